@@ -1,0 +1,291 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+
+import type { ProofReport } from "../verify/report";
+import { createPrivateBucket } from "./bucket";
+import { createHost } from "./host";
+import { accountRootArn, ec2TrustPolicy, hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "./policies";
+import { hostUserData } from "./userData";
+import { createVerification } from "./verification";
+import {
+    checkBoolean,
+    checkBucketPrefix,
+    checkExternalId,
+    checkInstanceType,
+    checkIntegerInRange,
+    checkObjectActions,
+    checkPrincipalArns,
+    checkProfileName,
+    checkSshIngressCidr,
+    checkTrustMode,
+    defaultObjectActions,
+    hopLimitBounds,
+    InputError,
+    ObjectAction,
+    sessionDurationBounds,
+    TrustMode,
+} from "./validation";
+
+/**
+ * Arguments of an AssumableRolePair. Fields that decide the shape of the resource graph or of a
+ * policy are plain values, so they are validated before any resource is registered.
+ */
+export interface AssumableRolePairArgs {
+    /** Who the target role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". */
+    readonly trustMode?: TrustMode;
+    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: no condition. */
+    readonly trustedPrincipalArns?: readonly string[];
+    /** Adds an sts:ExternalId condition to the target role's trust. Default: none. */
+    readonly externalId?: string;
+    /** Target role's maximum session, in seconds, 3600 to 43200. Default 3600. */
+    readonly maxSessionDuration?: number;
+    /** Object actions the target role gets on the bucket's objects. Default GetObject, PutObject, DeleteObject. */
+    readonly objectActions?: readonly ObjectAction[];
+    /** Bucket name prefix (3 to 37 characters). Default: derived from the component name. */
+    readonly bucketPrefix?: string;
+    /** Let `pulumi destroy` delete a bucket that still holds objects. Default true. */
+    readonly forceDestroy?: boolean;
+    /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
+    readonly instanceType?: string;
+    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
+    readonly httpPutResponseHopLimit?: number;
+    /** Subnet for the host. Default: the default VPC's default subnet for the zone AWS picks. */
+    readonly subnetId?: pulumi.Input<string>;
+    /** Name of the AWS config profile written on the host for the target role. Default "target". */
+    readonly awsProfileName?: string;
+    /** Run the proof on the host after provisioning. Default true. False creates no SSH-related resource. */
+    readonly verify?: boolean;
+    /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
+    readonly sshIngressCidr?: string;
+    /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
+    readonly sshPublicKey?: pulumi.Input<string>;
+    /** The private key matching sshPublicKey; kept secret. */
+    readonly sshPrivateKey?: pulumi.Input<string>;
+    /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
+    readonly propagationTimeoutSeconds?: number;
+    /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
+    readonly verifyBundlePath?: string;
+}
+
+interface ValidatedArgs {
+    trustMode: TrustMode;
+    trustedPrincipalArns?: string[];
+    externalId?: string;
+    maxSessionDuration: number;
+    objectActions: ObjectAction[];
+    bucketPrefix?: string;
+    forceDestroy: boolean;
+    instanceType: string;
+    httpPutResponseHopLimit: number;
+    awsProfileName: string;
+    verify: boolean;
+    sshIngressCidr?: string;
+    propagationTimeoutSeconds: number;
+}
+
+/** Checks every argument; throws an InputError naming the first bad one. Registers nothing. */
+export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): ValidatedArgs {
+    const trustMode = checkTrustMode("trustMode", args.trustMode ?? "role");
+    if (args.trustedPrincipalArns !== undefined && trustMode !== "account-root") {
+        throw new InputError(
+            "trustedPrincipalArns",
+            args.trustedPrincipalArns,
+            'only with trustMode "account-root" (trustMode "role" already names the host role alone)',
+        );
+    }
+    const verify = checkBoolean("verify", args.verify ?? true);
+    if (verify && args.sshIngressCidr === undefined) {
+        throw new InputError(
+            "sshIngressCidr",
+            undefined,
+            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false)",
+        );
+    }
+    if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
+        throw new InputError(
+            args.sshPublicKey === undefined ? "sshPublicKey" : "sshPrivateKey",
+            "(unset)",
+            "sshPublicKey and sshPrivateKey together, or neither (a key is then generated)",
+        );
+    }
+    return {
+        trustMode,
+        trustedPrincipalArns:
+            args.trustedPrincipalArns === undefined
+                ? undefined
+                : checkPrincipalArns("trustedPrincipalArns", args.trustedPrincipalArns),
+        externalId: args.externalId === undefined ? undefined : checkExternalId("externalId", args.externalId),
+        maxSessionDuration: checkIntegerInRange(
+            "maxSessionDuration",
+            args.maxSessionDuration ?? 3600,
+            sessionDurationBounds,
+        ),
+        objectActions: checkObjectActions("objectActions", args.objectActions ?? defaultObjectActions),
+        bucketPrefix: args.bucketPrefix === undefined ? undefined : checkBucketPrefix("bucketPrefix", args.bucketPrefix),
+        forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
+        instanceType: checkInstanceType("instanceType", args.instanceType ?? "t3.micro"),
+        httpPutResponseHopLimit: checkIntegerInRange(
+            "httpPutResponseHopLimit",
+            args.httpPutResponseHopLimit ?? 1,
+            hopLimitBounds,
+        ),
+        awsProfileName: checkProfileName("awsProfileName", args.awsProfileName ?? "target"),
+        verify,
+        sshIngressCidr: args.sshIngressCidr === undefined ? undefined : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
+        propagationTimeoutSeconds: checkIntegerInRange(
+            "propagationTimeoutSeconds",
+            args.propagationTimeoutSeconds ?? 120,
+            { min: 1, max: 3600 },
+        ),
+    };
+}
+
+/**
+ * An EC2 host whose own role cannot reach an S3 bucket, and a least-privilege target role that can,
+ * which the host role enters with sts:AssumeRole. Optionally proves it on the host after provisioning.
+ */
+export class AssumableRolePair extends pulumi.ComponentResource {
+    /** ARN of the host role (the instance profile's role); resolves once its policy exists. */
+    public readonly hostRoleArn: pulumi.Output<string>;
+    /** ARN of the target role; resolves once its trust and access policy exist. */
+    public readonly targetRoleArn: pulumi.Output<string>;
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    public readonly instanceId: pulumi.Output<string>;
+    public readonly publicIp: pulumi.Output<string>;
+    public readonly awsProfileName: string;
+    /** The target role's trust and access policies as JSON, as applied. */
+    public readonly targetTrustPolicy: pulumi.Output<string>;
+    public readonly targetAccessPolicy: pulumi.Output<string>;
+    /** The proof's report from the host; undefined when verify is false. */
+    public readonly verification?: pulumi.Output<ProofReport>;
+
+    constructor(name: string, args: AssumableRolePairArgs, opts?: pulumi.ComponentResourceOptions) {
+        const valid = validateAssumableRolePairArgs(args);
+        super("rolepair:index:AssumableRolePair", name, {}, opts);
+        const parent = this;
+
+        const partition = aws.getPartitionOutput({}, { parent }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
+        const region = aws.getRegionOutput({}, { parent }).region;
+
+        const bucket = createPrivateBucket(
+            name,
+            { bucketPrefix: valid.bucketPrefix, forceDestroy: valid.forceDestroy, sseAlgorithm: "AES256" },
+            parent,
+        );
+
+        // The host role: only EC2 may assume it, and it gets no S3 permission at all.
+        const hostRole = new aws.iam.Role(
+            `${name}-host-role`,
+            { assumeRolePolicy: JSON.stringify(ec2TrustPolicy()), description: "EC2 host role; reaches S3 only via the target role" },
+            { parent },
+        );
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-host-profile`, { role: hostRole.name }, { parent });
+
+        // The target role: trusted per trustMode, may use the bucket and nothing else.
+        this.targetTrustPolicy = pulumi.jsonStringify(
+            pulumi.all([hostRole.arn, partition, accountId]).apply(([hostRoleArn, p, account]) =>
+                targetTrustPolicy({
+                    trustMode: valid.trustMode,
+                    hostRoleArn,
+                    accountRootArn: accountRootArn(p, account),
+                    trustedPrincipalArns: valid.trustedPrincipalArns,
+                    externalId: valid.externalId,
+                }),
+            ),
+        );
+        const targetRole = new aws.iam.Role(
+            `${name}-target-role`,
+            {
+                assumeRolePolicy: this.targetTrustPolicy,
+                maxSessionDuration: valid.maxSessionDuration,
+                description: `Least-privilege access to one bucket; assumed by the host role (${valid.trustMode} trust)`,
+            },
+            { parent },
+        );
+        this.targetAccessPolicy = pulumi.jsonStringify(
+            bucket.bucket.arn.apply((arn) => targetAccessPolicy(arn, valid.objectActions)),
+        );
+        const targetAccess = new aws.iam.RolePolicy(
+            `${name}-target-access`,
+            { role: targetRole.id, policy: this.targetAccessPolicy },
+            { parent },
+        );
+
+        // The host role's single permission: sts:AssumeRole on the target role.
+        const hostAssume = new aws.iam.RolePolicy(
+            `${name}-host-assume`,
+            { role: hostRole.id, policy: pulumi.jsonStringify(targetRole.arn.apply(hostAssumePolicy)) },
+            { parent },
+        );
+
+        // Gate the ARNs on their policies (as pulumi-eks does): a consumer never sees a half-made role.
+        this.hostRoleArn = pulumi.all([hostRole.arn, hostAssume.id]).apply(([arn]) => arn);
+        this.targetRoleArn = pulumi.all([targetRole.arn, targetAccess.id]).apply(([arn]) => arn);
+
+        const host = createHost(
+            name,
+            {
+                instanceType: valid.instanceType,
+                instanceProfileName: instanceProfile.name,
+                httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
+                subnetId: args.subnetId,
+                userData: pulumi.all([targetRole.arn, region]).apply(([targetRoleArn, r]) =>
+                    hostUserData({
+                        profileName: valid.awsProfileName,
+                        targetRoleArn,
+                        region: r,
+                        externalId: valid.externalId,
+                    }),
+                ),
+                ssh: valid.verify
+                    ? {
+                          ingressCidr: valid.sshIngressCidr as string,
+                          publicKey: args.sshPublicKey,
+                          privateKey: args.sshPrivateKey,
+                      }
+                    : undefined,
+            },
+            parent,
+        );
+
+        this.bucketName = bucket.bucket.bucket;
+        this.bucketArn = bucket.bucket.arn;
+        this.instanceId = host.instance.id;
+        this.publicIp = host.instance.publicIp;
+        this.awsProfileName = valid.awsProfileName;
+
+        if (valid.verify) {
+            const verification = createVerification(
+                name,
+                {
+                    host: host.instance.publicIp,
+                    privateKey: host.sshPrivateKey as pulumi.Output<string>,
+                    bundlePath: args.verifyBundlePath ?? path.join(__dirname, "..", "dist", "verify.js"),
+                    bucket: bucket.ready,
+                    targetRoleArn: this.targetRoleArn,
+                    region,
+                    externalId: valid.externalId,
+                    profileName: valid.awsProfileName,
+                    propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
+                    policyJson: [this.targetTrustPolicy, this.targetAccessPolicy],
+                    dependsOn: [host.instance, instanceProfile, hostAssume, targetAccess],
+                    instanceId: host.instance.id,
+                },
+                parent,
+            );
+            this.verification = verification.report;
+        }
+
+        this.registerOutputs({
+            hostRoleArn: this.hostRoleArn,
+            targetRoleArn: this.targetRoleArn,
+            bucketName: this.bucketName,
+            instanceId: this.instanceId,
+            publicIp: this.publicIp,
+            verification: this.verification,
+        });
+    }
+}

@@ -1,0 +1,104 @@
+// The EC2 host: Amazon Linux 2023, IMDSv2 only, encrypted root volume, SSH from one CIDR at most.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+export interface HostArgs {
+    instanceType: string;
+    instanceProfileName: pulumi.Input<string>;
+    userData: pulumi.Input<string>;
+    httpPutResponseHopLimit: number;
+    subnetId?: pulumi.Input<string>;
+    /** SSH access for verification; absent means no key pair, no ingress rule, no TLS key. */
+    ssh?: {
+        ingressCidr: string;
+        publicKey?: pulumi.Input<string>;
+        privateKey?: pulumi.Input<string>;
+    };
+}
+
+export interface Host {
+    instance: aws.ec2.Instance;
+    securityGroup: aws.ec2.SecurityGroup;
+    /** The key that opens SSH on the host, always secret. Present only with `ssh`. */
+    sshPrivateKey?: pulumi.Output<string>;
+}
+
+/** Graviton families (t4g, m7g, c6gn, ...) need the arm64 image. */
+export function amiArchitecture(instanceType: string): "arm64" | "x86_64" {
+    return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "arm64" : "x86_64";
+}
+
+/** AWS's public SSM parameter that always names the latest Amazon Linux 2023 AMI. */
+export function al2023AmiParameter(instanceType: string): string {
+    return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${amiArchitecture(instanceType)}`;
+}
+
+export function createHost(name: string, args: HostArgs, parent: pulumi.Resource): Host {
+    const opts = { parent };
+
+    const ami = aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.instanceType) }, opts);
+    const vpcId = args.subnetId
+        ? aws.ec2.getSubnetOutput({ id: args.subnetId }, opts).vpcId
+        : aws.ec2.getVpcOutput({ default: true }, opts).id;
+
+    // Outbound for dnf, STS and S3; inbound only SSH from the operator's CIDR, and only when verifying.
+    const securityGroup = new aws.ec2.SecurityGroup(
+        `${name}-host-sg`,
+        {
+            vpcId,
+            description: "Assume-role host: SSH from one CIDR for verification, egress for AWS APIs",
+            ingress: args.ssh
+                ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.ingressCidr], description: "SSH for verification" }]
+                : [],
+            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs and packages" }],
+        },
+        opts,
+    );
+
+    let keyName: pulumi.Output<string> | undefined;
+    let sshPrivateKey: pulumi.Output<string> | undefined;
+    if (args.ssh) {
+        let publicKey: pulumi.Input<string>;
+        if (args.ssh.publicKey !== undefined && args.ssh.privateKey !== undefined) {
+            publicKey = args.ssh.publicKey;
+            sshPrivateKey = pulumi.secret(args.ssh.privateKey);
+        } else {
+            // A throwaway key generated for this stack; it lives only in the (encrypted) state.
+            const generated = new tls.PrivateKey(
+                `${name}-ssh-key`,
+                { algorithm: "ED25519" },
+                { parent, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"] },
+            );
+            publicKey = generated.publicKeyOpenssh;
+            sshPrivateKey = pulumi.secret(generated.privateKeyOpenssh);
+        }
+        keyName = new aws.ec2.KeyPair(`${name}-key-pair`, { publicKey }, opts).keyName;
+    }
+
+    // IMDSv2 only, with a hop limit of 1 by default so containers on the host cannot reach it.
+    const instance = new aws.ec2.Instance(
+        `${name}-host`,
+        {
+            ami: ami.value,
+            instanceType: args.instanceType,
+            iamInstanceProfile: args.instanceProfileName,
+            subnetId: args.subnetId,
+            vpcSecurityGroupIds: [securityGroup.id],
+            associatePublicIpAddress: args.ssh ? true : undefined,
+            keyName,
+            userData: args.userData,
+            userDataReplaceOnChange: true,
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: args.httpPutResponseHopLimit,
+            },
+            rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+            tags: { Name: `${name}-host` },
+        },
+        opts,
+    );
+
+    return { instance, securityGroup, sshPrivateKey };
+}

@@ -1,0 +1,161 @@
+// Input validation for AssumableRolePair. Every check throws synchronously, before any
+// resource is registered, with a message that names the input, the value and what is accepted.
+
+/** How the target role's trust policy names who may assume it. */
+export type TrustMode = "role" | "account-root";
+export const trustModes: readonly TrustMode[] = ["role", "account-root"];
+
+/** Object-level S3 actions the target role may be granted. Wildcards are never accepted. */
+export const allowedObjectActions = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:GetObjectTagging",
+    "s3:PutObjectTagging",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+] as const;
+export type ObjectAction = (typeof allowedObjectActions)[number];
+export const defaultObjectActions: readonly ObjectAction[] = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+];
+
+export const sessionDurationBounds = { min: 3600, max: 43200 } as const;
+export const hopLimitBounds = { min: 1, max: 64 } as const;
+
+/** Thrown for a bad input; `input` is the argument or config key that was wrong. */
+export class InputError extends Error {
+    constructor(
+        public readonly input: string,
+        value: unknown,
+        accepted: string,
+    ) {
+        super(`Invalid ${input}: ${JSON.stringify(value)}. Accepted: ${accepted}.`);
+        this.name = "InputError";
+    }
+}
+
+export function checkTrustMode(input: string, value: unknown): TrustMode {
+    if (typeof value === "string" && (trustModes as readonly string[]).includes(value)) {
+        return value as TrustMode;
+    }
+    throw new InputError(input, value, `one of ${trustModes.map((m) => `"${m}"`).join(", ")}`);
+}
+
+export function checkIntegerInRange(
+    input: string,
+    value: unknown,
+    bounds: { min: number; max: number },
+): number {
+    if (typeof value === "number" && Number.isInteger(value) && value >= bounds.min && value <= bounds.max) {
+        return value;
+    }
+    throw new InputError(input, value, `an integer from ${bounds.min} to ${bounds.max}`);
+}
+
+/** An IPv4 CIDR such as 203.0.113.7/32. 0.0.0.0/0 is refused: SSH is never open to the world. */
+export function checkSshIngressCidr(input: string, value: unknown): string {
+    const accepted = "an IPv4 CIDR such as 203.0.113.7/32 (your address), never 0.0.0.0/0";
+    if (typeof value !== "string") throw new InputError(input, value, accepted);
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!match) throw new InputError(input, value, accepted);
+    const octets = match.slice(1, 5).map(Number);
+    const prefix = Number(match[5]);
+    if (octets.some((o) => o > 255) || prefix > 32 || prefix === 0) {
+        throw new InputError(input, value, accepted);
+    }
+    return value;
+}
+
+/**
+ * A bucket name prefix: S3 allows 37 characters for a prefix. Dots are refused because they
+ * break TLS for virtual-hosted-style requests.
+ */
+export function checkBucketPrefix(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[a-z0-9][a-z0-9-]{2,36}$/.test(value) && !value.startsWith("xn--")) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "3 to 37 characters of lowercase letters, digits and hyphens, starting with a letter or digit",
+    );
+}
+
+const arnPattern = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
+
+/** An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard. */
+export function checkPrincipalArn(input: string, value: unknown): string {
+    if (typeof value === "string" && arnPattern.test(value) && !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "an IAM principal ARN such as arn:aws:iam::123456789012:role/app (wildcards only in the name)",
+    );
+}
+
+export function checkPrincipalArns(input: string, value: unknown): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new InputError(input, value, "a non-empty list of IAM principal ARNs");
+    }
+    return value.map((arn, i) => checkPrincipalArn(`${input}[${i}]`, arn));
+}
+
+/** An IAM role ARN, as the verify program takes it. */
+export function checkRoleArn(input: string, value: unknown): string {
+    if (typeof value === "string" && /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)) {
+        return value;
+    }
+    throw new InputError(input, value, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");
+}
+
+/** STS ExternalId: 2 to 1224 characters of [\w+=,.@:/-]. */
+export function checkExternalId(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[\w+=,.@:/-]{2,1224}$/.test(value)) return value;
+    throw new InputError(input, value, "2 to 1224 characters of letters, digits and +=,.@:/-_");
+}
+
+export function checkObjectActions(input: string, value: unknown): ObjectAction[] {
+    const accepted = `a non-empty list drawn from ${allowedObjectActions.join(", ")} (no wildcards)`;
+    if (!Array.isArray(value) || value.length === 0) throw new InputError(input, value, accepted);
+    for (const [i, action] of value.entries()) {
+        if (!(allowedObjectActions as readonly unknown[]).includes(action)) {
+            throw new InputError(`${input}[${i}]`, action, accepted);
+        }
+    }
+    return [...new Set(value as ObjectAction[])];
+}
+
+/** An EC2 instance type such as t3.micro or t4g.small. */
+export function checkInstanceType(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) return value;
+    throw new InputError(input, value, "an EC2 instance type such as t3.micro");
+}
+
+/** A name for the AWS config profile written on the host. */
+export function checkProfileName(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
+    throw new InputError(input, value, "1 to 64 characters of letters, digits and _.-");
+}
+
+export function checkSubnetId(input: string, value: unknown): string {
+    if (typeof value === "string" && /^subnet-[0-9a-f]{8,17}$/.test(value)) return value;
+    throw new InputError(input, value, "a subnet id such as subnet-0123456789abcdef0");
+}
+
+/** An OpenSSH public key line. */
+export function checkSshPublicKey(input: string, value: unknown): string {
+    if (typeof value === "string" && /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(value.trim())) {
+        return value.trim();
+    }
+    throw new InputError(input, value, "an OpenSSH public key line such as \"ssh-ed25519 AAAA... me@laptop\"");
+}
+
+export function checkBoolean(input: string, value: unknown): boolean {
+    if (typeof value === "boolean") return value;
+    throw new InputError(input, value, "true or false");
+}

@@ -1,0 +1,112 @@
+// Runs the verify program on the host after provisioning, as pulumi-command's ec2_dir_copy example
+// does: poll until SSH and cloud-init are ready, copy the bundle, run it, keep its report.
+import * as command from "@pulumi/command";
+import type { types } from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
+
+import type { ProofReport } from "../verify/report";
+import { buildVerifyCommand, parseVerificationReport, requireProof } from "./verifyCommand";
+
+/** Where the bundle lands on the host. */
+export const remoteVerifyPath = "/home/ec2-user/rolepair-verify.js";
+
+export function sha256(text: string | Buffer): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/** Reads the bundle built by `npm run build`; a missing bundle is a clear error, not a late SSH failure. */
+export function readVerifyBundle(bundlePath: string): { path: string; hash: string } {
+    if (!fs.existsSync(bundlePath)) {
+        throw new Error(
+            `The verify bundle ${bundlePath} does not exist. Run "npm run build" first, or set verify: false.`,
+        );
+    }
+    return { path: bundlePath, hash: sha256(fs.readFileSync(bundlePath)) };
+}
+
+export interface VerificationArgs {
+    host: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+    bundlePath: string;
+    bucket: pulumi.Input<string>;
+    targetRoleArn: pulumi.Input<string>;
+    region: pulumi.Input<string>;
+    externalId?: string;
+    profileName: string;
+    propagationTimeoutSeconds: number;
+    /** The target role's trust and access policy JSON: a change re-runs the proof. */
+    policyJson: pulumi.Input<string>[];
+    /** Everything the proof depends on: the instance, its profile, the policies. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+    instanceId: pulumi.Input<string>;
+}
+
+export interface Verification {
+    run: command.remote.Command;
+    report: pulumi.Output<ProofReport>;
+}
+
+export function createVerification(name: string, args: VerificationArgs, parent: pulumi.Resource): Verification {
+    const bundle = readVerifyBundle(args.bundlePath);
+    const connection: types.input.remote.ConnectionArgs = {
+        host: args.host,
+        user: "ec2-user",
+        privateKey: args.privateKey,
+        // A new instance refuses SSH for a while: keep dialling until customTimeouts ends it.
+        dialErrorLimit: -1,
+        perDialTimeout: 10,
+    };
+    const policyHashes = pulumi.all(args.policyJson).apply((docs) => docs.map(sha256));
+
+    // Wait for SSH, then for cloud-init to install Node.js and write the AWS profile.
+    const ready = new command.remote.Command(
+        `${name}-wait-for-host`,
+        {
+            connection,
+            create: "cloud-init status --wait >/dev/null && node --version",
+            triggers: [args.instanceId],
+        },
+        { parent, dependsOn: args.dependsOn, customTimeouts: { create: "15m" } },
+    );
+
+    // Copy the bundle; re-copied when the bundle or the instance changes.
+    const copy = new command.remote.CopyToRemote(
+        `${name}-copy-verify`,
+        {
+            connection,
+            source: new pulumi.asset.FileAsset(bundle.path),
+            remotePath: remoteVerifyPath,
+            triggers: [bundle.hash, args.instanceId],
+        },
+        { parent, dependsOn: [ready] },
+    );
+
+    // Run the proof. It re-runs when the bundle or the target role's policies change. The JSON report
+    // holds no secrets; a failed proof exits non-zero, which fails `pulumi up` with verify's diagnosis.
+    const run = new command.remote.Command(
+        `${name}-verify`,
+        {
+            connection,
+            create: pulumi
+                .all([args.bucket, args.targetRoleArn, args.region])
+                .apply(([bucket, roleArn, region]) =>
+                    buildVerifyCommand({
+                        scriptPath: remoteVerifyPath,
+                        bucket,
+                        roleArn,
+                        region,
+                        externalId: args.externalId,
+                        profile: args.profileName,
+                        propagationTimeoutSeconds: args.propagationTimeoutSeconds,
+                    }),
+                ),
+            triggers: [bundle.hash, policyHashes, args.instanceId],
+        },
+        { parent, dependsOn: [copy], customTimeouts: { create: "10m" } },
+    );
+
+    const report = run.stdout.apply((stdout) => requireProof(parseVerificationReport(stdout)));
+    return { run, report };
+}

@@ -1,0 +1,65 @@
+// The remote command line that runs the verify bundle on the host, and the parsing of its report.
+// Pure functions, exported so tests run exactly the string the component sends over SSH.
+import type { ProofReport } from "../verify/report";
+import { describeFailure } from "../verify/report";
+
+export interface VerifyCommandArgs {
+    /** Where the bundle was copied on the host. */
+    scriptPath: string;
+    bucket: string;
+    roleArn: string;
+    region: string;
+    externalId?: string;
+    /** Also prove the AWS config profile route (credential_source = Ec2InstanceMetadata). */
+    profile?: string;
+    propagationTimeoutSeconds?: number;
+}
+
+/** POSIX single-quote quoting: safe for any value, including ones with spaces or quotes. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `node <bundle> --bucket B --role-arn ARN --region R [...] --json` */
+export function buildVerifyCommand(args: VerifyCommandArgs): string {
+    const words = [
+        "node",
+        args.scriptPath,
+        "--bucket",
+        args.bucket,
+        "--role-arn",
+        args.roleArn,
+        "--region",
+        args.region,
+    ];
+    if (args.externalId !== undefined) words.push("--external-id", args.externalId);
+    if (args.profile !== undefined) words.push("--profile", args.profile);
+    if (args.propagationTimeoutSeconds !== undefined) {
+        words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
+    }
+    words.push("--json");
+    return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(" ");
+}
+
+/** Parses verify's `--json` stdout. Throws if it is not a report, quoting the start of what came. */
+export function parseVerificationReport(stdout: string): ProofReport {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(stdout);
+    } catch {
+        throw new Error(`verify did not print a JSON report; it printed: ${stdout.slice(0, 500)}`);
+    }
+    const report = parsed as Partial<ProofReport>;
+    if (typeof report !== "object" || report === null || typeof report.ok !== "boolean" || !Array.isArray(report.steps)) {
+        throw new Error(`verify printed JSON that is not a report: ${stdout.slice(0, 500)}`);
+    }
+    return report as ProofReport;
+}
+
+/** The report if the proof holds; otherwise an Error carrying the diagnosis, to fail `pulumi up`. */
+export function requireProof(report: ProofReport): ProofReport {
+    if (!report.ok) {
+        throw new Error(`Assume-role verification failed on the host: ${describeFailure(report)}`);
+    }
+    return report;
+}
