@@ -1,0 +1,149 @@
+// The proof's steps, each a function over SDK clients that returns what it observed. A step that
+// throws an AWS error is turned into a failed step by proof.ts, with a diagnosis from diagnose.ts.
+import {
+    DeleteObjectCommand,
+    GetObjectCommand,
+    ListObjectsV2Command,
+    PutObjectCommand,
+    S3Client,
+} from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, Credentials as StsCredentials, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+
+import { errorName, isAccessDenied } from "./errors";
+
+export interface Outcome {
+    ok: boolean;
+    observed: string;
+    diagnosis?: string;
+}
+
+export async function callerIdentity(sts: STSClient): Promise<string> {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Arn) throw new Error("GetCallerIdentity returned no ARN");
+    return identity.Arn;
+}
+
+/** As the host's own role, listing the bucket must be refused. */
+export async function expectBucketDenied(s3: S3Client, bucket: string): Promise<Outcome> {
+    try {
+        await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    } catch (error) {
+        if (isAccessDenied(error)) return { ok: true, observed: "AccessDenied" };
+        throw error;
+    }
+    return {
+        ok: false,
+        observed: "ListObjectsV2 succeeded",
+        diagnosis:
+            "the host role can already read the bucket: the setup does not isolate it. Look for S3 permissions " +
+            "on the host role (inline, managed or via a wildcard) or a bucket policy that grants it access.",
+    };
+}
+
+export interface AssumeRoleInput {
+    roleArn: string;
+    sessionName: string;
+    externalId?: string;
+    durationSeconds: number;
+}
+
+export interface AssumedRole {
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
+    assumedRoleArn: string;
+    attempts: number;
+}
+
+export interface RetryPolicy {
+    /** Give up on AccessDenied after this long. */
+    timeoutMs: number;
+    onRetry?: (attempt: number, elapsedMs: number, error: unknown) => void;
+    sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * AssumeRole, retried with capped exponential backoff while it answers AccessDenied: fresh IAM
+ * roles and policies take seconds to propagate. Other errors are not retried here (the SDK already
+ * retried throttling and 5xx).
+ */
+export async function assumeRoleWithPropagationRetry(
+    sts: STSClient,
+    input: AssumeRoleInput,
+    retry: RetryPolicy,
+): Promise<AssumedRole> {
+    const sleep = retry.sleep ?? realSleep;
+    const started = Date.now();
+    let delay = 500;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const answer = await sts.send(
+                new AssumeRoleCommand({
+                    RoleArn: input.roleArn,
+                    RoleSessionName: input.sessionName,
+                    ExternalId: input.externalId,
+                    DurationSeconds: input.durationSeconds,
+                }),
+            );
+            return { credentials: complete(answer.Credentials), assumedRoleArn: answer.AssumedRoleUser?.Arn ?? "", attempts: attempt };
+        } catch (error) {
+            const elapsed = Date.now() - started;
+            if (!isAccessDenied(error) || elapsed + delay > retry.timeoutMs) throw error;
+            retry.onRetry?.(attempt, elapsed, error);
+            await sleep(delay);
+            delay = Math.min(delay * 1.6, 5_000);
+        }
+    }
+}
+
+function complete(c: StsCredentials | undefined): AssumedRole["credentials"] {
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new Error("AssumeRole answered without complete credentials");
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+}
+
+/** The session ARN STS gives: arn:<p>:sts::<account>:assumed-role/<role name>/<session>. */
+export function expectedSessionArn(roleArn: string, sessionName: string): string {
+    const [, partition, , , account, resource] = roleArn.split(":");
+    const roleName = resource.split("/").pop();
+    return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+}
+
+export async function putProbe(s3: S3Client, bucket: string, key: string, body: string): Promise<Outcome> {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/plain" }));
+    return { ok: true, observed: `wrote s3://${bucket}/${key} (${body.length} bytes)` };
+}
+
+export async function listSeesProbe(s3: S3Client, bucket: string, key: string): Promise<Outcome> {
+    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key }));
+    const seen = (listing.Contents ?? []).some((o) => o.Key === key);
+    return seen
+        ? { ok: true, observed: `listing shows ${key}` }
+        : {
+              ok: false,
+              observed: `listing of prefix ${key} is empty`,
+              diagnosis: "the object was written but is not listed: another writer or a lifecycle rule removed it",
+          };
+}
+
+export async function getReturnsProbe(s3: S3Client, bucket: string, key: string, body: string): Promise<Outcome> {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const read = (await object.Body?.transformToString()) ?? "";
+    return read === body
+        ? { ok: true, observed: `read back the same ${read.length} bytes` }
+        : {
+              ok: false,
+              observed: `read ${read.length} bytes that differ from what was written`,
+              diagnosis: "the object changed between write and read: another writer uses this key prefix",
+          };
+}
+
+export async function deleteProbe(s3: S3Client, bucket: string, key: string): Promise<Outcome> {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    return { ok: true, observed: `deleted ${key}; the bucket is left as found` };
+}
+
+export function isNoSuchBucket(error: unknown): boolean {
+    return errorName(error) === "NoSuchBucket";
+}
