@@ -1,0 +1,194 @@
+// The verify bundle against moto (a real AWS API emulator, IAM enforcement on), run as a child
+// process with the host's environment: credentials only from an IMDSv2 double. See
+// test/support/scenario.ts for where moto differs from AWS and how the fixtures adapt.
+import * as assert from "assert";
+
+import type { ProofReport, StepName } from "../../verify/report";
+import { Imds, startImds } from "../support/imds";
+import { Moto, region, startMoto } from "../support/moto";
+import { createScenario, Scenario, Variant } from "../support/scenario";
+import { capturedOutputs, hostEnv, ProcessResult, runVerify } from "../support/verifyProcess";
+
+describe("verify against the AWS emulator", function () {
+    let moto: Moto;
+    const imdsServers: Imds[] = [];
+    const secrets: string[] = [];
+
+    before(async () => {
+        moto = await startMoto();
+    });
+    after(async () => {
+        await Promise.all(imdsServers.map((s) => s.stop()));
+        await moto?.stop();
+    });
+
+    async function onHost(
+        scenario: Scenario,
+        args: string[],
+        awsConfig?: string,
+    ): Promise<ProcessResult & { report?: ProofReport }> {
+        secrets.push(...scenario.secrets);
+        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
+        imdsServers.push(imds);
+        const result = await runVerify(args, hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region, awsConfig }));
+        assert.strictEqual(imds.v1Refused, 0, "verify must use IMDSv2 tokens only");
+        return { ...result, report: args.includes("--json") && result.stdout ? JSON.parse(result.stdout) : undefined };
+    }
+
+    const proofArgs = (s: Scenario, ...extra: string[]) => [
+        "--bucket",
+        s.bucket,
+        "--role-arn",
+        s.targetRoleArn,
+        "--session-name",
+        "verify-test",
+        "--propagation-timeout",
+        "1",
+        "--json",
+        ...extra,
+    ];
+
+    it("proves a correct setup: exit 0, every step ✓, identities and masked key id in the report", async () => {
+        const s = await createScenario(moto, "correct");
+        const r = await onHost(s, proofArgs(s));
+        assert.strictEqual(r.code, 0, r.stderr);
+        const report = r.report!;
+        assert.strictEqual(report.ok, true);
+        assert.deepStrictEqual(
+            report.steps.map((step) => [step.name, step.ok]),
+            [
+                ["base-identity", true],
+                ["base-denied", true],
+                ["assume-role", true],
+                ["assumed-identity", true],
+                ["put-object", true],
+                ["list-objects", true],
+                ["get-object", true],
+                ["delete-object", true],
+                ["credentials-expiry", true],
+            ],
+        );
+        assert.strictEqual(report.identities.base, s.hostSessionArn);
+        assert.strictEqual(report.identities.assumed, `arn:aws:sts::123456789012:assumed-role/${s.targetRoleName}/verify-test`);
+        assert.match(report.credentials.accessKeyId!, /^\*{12,}[A-Z0-9]{4}$/);
+        assert.ok(Date.parse(report.credentials.expiration!) > Date.now());
+        for (const step of report.steps) assert.ok(Number.isInteger(step.durationMs) && step.durationMs >= 0);
+    });
+
+    it("prints a human checklist without --json", async () => {
+        const s = await createScenario(moto, "correct");
+        const args = proofArgs(s).filter((a) => a !== "--json");
+        const r = await onHost(s, args);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^✓ base-denied\s+AccessDenied \(\d+ ms\)$/m);
+        assert.match(r.stdout, /PROOF HOLDS/);
+    });
+
+    it("proves the AWS config profile route (credential_source = Ec2InstanceMetadata)", async () => {
+        const s = await createScenario(moto, "correct");
+        const config = `[profile target]\nrole_arn = ${s.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n`;
+        const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const names = r.report!.steps.map((step) => step.name);
+        assert.deepStrictEqual(names.slice(-2), ["profile-identity", "profile-round-trip"]);
+        assert.match(r.report!.identities.profile!, new RegExp(`:assumed-role/${s.targetRoleName}/`));
+    });
+
+    it("fails the profile route when the profile names another role", async () => {
+        const s = await createScenario(moto, "correct");
+        const other = await createScenario(moto, "correct");
+        const config = `[profile target]\nrole_arn = ${other.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
+        const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
+        assert.strictEqual(r.code, 1);
+        const failed = r.report!.steps.find((step) => !step.ok)!;
+        assert.strictEqual(failed.name, "profile-identity");
+    });
+
+    const matrix: { variant: Variant; step: StepName; diagnosis: RegExp; roleArn?: (s: Scenario) => string }[] = [
+        { variant: "host-reads-bucket", step: "base-denied", diagnosis: /host role can already read the bucket/ },
+        { variant: "host-lacks-assume", step: "assume-role", diagnosis: /identity policy lacks sts:AssumeRole/ },
+        { variant: "target-untrusting", step: "assume-role", diagnosis: /trust policy does not name the host role/ },
+        { variant: "target-lacks-put", step: "put-object", diagnosis: /does not allow s3:PutObject on arn:aws:s3:::rolepair-test-[\w-]+\/\*/ },
+        { variant: "bucket-missing", step: "put-object", diagnosis: /bucket rolepair-test-[\w-]+ does not exist/ },
+        {
+            // A wrong ARN that names an existing role which does not trust the host: refused at AssumeRole.
+            variant: "correct",
+            step: "assume-role",
+            diagnosis: /--role-arn is wrong/,
+            roleArn: (s) => s.targetRoleArn.replace(/target-/, "host-"),
+        },
+        {
+            // A wrong ARN that names no role at all: the host's identity policy (scoped to the real
+            // target ARN) already refuses it.
+            variant: "correct",
+            step: "assume-role",
+            diagnosis: /--role-arn is wrong/,
+            roleArn: () => "arn:aws:iam::123456789012:role/no-such-role",
+        },
+    ];
+    for (const c of matrix) {
+        const label = c.roleArn ? `wrong role ARN (${c.roleArn.toString().includes("no-such-role") ? "no such role" : "another role"})` : c.variant;
+        it(`misconfiguration "${label}": exit 1 at ${c.step} with a diagnosis`, async () => {
+            const s = await createScenario(moto, c.variant);
+            const args = proofArgs(s);
+            if (c.roleArn) args[3] = c.roleArn(s);
+            const r = await onHost(s, args);
+            assert.strictEqual(r.code, 1, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+            assert.strictEqual(r.report!.ok, false);
+            const failed = r.report!.steps.find((step) => !step.ok)!;
+            assert.strictEqual(failed.name, c.step);
+            assert.match(failed.diagnosis!, c.diagnosis);
+            assert.match(r.stderr, new RegExp(`step "${c.step}" failed`));
+        });
+    }
+
+    it("waits for IAM propagation and prints progress while AssumeRole is denied", async () => {
+        const s = await createScenario(moto, "host-lacks-assume");
+        const args = proofArgs(s);
+        args[args.indexOf("--propagation-timeout") + 1] = "3";
+        const started = Date.now();
+        const r = await onHost(s, args);
+        assert.strictEqual(r.code, 1);
+        assert.match(r.stderr, /waiting for IAM propagation: AssumeRole attempt 2 denied, \d+\.\d s elapsed/);
+        assert.ok(Date.now() - started < 3_000 + 5_000, "must stop within the propagation timeout plus start-up");
+    });
+
+    it("exits 3 when AWS cannot be reached", async () => {
+        const s = await createScenario(moto, "correct");
+        const imds = await startImds(s.hostRoleName, s.hostCredentials);
+        imdsServers.push(imds);
+        const closed = "http://127.0.0.1:9"; // discard port: nothing listens on loopback
+        const r = await runVerify(proofArgs(s), hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: closed, region }));
+        assert.strictEqual(r.code, 3, r.stderr);
+        assert.strictEqual(JSON.parse(r.stdout).unreachable, true);
+    });
+
+    const usageCases: [string[], RegExp][] = [
+        [[], /--bucket: is required/],
+        [["--bucket", "ok-bucket"], /--role-arn: is required/],
+        [["--bucket", "Bad_Bucket", "--role-arn", "arn:aws:iam::123456789012:role/x"], /--bucket: got "Bad_Bucket"/],
+        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::12:role/x"], /--role-arn: got "arn:aws:iam::12:role\/x"/],
+        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::123456789012:role/x", "--duration-seconds", "60"], /--duration-seconds: got "60"; expected an integer from 900 to 43200/],
+        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::123456789012:role/x", "--frobnicate"], /--frobnicate: unknown flag/],
+        [["--bucket"], /--bucket: needs a value/],
+    ];
+    for (const [args, message] of usageCases) {
+        it(`usage error exits 2: ${args.join(" ") || "(no flags)"}`, async () => {
+            const env = { PATH: process.env.PATH, AWS_REGION: region, NODE_NO_WARNINGS: "1" };
+            const r = await runVerify(args, env);
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, message);
+            assert.strictEqual(r.stdout, "");
+        });
+    }
+
+    it("never prints a secret key or session token in any run above", () => {
+        assert.ok(secrets.length >= 3 && capturedOutputs.length > 10, "the runs above must have happened");
+        for (const output of capturedOutputs) {
+            for (const secret of secrets) assert.ok(!output.includes(secret), "a secret appeared in verify's output");
+            // moto's session tokens start with FQoGZXIvYXdzE; any token at all is a leak.
+            assert.doesNotMatch(output, /FQoGZXIvYXdzE/);
+            assert.doesNotMatch(output, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, "an unmasked access key id appeared");
+        }
+    });
+});

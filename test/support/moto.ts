@@ -1,0 +1,89 @@
+// Starts and stops a moto server (a real AWS API emulator) with IAM enforcement on.
+//
+// Enforcement: moto lets the first INITIAL_NO_AUTH_ACTION_COUNT requests through unauthenticated and
+// enforces IAM on every request after them. We spend exactly those requests creating an admin user
+// with an access key, and use that key for everything else.
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+import { freePort, waitForPort } from "./ports";
+
+export const region = "us-east-1";
+export const accountId = "123456789012";
+
+export interface StaticCredentials {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+}
+
+export interface Moto {
+    endpoint: string;
+    admin: StaticCredentials;
+    adminArn: string;
+    stop(): Promise<void>;
+}
+
+export function motoServerPath(): string {
+    const local = path.join(__dirname, "..", "..", ".venv", "bin", "moto_server");
+    const chosen = process.env.MOTO_SERVER ?? local;
+    if (!fs.existsSync(chosen)) {
+        throw new Error(`moto_server not found at ${chosen}: run "bash scripts/setup-test-tools.sh" first`);
+    }
+    return chosen;
+}
+
+const bootstrapRequests = 3;
+
+export async function startMoto(): Promise<Moto> {
+    const port = await freePort();
+    const child: ChildProcess = spawn(motoServerPath(), ["-H", "127.0.0.1", "-p", String(port)], {
+        env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests) },
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+        stderr = (stderr + chunk).slice(-4000);
+    });
+    const stop = async () => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+    };
+    try {
+        await waitForPort(port, 30_000);
+    } catch (error) {
+        await stop();
+        throw new Error(`moto did not start: ${(error as Error).message}\n${stderr}`);
+    }
+    const endpoint = `http://127.0.0.1:${port}`;
+
+    // The three unauthenticated requests: an admin user, its policy, its key.
+    const bootstrap = new IAMClient({
+        endpoint,
+        region,
+        credentials: { accessKeyId: "AKIABOOTSTRAPONLY000", secretAccessKey: "bootstrap" },
+    });
+    await bootstrap.send(new CreateUserCommand({ UserName: "admin" }));
+    await bootstrap.send(
+        new PutUserPolicyCommand({
+            UserName: "admin",
+            PolicyName: "admin",
+            PolicyDocument: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+            }),
+        }),
+    );
+    const key = (await bootstrap.send(new CreateAccessKeyCommand({ UserName: "admin" }))).AccessKey;
+    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error("moto returned no admin access key");
+    return {
+        endpoint,
+        admin: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey },
+        adminArn: `arn:aws:iam::${accountId}:user/admin`,
+        stop,
+    };
+}

@@ -1,0 +1,64 @@
+// Runs dist/verify.js as the host would: no static keys in the environment, credentials only
+// from the (IMDSv2 double) instance metadata service, AWS reached through AWS_ENDPOINT_URL.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const bundlePath = path.join(__dirname, "..", "..", "dist", "verify.js");
+
+export interface ProcessResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Every stdout/stderr any verify run produced in this test process, for the leak check. */
+export const capturedOutputs: string[] = [];
+
+export interface HostEnvironment {
+    imdsEndpoint: string;
+    awsEndpoint: string;
+    region: string;
+    /** Contents of the AWS config file on the "host"; default: none. */
+    awsConfig?: string;
+}
+
+/** The environment of a process on the host: nothing AWS-related but what an EC2 host has. */
+export function hostEnv(host: HostEnvironment): NodeJS.ProcessEnv {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-host-"));
+    const configFile = path.join(home, "aws-config");
+    fs.writeFileSync(configFile, host.awsConfig ?? "");
+    return {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_CONFIG_FILE: configFile,
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-credentials-file"),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: host.imdsEndpoint,
+        AWS_EC2_METADATA_V1_DISABLED: "true",
+        AWS_ENDPOINT_URL: host.awsEndpoint,
+        AWS_REGION: host.region,
+        NODE_NO_WARNINGS: "1",
+    };
+}
+
+export function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            capturedOutputs.push(stdout, stderr);
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+export function runVerify(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+    return runProcess(process.execPath, [bundlePath, ...args], env);
+}
