@@ -19,6 +19,8 @@ export const assumeRoleCommand = pair.targetRoleArn.apply((arn) =>
         "aws sts assume-role",
         `--role-arn ${arn}`,
         `--role-session-name ${config.sessionName}`,
-        ...(config.externalId !== undefined ? [`--external-id ${shellQuote(config.externalId)}`] : []),
+        ...(config.externalId !== undefined
+            ? [`--external-id ${shellQuote(config.externalId)}`]
+            : []),
     ].join(" "),
 );

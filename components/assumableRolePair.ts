@@ -5,7 +5,13 @@ import * as path from "path";
 import type { ProofReport } from "../verify/report";
 import { createPrivateBucket } from "./bucket";
 import { createHost } from "./host";
-import { accountRootArn, ec2TrustPolicy, hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "./policies";
+import {
+    accountRootArn,
+    ec2TrustPolicy,
+    hostAssumePolicy,
+    targetAccessPolicy,
+    targetTrustPolicy,
+} from "./policies";
 import { hostUserData } from "./userData";
 import { createVerification } from "./verification";
 import {
@@ -115,14 +121,23 @@ export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): Vali
             args.trustedPrincipalArns === undefined
                 ? undefined
                 : checkPrincipalArns("trustedPrincipalArns", args.trustedPrincipalArns),
-        externalId: args.externalId === undefined ? undefined : checkExternalId("externalId", args.externalId),
+        externalId:
+            args.externalId === undefined
+                ? undefined
+                : checkExternalId("externalId", args.externalId),
         maxSessionDuration: checkIntegerInRange(
             "maxSessionDuration",
             args.maxSessionDuration ?? 3600,
             sessionDurationBounds,
         ),
-        objectActions: checkObjectActions("objectActions", args.objectActions ?? defaultObjectActions),
-        bucketPrefix: args.bucketPrefix === undefined ? undefined : checkBucketPrefix("bucketPrefix", args.bucketPrefix),
+        objectActions: checkObjectActions(
+            "objectActions",
+            args.objectActions ?? defaultObjectActions,
+        ),
+        bucketPrefix:
+            args.bucketPrefix === undefined
+                ? undefined
+                : checkBucketPrefix("bucketPrefix", args.bucketPrefix),
         forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
         instanceType: checkInstanceType("instanceType", args.instanceType ?? "t3.micro"),
         httpPutResponseHopLimit: checkIntegerInRange(
@@ -132,7 +147,10 @@ export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): Vali
         ),
         awsProfileName: checkProfileName("awsProfileName", args.awsProfileName ?? "target"),
         verify,
-        sshIngressCidr: args.sshIngressCidr === undefined ? undefined : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
+        sshIngressCidr:
+            args.sshIngressCidr === undefined
+                ? undefined
+                : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
         propagationTimeoutSeconds: checkIntegerInRange(
             "propagationTimeoutSeconds",
             args.propagationTimeoutSeconds ?? 120,
@@ -164,25 +182,35 @@ export class AssumableRolePair extends pulumi.ComponentResource {
     constructor(name: string, args: AssumableRolePairArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateAssumableRolePairArgs(args);
         super("rolepair:index:AssumableRolePair", name, {}, opts);
-        const parent = this;
 
-        const partition = aws.getPartitionOutput({}, { parent }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
-        const region = aws.getRegionOutput({}, { parent }).region;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
 
         const bucket = createPrivateBucket(
             name,
-            { bucketPrefix: valid.bucketPrefix, forceDestroy: valid.forceDestroy, sseAlgorithm: "AES256" },
-            parent,
+            {
+                bucketPrefix: valid.bucketPrefix,
+                forceDestroy: valid.forceDestroy,
+                sseAlgorithm: "AES256",
+            },
+            this,
         );
 
         // The host role: only EC2 may assume it, and it gets no S3 permission at all.
         const hostRole = new aws.iam.Role(
             `${name}-host-role`,
-            { assumeRolePolicy: JSON.stringify(ec2TrustPolicy()), description: "EC2 host role; reaches S3 only via the target role" },
-            { parent },
+            {
+                assumeRolePolicy: JSON.stringify(ec2TrustPolicy()),
+                description: "EC2 host role; reaches S3 only via the target role",
+            },
+            { parent: this },
         );
-        const instanceProfile = new aws.iam.InstanceProfile(`${name}-host-profile`, { role: hostRole.name }, { parent });
+        const instanceProfile = new aws.iam.InstanceProfile(
+            `${name}-host-profile`,
+            { role: hostRole.name },
+            { parent: this },
+        );
 
         // The target role: trusted per trustMode, may use the bucket and nothing else.
         this.targetTrustPolicy = pulumi.jsonStringify(
@@ -203,7 +231,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 maxSessionDuration: valid.maxSessionDuration,
                 description: `Least-privilege access to one bucket; assumed by the host role (${valid.trustMode} trust)`,
             },
-            { parent },
+            { parent: this },
         );
         this.targetAccessPolicy = pulumi.jsonStringify(
             bucket.bucket.arn.apply((arn) => targetAccessPolicy(arn, valid.objectActions)),
@@ -211,14 +239,17 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const targetAccess = new aws.iam.RolePolicy(
             `${name}-target-access`,
             { role: targetRole.id, policy: this.targetAccessPolicy },
-            { parent },
+            { parent: this },
         );
 
         // The host role's single permission: sts:AssumeRole on the target role.
         const hostAssume = new aws.iam.RolePolicy(
             `${name}-host-assume`,
-            { role: hostRole.id, policy: pulumi.jsonStringify(targetRole.arn.apply(hostAssumePolicy)) },
-            { parent },
+            {
+                role: hostRole.id,
+                policy: pulumi.jsonStringify(targetRole.arn.apply(hostAssumePolicy)),
+            },
+            { parent: this },
         );
 
         // Gate the ARNs on their policies (as pulumi-eks does): a consumer never sees a half-made role.
@@ -248,7 +279,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                       }
                     : undefined,
             },
-            parent,
+            this,
         );
 
         this.bucketName = bucket.bucket.bucket;
@@ -263,7 +294,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 {
                     host: host.instance.publicIp,
                     privateKey: host.sshPrivateKey as pulumi.Output<string>,
-                    bundlePath: args.verifyBundlePath ?? path.join(__dirname, "..", "dist", "verify.js"),
+                    bundlePath:
+                        args.verifyBundlePath ?? path.join(__dirname, "..", "dist", "verify.js"),
                     bucket: bucket.ready,
                     targetRoleArn: this.targetRoleArn,
                     region,
@@ -274,7 +306,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                     dependsOn: [host.instance, instanceProfile, hostAssume, targetAccess],
                     instanceId: host.instance.id,
                 },
-                parent,
+                this,
             );
             this.verification = verification.report;
         }

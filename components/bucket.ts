@@ -16,7 +16,11 @@ export interface PrivateBucket {
     ready: pulumi.Output<string>;
 }
 
-export function createPrivateBucket(name: string, args: PrivateBucketArgs, parent: pulumi.Resource): PrivateBucket {
+export function createPrivateBucket(
+    name: string,
+    args: PrivateBucketArgs,
+    parent: pulumi.Resource,
+): PrivateBucket {
     const opts = { parent };
 
     // forceDestroy lets `pulumi destroy` remove a bucket that still holds objects.
@@ -63,5 +67,8 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, paren
         { parent, dependsOn: [publicAccessBlock] },
     );
 
-    return { bucket, ready: pulumi.all([bucket.bucket, policy.id]).apply(([bucketName]) => bucketName) };
+    return {
+        bucket,
+        ready: pulumi.all([bucket.bucket, policy.id]).apply(([bucketName]) => bucketName),
+    };
 }

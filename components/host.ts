@@ -47,11 +47,28 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
         `${name}-host-sg`,
         {
             vpcId,
-            description: "Assume-role host: SSH from one CIDR for verification, egress for AWS APIs",
+            description:
+                "Assume-role host: SSH from one CIDR for verification, egress for AWS APIs",
             ingress: args.ssh
-                ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.ingressCidr], description: "SSH for verification" }]
+                ? [
+                      {
+                          protocol: "tcp",
+                          fromPort: 22,
+                          toPort: 22,
+                          cidrBlocks: [args.ssh.ingressCidr],
+                          description: "SSH for verification",
+                      },
+                  ]
                 : [],
-            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs and packages" }],
+            egress: [
+                {
+                    protocol: "-1",
+                    fromPort: 0,
+                    toPort: 0,
+                    cidrBlocks: ["0.0.0.0/0"],
+                    description: "AWS APIs and packages",
+                },
+            ],
         },
         opts,
     );

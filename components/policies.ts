@@ -51,7 +51,10 @@ export function targetTrustPolicy(args: TargetTrustArgs): aws.iam.PolicyDocument
         Version: version,
         Statement: [
             {
-                Sid: args.trustMode === "role" ? "HostRoleAssumesTarget" : "AccountPrincipalsAssumeTarget",
+                Sid:
+                    args.trustMode === "role"
+                        ? "HostRoleAssumesTarget"
+                        : "AccountPrincipalsAssumeTarget",
                 Effect: "Allow",
                 Principal: { AWS: principal },
                 Action: "sts:AssumeRole",

@@ -24,7 +24,10 @@ function getJson(config: pulumi.Config, key: string, accepted: string): unknown 
 export function readStackConfig(config = new pulumi.Config()): StackConfig {
     const list = (key: string) => {
         const value = getJson(config, key, "a YAML list of strings");
-        if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === "string"))) {
+        if (
+            value !== undefined &&
+            !(Array.isArray(value) && value.every((v) => typeof v === "string"))
+        ) {
             throw new InputError(`${config.name}:${key}`, value, "a YAML list of strings");
         }
         return value as string[] | undefined;

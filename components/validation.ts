@@ -49,7 +49,12 @@ export function checkIntegerInRange(
     value: unknown,
     bounds: { min: number; max: number },
 ): number {
-    if (typeof value === "number" && Number.isInteger(value) && value >= bounds.min && value <= bounds.max) {
+    if (
+        typeof value === "number" &&
+        Number.isInteger(value) &&
+        value >= bounds.min &&
+        value <= bounds.max
+    ) {
         return value;
     }
     throw new InputError(input, value, `an integer from ${bounds.min} to ${bounds.max}`);
@@ -74,7 +79,11 @@ export function checkSshIngressCidr(input: string, value: unknown): string {
  * break TLS for virtual-hosted-style requests.
  */
 export function checkBucketPrefix(input: string, value: unknown): string {
-    if (typeof value === "string" && /^[a-z0-9][a-z0-9-]{2,36}$/.test(value) && !value.startsWith("xn--")) {
+    if (
+        typeof value === "string" &&
+        /^[a-z0-9][a-z0-9-]{2,36}$/.test(value) &&
+        !value.startsWith("xn--")
+    ) {
         return value;
     }
     throw new InputError(
@@ -84,11 +93,16 @@ export function checkBucketPrefix(input: string, value: unknown): string {
     );
 }
 
-const arnPattern = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
+const arnPattern =
+    /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
 
 /** An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard. */
 export function checkPrincipalArn(input: string, value: unknown): string {
-    if (typeof value === "string" && arnPattern.test(value) && !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)) {
+    if (
+        typeof value === "string" &&
+        arnPattern.test(value) &&
+        !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)
+    ) {
         return value;
     }
     throw new InputError(
@@ -107,10 +121,17 @@ export function checkPrincipalArns(input: string, value: unknown): string[] {
 
 /** An IAM role ARN, as the verify program takes it. */
 export function checkRoleArn(input: string, value: unknown): string {
-    if (typeof value === "string" && /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)) {
+    if (
+        typeof value === "string" &&
+        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)
+    ) {
         return value;
     }
-    throw new InputError(input, value, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");
+    throw new InputError(
+        input,
+        value,
+        "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
+    );
 }
 
 /** STS ExternalId: 2 to 1224 characters of [\w+=,.@:/-]. */
@@ -149,10 +170,17 @@ export function checkSubnetId(input: string, value: unknown): string {
 
 /** An OpenSSH public key line. */
 export function checkSshPublicKey(input: string, value: unknown): string {
-    if (typeof value === "string" && /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(value.trim())) {
+    if (
+        typeof value === "string" &&
+        /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/.test(value.trim())
+    ) {
         return value.trim();
     }
-    throw new InputError(input, value, "an OpenSSH public key line such as \"ssh-ed25519 AAAA... me@laptop\"");
+    throw new InputError(
+        input,
+        value,
+        'an OpenSSH public key line such as "ssh-ed25519 AAAA... me@laptop"',
+    );
 }
 
 export function checkBoolean(input: string, value: unknown): boolean {

@@ -48,7 +48,11 @@ export interface Verification {
     report: pulumi.Output<ProofReport>;
 }
 
-export function createVerification(name: string, args: VerificationArgs, parent: pulumi.Resource): Verification {
+export function createVerification(
+    name: string,
+    args: VerificationArgs,
+    parent: pulumi.Resource,
+): Verification {
     const bundle = readVerifyBundle(args.bundlePath);
     const connection: types.input.remote.ConnectionArgs = {
         host: args.host,

@@ -50,7 +50,12 @@ export function parseVerificationReport(stdout: string): ProofReport {
         throw new Error(`verify did not print a JSON report; it printed: ${stdout.slice(0, 500)}`);
     }
     const report = parsed as Partial<ProofReport>;
-    if (typeof report !== "object" || report === null || typeof report.ok !== "boolean" || !Array.isArray(report.steps)) {
+    if (
+        typeof report !== "object" ||
+        report === null ||
+        typeof report.ok !== "boolean" ||
+        !Array.isArray(report.steps)
+    ) {
         throw new Error(`verify printed JSON that is not a report: ${stdout.slice(0, 500)}`);
     }
     return report as ProofReport;

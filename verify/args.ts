@@ -44,22 +44,40 @@ const valued = [
 ] as const;
 type ValuedFlag = (typeof valued)[number];
 
-function integerFlag(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+function integerFlag(
+    flag: string,
+    raw: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+): number {
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < min || n > max) {
-        throw new UsageError(flag, `got ${JSON.stringify(raw)}; expected an integer from ${min} to ${max}`);
+        throw new UsageError(
+            flag,
+            `got ${JSON.stringify(raw)}; expected an integer from ${min} to ${max}`,
+        );
     }
     return n;
 }
 
-function matchFlag(flag: string, raw: string | undefined, pattern: RegExp, accepted: string): string | undefined {
+function matchFlag(
+    flag: string,
+    raw: string | undefined,
+    pattern: RegExp,
+    accepted: string,
+): string | undefined {
     if (raw === undefined) return undefined;
-    if (!pattern.test(raw)) throw new UsageError(flag, `got ${JSON.stringify(raw)}; expected ${accepted}`);
+    if (!pattern.test(raw))
+        throw new UsageError(flag, `got ${JSON.stringify(raw)}; expected ${accepted}`);
     return raw;
 }
 
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ProofOptions {
+export function parseArgs(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+): ProofOptions {
     const values = new Map<ValuedFlag, string>();
     let json = false;
     for (let i = 0; i < argv.length; i++) {
@@ -68,11 +86,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
             json = true;
         } else if ((valued as readonly string[]).includes(arg)) {
             const value = argv[i + 1];
-            if (value === undefined || value.startsWith("--")) throw new UsageError(arg, "needs a value");
+            if (value === undefined || value.startsWith("--"))
+                throw new UsageError(arg, "needs a value");
             values.set(arg as ValuedFlag, value);
             i++;
         } else {
-            throw new UsageError(arg, `unknown flag; accepted: ${[...valued, "--json"].join(", ")}`);
+            throw new UsageError(
+                arg,
+                `unknown flag; accepted: ${[...valued, "--json"].join(", ")}`,
+            );
         }
     }
 
@@ -91,7 +113,12 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     );
     if (roleArn === undefined) throw new UsageError("--role-arn", "is required");
     const region =
-        matchFlag("--region", values.get("--region"), /^[a-z]{2}(-[a-z]+)+-\d+$/, "a region such as us-east-1") ??
+        matchFlag(
+            "--region",
+            values.get("--region"),
+            /^[a-z]{2}(-[a-z]+)+-\d+$/,
+            "a region such as us-east-1",
+        ) ??
         env.AWS_REGION ??
         env.AWS_DEFAULT_REGION;
     if (region === undefined) throw new UsageError("--region", "is required (or set AWS_REGION)");
@@ -113,10 +140,27 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
             /^[\w+=,.@:/-]{2,1224}$/,
             "2 to 1224 characters of letters, digits and +=,.@:/-_",
         ),
-        durationSeconds: integerFlag("--duration-seconds", values.get("--duration-seconds"), 900, 900, 43200),
-        profile: matchFlag("--profile", values.get("--profile"), /^[A-Za-z0-9_.-]{1,64}$/, "a profile name"),
+        durationSeconds: integerFlag(
+            "--duration-seconds",
+            values.get("--duration-seconds"),
+            900,
+            900,
+            43200,
+        ),
+        profile: matchFlag(
+            "--profile",
+            values.get("--profile"),
+            /^[A-Za-z0-9_.-]{1,64}$/,
+            "a profile name",
+        ),
         propagationTimeoutMs:
-            integerFlag("--propagation-timeout", values.get("--propagation-timeout"), 120, 0, 3600) * 1000,
+            integerFlag(
+                "--propagation-timeout",
+                values.get("--propagation-timeout"),
+                120,
+                0,
+                3600,
+            ) * 1000,
         json,
         endpoint: env.AWS_ENDPOINT_URL || undefined,
     };

@@ -21,7 +21,9 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw error;
     }
-    const report = await runProof(options, { onProgress: (line) => process.stderr.write(`… ${line}\n`) });
+    const report = await runProof(options, {
+        onProgress: (line) => process.stderr.write(`… ${line}\n`),
+    });
     if (options.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (!report.ok) process.stderr.write(`verify: ${describeFailure(report)}\n`);
@@ -37,7 +39,9 @@ main(process.argv.slice(2)).then(
         process.exitCode = code;
     },
     (error: unknown) => {
-        process.stderr.write(`verify: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+            `verify: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exitCode = exitCodes.unreachable;
     },
 );

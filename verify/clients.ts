@@ -31,5 +31,8 @@ export function stsClient(target: AwsTarget, credentials?: Credentials): STSClie
 
 export function s3Client(target: AwsTarget, credentials?: Credentials): S3Client {
     // With an endpoint override, bucket-in-hostname addressing would need wildcard DNS.
-    return new S3Client({ ...baseConfig(target, credentials), forcePathStyle: Boolean(target.endpoint) });
+    return new S3Client({
+        ...baseConfig(target, credentials),
+        forcePathStyle: Boolean(target.endpoint),
+    });
 }

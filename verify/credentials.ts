@@ -22,7 +22,9 @@ export interface AssumeRoleCredentialsOptions {
  * A provider for the target role's credentials. Pass it as `credentials` to any SDK v3 client;
  * the SDK calls AssumeRole again shortly before the current credentials expire.
  */
-export function assumeRoleCredentials(options: AssumeRoleCredentialsOptions): AwsCredentialIdentityProvider {
+export function assumeRoleCredentials(
+    options: AssumeRoleCredentialsOptions,
+): AwsCredentialIdentityProvider {
     return fromTemporaryCredentials({
         params: {
             RoleArn: options.roleArn,
@@ -30,7 +32,12 @@ export function assumeRoleCredentials(options: AssumeRoleCredentialsOptions): Aw
             ExternalId: options.externalId,
             DurationSeconds: options.durationSeconds ?? 3600,
         },
-        masterCredentials: options.masterCredentials ?? fromNodeProviderChain({ clientConfig: { region: options.region } }),
-        clientConfig: { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) },
+        masterCredentials:
+            options.masterCredentials ??
+            fromNodeProviderChain({ clientConfig: { region: options.region } }),
+        clientConfig: {
+            region: options.region,
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        },
     });
 }

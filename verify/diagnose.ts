@@ -43,7 +43,10 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
         case "profile-round-trip":
             if (isAccessDenied(error)) {
                 const action = s3ActionOfStep[step] ?? "the S3 object actions";
-                const resource = action === "s3:ListBucket" ? `arn:aws:s3:::${ctx.bucket}` : `arn:aws:s3:::${ctx.bucket}/*`;
+                const resource =
+                    action === "s3:ListBucket"
+                        ? `arn:aws:s3:::${ctx.bucket}`
+                        : `arn:aws:s3:::${ctx.bucket}/*`;
                 return (
                     `the target role's access policy does not allow ${action} on ${resource}, ` +
                     `or --role-arn (${ctx.roleArn}) names a role other than the bucket's target role.`
@@ -80,7 +83,9 @@ function diagnoseAssumeRole(error: unknown, ctx: DiagnosisContext): string {
         `AssumeRole was refused. Either the host role's identity policy lacks sts:AssumeRole on ${ctx.roleArn}, ` +
         "or the target role's trust policy does not name the host role (trustMode role) or the account root " +
         `(trustMode account-root, narrowed by aws:PrincipalArn if set)` +
-        (ctx.externalId !== undefined ? ", or the ExternalId does not match" : ", or the trust requires an ExternalId (pass --external-id)") +
+        (ctx.externalId !== undefined
+            ? ", or the ExternalId does not match"
+            : ", or the trust requires an ExternalId (pass --external-id)") +
         `, or --role-arn is wrong. ${waited}`
     );
 }

@@ -1,7 +1,8 @@
 // Recognise AWS errors by name, as aws-sdk-js-v3 recommends; anything unknown is reported as is.
 
 export function errorName(error: unknown): string {
-    if (error && typeof error === "object" && "name" in error && typeof error.name === "string") return error.name;
+    if (error && typeof error === "object" && "name" in error && typeof error.name === "string")
+        return error.name;
     return "Error";
 }
 
@@ -12,7 +13,8 @@ export function errorMessage(error: unknown): string {
 /** `Name: message`, one line, for a report's `observed`. */
 export function describeError(error: unknown): string {
     const message = errorMessage(error).split("\n")[0];
-    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata
+        ?.httpStatusCode;
     return `${errorName(error)}${status ? ` (HTTP ${status})` : ""}: ${message}`;
 }
 
@@ -35,7 +37,8 @@ const networkCodes = new Set([
 /** True when AWS did not answer at all (as opposed to answering "no"). */
 export function isUnreachable(error: unknown): boolean {
     const e = error as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e?.$metadata?.httpStatusCode) return e.$metadata.httpStatusCode >= 500 && e.name !== "AccessDenied";
+    if (e?.$metadata?.httpStatusCode)
+        return e.$metadata.httpStatusCode >= 500 && e.name !== "AccessDenied";
     return (
         networkCodes.has(e?.code ?? "") ||
         e?.name === "TimeoutError" ||

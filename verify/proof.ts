@@ -56,7 +56,11 @@ class Recorder {
             outcome = await body();
         } catch (error) {
             if (isUnreachable(error)) this.report.unreachable = true;
-            outcome = { ok: false, observed: describeError(error), diagnosis: diagnose(name, error, this.ctx) };
+            outcome = {
+                ok: false,
+                observed: describeError(error),
+                diagnosis: diagnose(name, error, this.ctx),
+            };
         }
         this.report.steps.push({
             name,
@@ -74,7 +78,10 @@ export function probeKey(): string {
     return `rolepair-verify/${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.txt`;
 }
 
-export async function runProof(options: ProofOptions, hooks: ProofHooks = {}): Promise<ProofReport> {
+export async function runProof(
+    options: ProofOptions,
+    hooks: ProofHooks = {},
+): Promise<ProofReport> {
     const report: ProofReport = { ok: false, steps: [], identities: {}, credentials: {} };
     const rec = new Recorder(report, {
         bucket: options.bucket,
@@ -83,7 +90,9 @@ export async function runProof(options: ProofOptions, hooks: ProofHooks = {}): P
         propagationTimeoutMs: options.propagationTimeoutMs,
     });
     const target = { region: options.region, endpoint: options.endpoint };
-    const baseCredentials = hooks.baseCredentials ?? fromNodeProviderChain({ clientConfig: { region: options.region } });
+    const baseCredentials =
+        hooks.baseCredentials ??
+        fromNodeProviderChain({ clientConfig: { region: options.region } });
     const baseSts = stsClient(target, baseCredentials);
 
     const proven = await (async () => {
@@ -92,7 +101,11 @@ export async function runProof(options: ProofOptions, hooks: ProofHooks = {}): P
             return { ok: true, observed: report.identities.base };
         });
         if (!identityOk) return false;
-        if (!(await rec.step("base-denied", () => expectBucketDenied(s3Client(target, baseCredentials), options.bucket)))) {
+        if (
+            !(await rec.step("base-denied", () =>
+                expectBucketDenied(s3Client(target, baseCredentials), options.bucket),
+            ))
+        ) {
             return false;
         }
 
@@ -127,13 +140,24 @@ export async function runProof(options: ProofOptions, hooks: ProofHooks = {}): P
         });
         if (!identityMatches) return false;
 
-        const roundTripOk = await s3RoundTrip(rec, s3Client(target, targetCredentials), options.bucket);
+        const roundTripOk = await s3RoundTrip(
+            rec,
+            s3Client(target, targetCredentials),
+            options.bucket,
+        );
 
         const expiryOk = await rec.step("credentials-expiry", async () => {
             const minutes = (targetCredentials.expiration.getTime() - Date.now()) / 60_000;
             return minutes > 0
-                ? { ok: true, observed: `expire at ${targetCredentials.expiration.toISOString()} (in ${Math.round(minutes)} min); apps refresh with fromTemporaryCredentials` }
-                : { ok: false, observed: `expired at ${targetCredentials.expiration.toISOString()}`, diagnosis: "the host clock is wrong, or STS returned stale credentials." };
+                ? {
+                      ok: true,
+                      observed: `expire at ${targetCredentials.expiration.toISOString()} (in ${Math.round(minutes)} min); apps refresh with fromTemporaryCredentials`,
+                  }
+                : {
+                      ok: false,
+                      observed: `expired at ${targetCredentials.expiration.toISOString()}`,
+                      diagnosis: "the host clock is wrong, or STS returned stale credentials.",
+                  };
         });
         if (!roundTripOk || !expiryOk) return false;
 
@@ -145,7 +169,11 @@ export async function runProof(options: ProofOptions, hooks: ProofHooks = {}): P
 }
 
 /** put → list → get, then delete whenever the put succeeded, so the bucket is left as found. */
-async function s3RoundTrip(rec: Recorder, s3: ReturnType<typeof s3Client>, bucket: string): Promise<boolean> {
+async function s3RoundTrip(
+    rec: Recorder,
+    s3: ReturnType<typeof s3Client>,
+    bucket: string,
+): Promise<boolean> {
     const key = probeKey();
     const body = `rolepair verify probe ${randomBytes(16).toString("hex")}\n`;
     if (!(await rec.step("put-object", () => putProbe(s3, bucket, key, body)))) return false;

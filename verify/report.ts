@@ -36,7 +36,9 @@ export interface ProofReport {
 
 /** Keeps the last four characters of an access key id: enough to match it in CloudTrail. */
 export function maskAccessKeyId(accessKeyId: string): string {
-    return accessKeyId.length <= 4 ? "****" : `${"*".repeat(accessKeyId.length - 4)}${accessKeyId.slice(-4)}`;
+    return accessKeyId.length <= 4
+        ? "****"
+        : `${"*".repeat(accessKeyId.length - 4)}${accessKeyId.slice(-4)}`;
 }
 
 /** The first failed step, whose diagnosis explains the failure. */
@@ -59,7 +61,9 @@ export function formatChecklist(report: ProofReport): string {
     const lines = report.steps.map((s) => {
         const mark = s.ok ? "✓" : "✗";
         const head = `${mark} ${s.name.padEnd(18)} ${s.observed} (${s.durationMs} ms)`;
-        return s.ok || !s.diagnosis ? head : `${head}\n    expected: ${s.expected}\n    cause: ${s.diagnosis}`;
+        return s.ok || !s.diagnosis
+            ? head
+            : `${head}\n    expected: ${s.expected}\n    cause: ${s.diagnosis}`;
     });
     const verdict = report.ok
         ? "PROOF HOLDS: the host role is denied the bucket and reaches it through the target role."

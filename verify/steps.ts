@@ -7,7 +7,12 @@ import {
     PutObjectCommand,
     S3Client,
 } from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, Credentials as StsCredentials, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+    AssumeRoleCommand,
+    Credentials as StsCredentials,
+    GetCallerIdentityCommand,
+    STSClient,
+} from "@aws-sdk/client-sts";
 
 import { errorName, isAccessDenied } from "./errors";
 
@@ -48,7 +53,12 @@ export interface AssumeRoleInput {
 }
 
 export interface AssumedRole {
-    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
+    credentials: {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken: string;
+        expiration: Date;
+    };
     assumedRoleArn: string;
     attempts: number;
 }
@@ -85,7 +95,11 @@ export async function assumeRoleWithPropagationRetry(
                     DurationSeconds: input.durationSeconds,
                 }),
             );
-            return { credentials: complete(answer.Credentials), assumedRoleArn: answer.AssumedRoleUser?.Arn ?? "", attempts: attempt };
+            return {
+                credentials: complete(answer.Credentials),
+                assumedRoleArn: answer.AssumedRoleUser?.Arn ?? "",
+                attempts: attempt,
+            };
         } catch (error) {
             const elapsed = Date.now() - started;
             if (!isAccessDenied(error) || elapsed + delay > retry.timeoutMs) throw error;
@@ -100,7 +114,12 @@ function complete(c: StsCredentials | undefined): AssumedRole["credentials"] {
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
         throw new Error("AssumeRole answered without complete credentials");
     }
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+    };
 }
 
 /** The session ARN STS gives: arn:<p>:sts::<account>:assumed-role/<role name>/<session>. */
@@ -110,8 +129,15 @@ export function expectedSessionArn(roleArn: string, sessionName: string): string
     return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
 }
 
-export async function putProbe(s3: S3Client, bucket: string, key: string, body: string): Promise<Outcome> {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/plain" }));
+export async function putProbe(
+    s3: S3Client,
+    bucket: string,
+    key: string,
+    body: string,
+): Promise<Outcome> {
+    await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "text/plain" }),
+    );
     return { ok: true, observed: `wrote s3://${bucket}/${key} (${body.length} bytes)` };
 }
 
@@ -123,11 +149,17 @@ export async function listSeesProbe(s3: S3Client, bucket: string, key: string): 
         : {
               ok: false,
               observed: `listing of prefix ${key} is empty`,
-              diagnosis: "the object was written but is not listed: another writer or a lifecycle rule removed it",
+              diagnosis:
+                  "the object was written but is not listed: another writer or a lifecycle rule removed it",
           };
 }
 
-export async function getReturnsProbe(s3: S3Client, bucket: string, key: string, body: string): Promise<Outcome> {
+export async function getReturnsProbe(
+    s3: S3Client,
+    bucket: string,
+    key: string,
+    body: string,
+): Promise<Outcome> {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const read = (await object.Body?.transformToString()) ?? "";
     return read === body
@@ -135,7 +167,8 @@ export async function getReturnsProbe(s3: S3Client, bucket: string, key: string,
         : {
               ok: false,
               observed: `read ${read.length} bytes that differ from what was written`,
-              diagnosis: "the object changed between write and read: another writer uses this key prefix",
+              diagnosis:
+                  "the object changed between write and read: another writer uses this key prefix",
           };
 }
 

@@ -30,9 +30,16 @@ describe("verify against the AWS emulator", function () {
         secrets.push(...scenario.secrets);
         const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
         imdsServers.push(imds);
-        const result = await runVerify(args, hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region, awsConfig }));
+        const result = await runVerify(
+            args,
+            hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region, awsConfig }),
+        );
         assert.strictEqual(imds.v1Refused, 0, "verify must use IMDSv2 tokens only");
-        return { ...result, report: args.includes("--json") && result.stdout ? JSON.parse(result.stdout) : undefined };
+        return {
+            ...result,
+            report:
+                args.includes("--json") && result.stdout ? JSON.parse(result.stdout) : undefined,
+        };
     }
 
     const proofArgs = (s: Scenario, ...extra: string[]) => [
@@ -69,10 +76,14 @@ describe("verify against the AWS emulator", function () {
             ],
         );
         assert.strictEqual(report.identities.base, s.hostSessionArn);
-        assert.strictEqual(report.identities.assumed, `arn:aws:sts::123456789012:assumed-role/${s.targetRoleName}/verify-test`);
+        assert.strictEqual(
+            report.identities.assumed,
+            `arn:aws:sts::123456789012:assumed-role/${s.targetRoleName}/verify-test`,
+        );
         assert.match(report.credentials.accessKeyId!, /^\*{12,}[A-Z0-9]{4}$/);
         assert.ok(Date.parse(report.credentials.expiration!) > Date.now());
-        for (const step of report.steps) assert.ok(Number.isInteger(step.durationMs) && step.durationMs >= 0);
+        for (const step of report.steps)
+            assert.ok(Number.isInteger(step.durationMs) && step.durationMs >= 0);
     });
 
     it("prints a human checklist without --json", async () => {
@@ -91,7 +102,10 @@ describe("verify against the AWS emulator", function () {
         assert.strictEqual(r.code, 0, r.stderr);
         const names = r.report!.steps.map((step) => step.name);
         assert.deepStrictEqual(names.slice(-2), ["profile-identity", "profile-round-trip"]);
-        assert.match(r.report!.identities.profile!, new RegExp(`:assumed-role/${s.targetRoleName}/`));
+        assert.match(
+            r.report!.identities.profile!,
+            new RegExp(`:assumed-role/${s.targetRoleName}/`),
+        );
     });
 
     it("fails the profile route when the profile names another role", async () => {
@@ -104,12 +118,37 @@ describe("verify against the AWS emulator", function () {
         assert.strictEqual(failed.name, "profile-identity");
     });
 
-    const matrix: { variant: Variant; step: StepName; diagnosis: RegExp; roleArn?: (s: Scenario) => string }[] = [
-        { variant: "host-reads-bucket", step: "base-denied", diagnosis: /host role can already read the bucket/ },
-        { variant: "host-lacks-assume", step: "assume-role", diagnosis: /identity policy lacks sts:AssumeRole/ },
-        { variant: "target-untrusting", step: "assume-role", diagnosis: /trust policy does not name the host role/ },
-        { variant: "target-lacks-put", step: "put-object", diagnosis: /does not allow s3:PutObject on arn:aws:s3:::rolepair-test-[\w-]+\/\*/ },
-        { variant: "bucket-missing", step: "put-object", diagnosis: /bucket rolepair-test-[\w-]+ does not exist/ },
+    const matrix: {
+        variant: Variant;
+        step: StepName;
+        diagnosis: RegExp;
+        roleArn?: (s: Scenario) => string;
+    }[] = [
+        {
+            variant: "host-reads-bucket",
+            step: "base-denied",
+            diagnosis: /host role can already read the bucket/,
+        },
+        {
+            variant: "host-lacks-assume",
+            step: "assume-role",
+            diagnosis: /identity policy lacks sts:AssumeRole/,
+        },
+        {
+            variant: "target-untrusting",
+            step: "assume-role",
+            diagnosis: /trust policy does not name the host role/,
+        },
+        {
+            variant: "target-lacks-put",
+            step: "put-object",
+            diagnosis: /does not allow s3:PutObject on arn:aws:s3:::rolepair-test-[\w-]+\/\*/,
+        },
+        {
+            variant: "bucket-missing",
+            step: "put-object",
+            diagnosis: /bucket rolepair-test-[\w-]+ does not exist/,
+        },
         {
             // A wrong ARN that names an existing role which does not trust the host: refused at AssumeRole.
             variant: "correct",
@@ -127,7 +166,9 @@ describe("verify against the AWS emulator", function () {
         },
     ];
     for (const c of matrix) {
-        const label = c.roleArn ? `wrong role ARN (${c.roleArn.toString().includes("no-such-role") ? "no such role" : "another role"})` : c.variant;
+        const label = c.roleArn
+            ? `wrong role ARN (${c.roleArn.toString().includes("no-such-role") ? "no such role" : "another role"})`
+            : c.variant;
         it(`misconfiguration "${label}": exit 1 at ${c.step} with a diagnosis`, async () => {
             const s = await createScenario(moto, c.variant);
             const args = proofArgs(s);
@@ -149,8 +190,14 @@ describe("verify against the AWS emulator", function () {
         const started = Date.now();
         const r = await onHost(s, args);
         assert.strictEqual(r.code, 1);
-        assert.match(r.stderr, /waiting for IAM propagation: AssumeRole attempt 2 denied, \d+\.\d s elapsed/);
-        assert.ok(Date.now() - started < 3_000 + 5_000, "must stop within the propagation timeout plus start-up");
+        assert.match(
+            r.stderr,
+            /waiting for IAM propagation: AssumeRole attempt 2 denied, \d+\.\d s elapsed/,
+        );
+        assert.ok(
+            Date.now() - started < 3_000 + 5_000,
+            "must stop within the propagation timeout plus start-up",
+        );
     });
 
     it("exits 3 when AWS cannot be reached", async () => {
@@ -158,7 +205,10 @@ describe("verify against the AWS emulator", function () {
         const imds = await startImds(s.hostRoleName, s.hostCredentials);
         imdsServers.push(imds);
         const closed = "http://127.0.0.1:9"; // discard port: nothing listens on loopback
-        const r = await runVerify(proofArgs(s), hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: closed, region }));
+        const r = await runVerify(
+            proofArgs(s),
+            hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: closed, region }),
+        );
         assert.strictEqual(r.code, 3, r.stderr);
         assert.strictEqual(JSON.parse(r.stdout).unreachable, true);
     });
@@ -166,10 +216,35 @@ describe("verify against the AWS emulator", function () {
     const usageCases: [string[], RegExp][] = [
         [[], /--bucket: is required/],
         [["--bucket", "ok-bucket"], /--role-arn: is required/],
-        [["--bucket", "Bad_Bucket", "--role-arn", "arn:aws:iam::123456789012:role/x"], /--bucket: got "Bad_Bucket"/],
-        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::12:role/x"], /--role-arn: got "arn:aws:iam::12:role\/x"/],
-        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::123456789012:role/x", "--duration-seconds", "60"], /--duration-seconds: got "60"; expected an integer from 900 to 43200/],
-        [["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::123456789012:role/x", "--frobnicate"], /--frobnicate: unknown flag/],
+        [
+            ["--bucket", "Bad_Bucket", "--role-arn", "arn:aws:iam::123456789012:role/x"],
+            /--bucket: got "Bad_Bucket"/,
+        ],
+        [
+            ["--bucket", "ok-bucket", "--role-arn", "arn:aws:iam::12:role/x"],
+            /--role-arn: got "arn:aws:iam::12:role\/x"/,
+        ],
+        [
+            [
+                "--bucket",
+                "ok-bucket",
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--duration-seconds",
+                "60",
+            ],
+            /--duration-seconds: got "60"; expected an integer from 900 to 43200/,
+        ],
+        [
+            [
+                "--bucket",
+                "ok-bucket",
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--frobnicate",
+            ],
+            /--frobnicate: unknown flag/,
+        ],
         [["--bucket"], /--bucket: needs a value/],
     ];
     for (const [args, message] of usageCases) {
@@ -183,12 +258,20 @@ describe("verify against the AWS emulator", function () {
     }
 
     it("never prints a secret key or session token in any run above", () => {
-        assert.ok(secrets.length >= 3 && capturedOutputs.length > 10, "the runs above must have happened");
+        assert.ok(
+            secrets.length >= 3 && capturedOutputs.length > 10,
+            "the runs above must have happened",
+        );
         for (const output of capturedOutputs) {
-            for (const secret of secrets) assert.ok(!output.includes(secret), "a secret appeared in verify's output");
+            for (const secret of secrets)
+                assert.ok(!output.includes(secret), "a secret appeared in verify's output");
             // moto's session tokens start with FQoGZXIvYXdzE; any token at all is a leak.
             assert.doesNotMatch(output, /FQoGZXIvYXdzE/);
-            assert.doesNotMatch(output, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, "an unmasked access key id appeared");
+            assert.doesNotMatch(
+                output,
+                /\b(AKIA|ASIA)[A-Z0-9]{16}\b/,
+                "an unmasked access key id appeared",
+            );
         }
     });
 });

@@ -3,7 +3,12 @@
 // Enforcement: moto lets the first INITIAL_NO_AUTH_ACTION_COUNT requests through unauthenticated and
 // enforces IAM on every request after them. We spend exactly those requests creating an admin user
 // with an access key, and use that key for everything else.
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import {
+    CreateAccessKeyCommand,
+    CreateUserCommand,
+    IAMClient,
+    PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -30,7 +35,9 @@ export function motoServerPath(): string {
     const local = path.join(__dirname, "..", "..", ".venv", "bin", "moto_server");
     const chosen = process.env.MOTO_SERVER ?? local;
     if (!fs.existsSync(chosen)) {
-        throw new Error(`moto_server not found at ${chosen}: run "bash scripts/setup-test-tools.sh" first`);
+        throw new Error(
+            `moto_server not found at ${chosen}: run "bash scripts/setup-test-tools.sh" first`,
+        );
     }
     return chosen;
 }
@@ -79,7 +86,8 @@ export async function startMoto(): Promise<Moto> {
         }),
     );
     const key = (await bootstrap.send(new CreateAccessKeyCommand({ UserName: "admin" }))).AccessKey;
-    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error("moto returned no admin access key");
+    if (!key?.AccessKeyId || !key.SecretAccessKey)
+        throw new Error("moto returned no admin access key");
     return {
         endpoint,
         admin: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey },

@@ -26,7 +26,8 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
             socket.once("error", () => resolve(false));
         });
         if (open) return;
-        if (Date.now() > deadline) throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+            throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
     }
 }

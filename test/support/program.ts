@@ -9,22 +9,34 @@ export const repoRoot = path.join(__dirname, "..", "..");
 
 /** A stack file's config as Pulumi hands it to a program: every value a string, lists as JSON. */
 export function stackFileConfig(stack: string): Record<string, string> {
-    const file = parse(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const file = parse(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+    };
     return Object.fromEntries(
-        Object.entries(file.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        Object.entries(file.config).map(([k, v]) => [
+            k,
+            typeof v === "string" ? v : JSON.stringify(v),
+        ]),
     );
 }
 
 /** What a user adds before `pulumi up` with verification on (documented in README). */
 export const operatorConfig = { "rolepair:sshIngressCidr": "203.0.113.7/32" };
 
-export async function runProgram(stack: string, config: Record<string, string>, options?: MockOptions, secretKeys?: string[]) {
+export async function runProgram(
+    stack: string,
+    config: Record<string, string>,
+    options?: MockOptions,
+    secretKeys?: string[],
+) {
     return runMocked(
         stack,
         config,
         async () => {
             const entry = require.resolve(path.join(repoRoot, "index.ts"));
             delete require.cache[entry];
+            // A fresh require runs the program again; import() would return the cached module.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
             return require(entry);
         },
         options,

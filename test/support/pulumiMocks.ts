@@ -30,7 +30,15 @@ export interface MockOptions {
 
 export const passingReportJson = JSON.stringify({
     ok: true,
-    steps: [{ name: "base-denied", ok: true, expected: "AccessDenied", observed: "AccessDenied", durationMs: 1 }],
+    steps: [
+        {
+            name: "base-denied",
+            ok: true,
+            expected: "AccessDenied",
+            observed: "AccessDenied",
+            durationMs: 1,
+        },
+    ],
     identities: {},
     credentials: {},
 });
@@ -40,39 +48,66 @@ function physicalName(logical: string, prefix?: string): string {
     return prefix ? `${prefix}20261123abcd` : `${logical}-7f3a9c1`;
 }
 
-function newResource(args: pulumi.runtime.MockResourceArgs, options: MockOptions): { id: string; state: any } {
+function newResource(
+    args: pulumi.runtime.MockResourceArgs,
+    options: MockOptions,
+): { id: string; state: any } {
     const partition = options.partition ?? "aws";
     const inputs = args.inputs;
     switch (args.type) {
         case "aws:iam/role:Role": {
             const name = inputs.name ?? physicalName(args.name);
-            return { id: name, state: { ...inputs, name, arn: `arn:${partition}:iam::${accountId}:role/${name}` } };
+            return {
+                id: name,
+                state: { ...inputs, name, arn: `arn:${partition}:iam::${accountId}:role/${name}` },
+            };
         }
         case "aws:iam/instanceProfile:InstanceProfile": {
             const name = physicalName(args.name);
-            return { id: name, state: { ...inputs, name, arn: `arn:${partition}:iam::${accountId}:instance-profile/${name}` } };
+            return {
+                id: name,
+                state: {
+                    ...inputs,
+                    name,
+                    arn: `arn:${partition}:iam::${accountId}:instance-profile/${name}`,
+                },
+            };
         }
         case "aws:s3/bucket:Bucket": {
             const bucket = physicalName(args.name, inputs.bucketPrefix);
-            return { id: bucket, state: { ...inputs, bucket, arn: `arn:${partition}:s3:::${bucket}` } };
+            return {
+                id: bucket,
+                state: { ...inputs, bucket, arn: `arn:${partition}:s3:::${bucket}` },
+            };
         }
         case "aws:ec2/instance:Instance":
             return { id: "i-0123456789abcdef0", state: { ...inputs, publicIp: "198.51.100.10" } };
         case "aws:ec2/keyPair:KeyPair":
-            return { id: physicalName(args.name), state: { ...inputs, keyName: physicalName(args.name) } };
+            return {
+                id: physicalName(args.name),
+                state: { ...inputs, keyName: physicalName(args.name) },
+            };
         case "tls:index/privateKey:PrivateKey":
             return {
                 id: args.name,
                 state: {
                     ...inputs,
-                    publicKeyOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo",
-                    privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n",
+                    publicKeyOpenssh:
+                        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo",
+                    privateKeyOpenssh:
+                        "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n",
                 },
             };
         case "command:remote:Command":
             return {
                 id: args.name,
-                state: { ...inputs, stdout: args.name.endsWith("-verify") ? (options.verifyStdout ?? passingReportJson) : "v22.0.0", stderr: "" },
+                state: {
+                    ...inputs,
+                    stdout: args.name.endsWith("-verify")
+                        ? (options.verifyStdout ?? passingReportJson)
+                        : "v22.0.0",
+                    stderr: "",
+                },
             };
         default:
             return { id: `${args.name}-id`, state: inputs };
@@ -83,13 +118,32 @@ function call(args: pulumi.runtime.MockCallArgs, options: MockOptions): Record<s
     const partition = options.partition ?? "aws";
     switch (args.token) {
         case "aws:index/getPartition:getPartition":
-            return { id: partition, partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            return {
+                id: partition,
+                partition,
+                dnsSuffix: "amazonaws.com",
+                reverseDnsPrefix: "com.amazonaws",
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { id: accountId, accountId, arn: `arn:${partition}:iam::${accountId}:user/deployer`, userId: "AIDAMOCK" };
+            return {
+                id: accountId,
+                accountId,
+                arn: `arn:${partition}:iam::${accountId}:user/deployer`,
+                userId: "AIDAMOCK",
+            };
         case "aws:index/getRegion:getRegion":
-            return { id: options.region ?? "us-east-1", region: options.region ?? "us-east-1", name: options.region ?? "us-east-1" };
+            return {
+                id: options.region ?? "us-east-1",
+                region: options.region ?? "us-east-1",
+                name: options.region ?? "us-east-1",
+            };
         case "aws:ssm/getParameter:getParameter":
-            return { id: args.inputs.name, name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String" };
+            return {
+                id: args.inputs.name,
+                name: args.inputs.name,
+                value: "ami-0abcdef1234567890",
+                type: "String",
+            };
         case "aws:ec2/getVpc:getVpc":
             return { id: "vpc-0default00000000", default: true };
         case "aws:ec2/getSubnet:getSubnet":
@@ -118,7 +172,9 @@ export async function runMocked(
     secretKeys: string[] = [],
 ): Promise<MockedRun & { loaded: any }> {
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v])),
+        Object.fromEntries(
+            Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]),
+        ),
         secretKeys.map((k) => `${project}:${k}`),
     );
     const registered = new Map<string, { inputs: any; state: any }>();
@@ -126,7 +182,10 @@ export async function runMocked(
         {
             newResource: (args) => {
                 const result = newResource(args, options);
-                registered.set(`${args.type}::${args.name}`, { inputs: args.inputs, state: result.state });
+                registered.set(`${args.type}::${args.name}`, {
+                    inputs: unwrapSecrets(args.inputs),
+                    state: result.state,
+                });
                 return result;
             },
             call: (args) => call(args, options),
@@ -137,15 +196,18 @@ export async function runMocked(
     );
 
     // The mocks API hides parents and dependencies; the monitor's request carries them.
-    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor & {
-        registerResource(req: any, callback: (err: any, res: any) => void): void;
+    const monitor = pulumi.runtime.getMonitor() as unknown as Omit<
+        MockMonitor,
+        "registerResource"
+    > & {
+        registerResource(req: any, callback: (err: any, res: any) => void): Promise<void>;
     };
     const requests = new Map<string, { dependencies: string[]; parent: string; wireInputs: any }>();
     const original = monitor.registerResource.bind(monitor);
     let pending = 0;
     monitor.registerResource = (req, callback) => {
         pending++;
-        original(req, (err: any, res: any) => {
+        return original(req, (err: any, res: any) => {
             pending--;
             if (res) {
                 requests.set(res.getUrn(), {
@@ -165,7 +227,7 @@ export async function runMocked(
         }
     }
     // Registrations continue after the outputs above resolve; wait until none is in flight.
-    for (let quiet = 0; quiet < 5; ) {
+    for (let quiet = 0; quiet < 5;) {
         await new Promise((r) => setTimeout(r, 10));
         quiet = pending === 0 ? quiet + 1 : 0;
     }
@@ -190,7 +252,10 @@ export async function runMocked(
     const all = (type: string) => resources.filter((r) => r.type === type);
     const find = (type: string, suffix: string) => {
         const found = resources.find((r) => r.type === type && r.name.endsWith(suffix));
-        if (!found) throw new Error(`no ${type} named *${suffix}; registered: ${resources.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+        if (!found)
+            throw new Error(
+                `no ${type} named *${suffix}; registered: ${resources.map((r) => `${r.type} ${r.name}`).join(", ")}`,
+            );
         return found;
     };
     return { resources, find, all, loaded };
@@ -200,7 +265,22 @@ export async function runMocked(
 export const secretSignature = "4dabf18193072939515e22adb298388d";
 
 export function isWireSecret(value: unknown): boolean {
-    return typeof value === "object" && value !== null && secretSignature in value && (value as any)[secretSignature] === "1b47061264138c4ac30d75fd1eb44270";
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        secretSignature in value &&
+        (value as any)[secretSignature] === "1b47061264138c4ac30d75fd1eb44270"
+    );
+}
+
+/** Mock inputs keep secrets in their wire wrapper; tests read the values inside. */
+function unwrapSecrets(value: any): any {
+    if (isWireSecret(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
 }
 
 /** Resolves an Output's value in a test; rejects when an apply in its chain threw. */

@@ -11,15 +11,16 @@
 //   admin user added to its principal; the admin assumes it once to mint the "instance profile"
 //   credentials.
 // - Credentials do not expire in moto; expiry is only reported, not exercised, here.
-import {
-    CreateRoleCommand,
-    IAMClient,
-    PutRolePolicyCommand,
-} from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
-import { ec2TrustPolicy, hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../../components/policies";
+import {
+    ec2TrustPolicy,
+    hostAssumePolicy,
+    targetAccessPolicy,
+    targetTrustPolicy,
+} from "../../components/policies";
 import { defaultObjectActions } from "../../components/validation";
 import { accountId, Moto, region, StaticCredentials } from "./moto";
 
@@ -45,7 +46,11 @@ export interface Scenario {
 
 let sequence = 0;
 
-export async function createScenario(moto: Moto, variant: Variant, externalId?: string): Promise<Scenario> {
+export async function createScenario(
+    moto: Moto,
+    variant: Variant,
+    externalId?: string,
+): Promise<Scenario> {
     const id = `${process.pid}-${++sequence}`;
     const clientConfig = { endpoint: moto.endpoint, region, credentials: moto.admin };
     const iam = new IAMClient(clientConfig);
@@ -60,30 +65,50 @@ export async function createScenario(moto: Moto, variant: Variant, externalId?: 
     // ec2TrustPolicy() with the admin added to its principal (one statement: moto answers 500 when
     // any statement's principal is a Service alone).
     const hostTrust = ec2TrustPolicy();
-    const ec2Statement = (hostTrust.Statement as { Principal: Record<string, string | string[]> }[])[0];
+    const ec2Statement = (
+        hostTrust.Statement as unknown as { Principal: Record<string, string | string[]> }[]
+    )[0];
     ec2Statement.Principal = { ...ec2Statement.Principal, AWS: moto.adminArn };
     const hostRole = await iam.send(
-        new CreateRoleCommand({ RoleName: hostRoleName, AssumeRolePolicyDocument: JSON.stringify(hostTrust) }),
+        new CreateRoleCommand({
+            RoleName: hostRoleName,
+            AssumeRolePolicyDocument: JSON.stringify(hostTrust),
+        }),
     );
     const instanceId = `i-0${id.replace("-", "")}fixture`.slice(0, 19);
     const hostSession = await sts.send(
-        new AssumeRoleCommand({ RoleArn: hostRole.Role!.Arn, RoleSessionName: instanceId, DurationSeconds: 3600 }),
+        new AssumeRoleCommand({
+            RoleArn: hostRole.Role!.Arn,
+            RoleSessionName: instanceId,
+            DurationSeconds: 3600,
+        }),
     );
     const c = hostSession.Credentials!;
     const hostSessionArn = hostSession.AssumedRoleUser!.Arn!;
 
     const targetRoleName = `target-${id}`;
     const targetRoleArn = `arn:aws:iam::${accountId}:role/${targetRoleName}`;
-    const trustedArn = variant === "target-untrusting" ? `arn:aws:sts::${accountId}:assumed-role/other/${instanceId}` : hostSessionArn;
+    const trustedArn =
+        variant === "target-untrusting"
+            ? `arn:aws:sts::${accountId}:assumed-role/other/${instanceId}`
+            : hostSessionArn;
     await iam.send(
         new CreateRoleCommand({
             RoleName: targetRoleName,
             AssumeRolePolicyDocument: JSON.stringify(
-                targetTrustPolicy({ trustMode: "role", hostRoleArn: trustedArn, accountRootArn: `arn:aws:iam::${accountId}:root`, externalId }),
+                targetTrustPolicy({
+                    trustMode: "role",
+                    hostRoleArn: trustedArn,
+                    accountRootArn: `arn:aws:iam::${accountId}:root`,
+                    externalId,
+                }),
             ),
         }),
     );
-    const objectActions = variant === "target-lacks-put" ? defaultObjectActions.filter((a) => a !== "s3:PutObject") : defaultObjectActions;
+    const objectActions =
+        variant === "target-lacks-put"
+            ? defaultObjectActions.filter((a) => a !== "s3:PutObject")
+            : defaultObjectActions;
     await iam.send(
         new PutRolePolicyCommand({
             RoleName: targetRoleName,
@@ -116,7 +141,11 @@ export async function createScenario(moto: Moto, variant: Variant, externalId?: 
         bucket,
         hostRoleName,
         hostSessionArn,
-        hostCredentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+        hostCredentials: {
+            accessKeyId: c.AccessKeyId!,
+            secretAccessKey: c.SecretAccessKey!,
+            sessionToken: c.SessionToken!,
+        },
         targetRoleName,
         targetRoleArn,
         secrets: [moto.admin.secretAccessKey, c.SecretAccessKey!, c.SessionToken!],

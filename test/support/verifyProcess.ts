@@ -42,7 +42,12 @@ export function hostEnv(host: HostEnvironment): NodeJS.ProcessEnv {
     };
 }
 
-export function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<ProcessResult> {
+export function runProcess(
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    timeoutMs = 120_000,
+): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";

@@ -1,0 +1,182 @@
+// Verification wiring: ordering, re-run triggers, the exact command line, report handling, secrets.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+
+import {
+    buildVerifyCommand,
+    parseVerificationReport,
+    requireProof,
+} from "../../components/verifyCommand";
+import { createHost } from "../../components/host";
+import { remoteVerifyPath } from "../../components/verification";
+import { baseArgs, runComponent } from "../support/component";
+import { promiseOf, runMocked } from "../support/pulumiMocks";
+
+const failingReport = JSON.stringify({
+    ok: false,
+    steps: [
+        { name: "base-identity", ok: true, expected: "x", observed: "arn", durationMs: 3 },
+        {
+            name: "base-denied",
+            ok: false,
+            expected: "AccessDenied listing the bucket as the host's own role",
+            observed: "ListObjectsV2 succeeded",
+            durationMs: 5,
+            diagnosis: "the host role can already read the bucket: the setup does not isolate it.",
+        },
+    ],
+    identities: {},
+    credentials: {},
+});
+
+describe("verification wiring", () => {
+    let run: Awaited<ReturnType<typeof runComponent>>;
+    before(async () => {
+        run = await runComponent(baseArgs);
+    });
+
+    it("waits for the instance, its profile and both policies before touching the host", () => {
+        const wait = run.find("command:remote:Command", "pair-wait-for-host");
+        for (const [type, name] of [
+            ["aws:ec2/instance:Instance", "pair-host"],
+            ["aws:iam/instanceProfile:InstanceProfile", "pair-host-profile"],
+            ["aws:iam/rolePolicy:RolePolicy", "pair-host-assume"],
+            ["aws:iam/rolePolicy:RolePolicy", "pair-target-access"],
+        ]) {
+            assert.ok(
+                wait.dependencies.includes(run.find(type, name).urn),
+                `wait-for-host must depend on ${name}`,
+            );
+        }
+        const copy = run.find("command:remote:CopyToRemote", "pair-copy-verify");
+        assert.ok(copy.dependencies.includes(wait.urn));
+        const verify = run.find("command:remote:Command", "pair-verify");
+        assert.ok(verify.dependencies.includes(copy.urn));
+    });
+
+    it("polls SSH without a dial limit, as ec2-user, and waits for cloud-init", () => {
+        const wait = run.find("command:remote:Command", "pair-wait-for-host").inputs;
+        assert.strictEqual(wait.connection.dialErrorLimit, -1);
+        assert.strictEqual(wait.connection.user, "ec2-user");
+        assert.strictEqual(wait.connection.host, "198.51.100.10");
+        assert.match(wait.create, /^cloud-init status --wait/);
+    });
+
+    it("runs exactly the command line buildVerifyCommand makes, with the target ARN and bucket", () => {
+        const verify = run.find("command:remote:Command", "pair-verify").inputs;
+        const expected = buildVerifyCommand({
+            scriptPath: remoteVerifyPath,
+            bucket: "pair-bucket-7f3a9c1",
+            roleArn: "arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1",
+            region: "us-east-1",
+            profile: "target",
+            propagationTimeoutSeconds: 120,
+        });
+        assert.strictEqual(verify.create, expected);
+        assert.strictEqual(
+            expected,
+            "node /home/ec2-user/rolepair-verify.js --bucket pair-bucket-7f3a9c1 --role-arn arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1 --region us-east-1 --profile target --propagation-timeout 120 --json",
+        );
+    });
+
+    it("quotes values a shell would otherwise split or expand", () => {
+        const line = buildVerifyCommand({
+            scriptPath: "/x/v.js",
+            bucket: "b-1",
+            roleArn: "arn:aws:iam::123456789012:role/r",
+            region: "us-east-1",
+            externalId: "a b'$(x)",
+        });
+        assert.match(line, / --external-id 'a b'\\''\$\(x\)' --json$/);
+    });
+
+    it("re-runs when a target policy changes, and only the policy hash moves", async () => {
+        const other = await runComponent({
+            ...baseArgs,
+            objectActions: ["s3:GetObject", "s3:PutObject"],
+        });
+        const before = run.find("command:remote:Command", "pair-verify").inputs.triggers;
+        const after = other.find("command:remote:Command", "pair-verify").inputs.triggers;
+        assert.strictEqual(before.length, 3);
+        assert.strictEqual(before[0], after[0], "the bundle hash is the same");
+        assert.match(before[0], /^[0-9a-f]{64}$/);
+        assert.notDeepStrictEqual(before[1], after[1], "the policy hashes differ");
+        assert.strictEqual(before[1][0], after[1][0], "the trust policy did not change");
+        assert.notStrictEqual(before[1][1], after[1][1], "the access policy did");
+    });
+
+    it("the report output is the parsed report when the proof holds", async () => {
+        const report = await promiseOf(run.pair.verification!);
+        assert.strictEqual(report.ok, true);
+        assert.strictEqual(report.steps[0].name, "base-denied");
+    });
+
+    it("a failed proof fails the deployment with the report's diagnosis", async () => {
+        const failed = await runComponent(baseArgs, { verifyStdout: failingReport });
+        await assert.rejects(
+            promiseOf(failed.pair.verification!),
+            /Assume-role verification failed on the host: step "base-denied" failed: expected AccessDenied listing the bucket as the host's own role; observed ListObjectsV2 succeeded\. Likely cause: the host role can already read the bucket/,
+        );
+    });
+
+    it("parseVerificationReport rejects output that is not a report", () => {
+        assert.throws(
+            () => parseVerificationReport("Error: cannot find module"),
+            /verify did not print a JSON report; it printed: Error: cannot find module/,
+        );
+        assert.throws(() => parseVerificationReport('{"hello":1}'), /not a report/);
+        assert.strictEqual(
+            requireProof(parseVerificationReport(failingReport.replace('"ok":false', '"ok":true')))
+                .ok,
+            true,
+        );
+    });
+
+    it("a missing bundle is a clear error before anything is registered", async () => {
+        const result = await runMocked("test", {}, async () => {
+            const { AssumableRolePair } = await import("../../components/assumableRolePair");
+            try {
+                new AssumableRolePair("pair", {
+                    ...baseArgs,
+                    verifyBundlePath: "/nonexistent/verify.js",
+                });
+            } catch (error) {
+                return { error };
+            }
+            return {};
+        });
+        assert.match(
+            String((result.loaded as any).error),
+            /The verify bundle \/nonexistent\/verify\.js does not exist\. Run "npm run build" first/,
+        );
+    });
+
+    for (const keySource of ["configured", "generated"] as const) {
+        it(`keeps the ${keySource} SSH private key secret`, async () => {
+            const result = await runMocked("test", {}, async () => {
+                const parent = new pulumi.ComponentResource("test:index:Parent", "parent");
+                const host = createHost(
+                    "h",
+                    {
+                        instanceType: "t3.micro",
+                        instanceProfileName: "profile",
+                        userData: "",
+                        httpPutResponseHopLimit: 1,
+                        ssh: {
+                            ingressCidr: "203.0.113.7/32",
+                            ...(keySource === "configured"
+                                ? {
+                                      publicKey: "ssh-ed25519 AAAA x",
+                                      privateKey: "plain private key",
+                                  }
+                                : {}),
+                        },
+                    },
+                    parent,
+                );
+                return { isSecret: await (host.sshPrivateKey as any).isSecret };
+            });
+            assert.strictEqual((result.loaded as any).isSecret, true);
+        });
+    }
+});
