@@ -1,0 +1,121 @@
+// The verification as the component runs it: the bundle copied to the host over SSH, then the
+// exact command line buildVerifyCommand makes for the component, run by a real sshd. AWS is the
+// moto emulator; the host's credentials come from the IMDSv2 double; the AWS profile file is the
+// one the user data writes (targetProfileConfig).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { remoteVerifyPath } from "../../components/verification";
+import { buildVerifyCommand, parseVerificationReport } from "../../components/verifyCommand";
+import { targetProfileConfig } from "../../components/userData";
+import { Imds, startImds } from "../support/imds";
+import { Moto, region, startMoto } from "../support/moto";
+import { createScenario, Scenario } from "../support/scenario";
+import { SshHost, startSshHost } from "../support/sshd";
+import { bundlePath, capturedOutputs } from "../support/verifyProcess";
+
+describe("verification on an SSH host", () => {
+    let moto: Moto;
+    let host: SshHost;
+    const imdsServers: Imds[] = [];
+    const secrets: string[] = [];
+
+    before(async () => {
+        [moto, host] = await Promise.all([startMoto(), startSshHost()]);
+        const copied = await host.copy(bundlePath, remoteVerifyPath);
+        assert.strictEqual(copied.code, 0, copied.stderr);
+    });
+    after(async () => {
+        await Promise.all(imdsServers.map((s) => s.stop()));
+        await Promise.all([moto?.stop(), host?.stop()]);
+    });
+
+    async function verifyOnHost(scenario: Scenario, externalId?: string) {
+        secrets.push(...scenario.secrets);
+        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
+        imdsServers.push(imds);
+        const configFile = path.join(
+            fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-aws-")),
+            "config",
+        );
+        fs.writeFileSync(
+            configFile,
+            targetProfileConfig({
+                profileName: "target",
+                targetRoleArn: scenario.targetRoleArn,
+                region,
+                externalId,
+            }),
+        );
+        const command = buildVerifyCommand({
+            scriptPath: remoteVerifyPath,
+            bucket: scenario.bucket,
+            roleArn: scenario.targetRoleArn,
+            region,
+            externalId,
+            profile: "target",
+            propagationTimeoutSeconds: 2,
+        });
+        const result = await host.run(command, {
+            AWS_ENDPOINT_URL: moto.endpoint,
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+            AWS_EC2_METADATA_V1_DISABLED: "true",
+            AWS_CONFIG_FILE: configFile,
+            AWS_SHARED_CREDENTIALS_FILE: path.join(path.dirname(configFile), "none"),
+            NODE_NO_WARNINGS: "1",
+        });
+        return { command, result };
+    }
+
+    it("proves a correct setup over SSH with the component's command line and JSON report", async () => {
+        const scenario = await createScenario(moto, "correct");
+        const { command, result } = await verifyOnHost(scenario);
+        assert.match(command, /^node \/home\/ec2-user\/rolepair-verify\.js --bucket /);
+        assert.strictEqual(result.code, 0, result.stderr);
+        const report = parseVerificationReport(result.stdout);
+        assert.strictEqual(report.ok, true);
+        assert.deepStrictEqual(
+            report.steps.map((s) => s.name),
+            [
+                "base-identity",
+                "base-denied",
+                "assume-role",
+                "assumed-identity",
+                "put-object",
+                "list-objects",
+                "get-object",
+                "delete-object",
+                "credentials-expiry",
+                "profile-identity",
+                "profile-round-trip",
+            ],
+        );
+        assert.strictEqual(report.identities.base, scenario.hostSessionArn);
+    });
+
+    it("proves a setup with an ExternalId through the flag and the profile's external_id", async () => {
+        const scenario = await createScenario(moto, "correct", "ext-2026");
+        const { result } = await verifyOnHost(scenario, "ext-2026");
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.strictEqual(parseVerificationReport(result.stdout).ok, true);
+    });
+
+    it("a broken setup exits 1 over SSH, with the diagnosis on stderr for `pulumi up` to show", async () => {
+        const scenario = await createScenario(moto, "host-reads-bucket");
+        const { result } = await verifyOnHost(scenario);
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(parseVerificationReport(result.stdout).ok, false);
+        assert.match(
+            result.stderr,
+            /step "base-denied" failed: .* Likely cause: the host role can already read the bucket/,
+        );
+    });
+
+    it("never prints a secret over SSH", () => {
+        assert.ok(secrets.length > 0 && capturedOutputs.length > 0);
+        for (const output of capturedOutputs)
+            for (const secret of secrets) assert.ok(!output.includes(secret));
+    });
+});

@@ -1,0 +1,140 @@
+// A real OpenSSH server on loopback standing in for the EC2 host, with a throwaway host key and
+// client key. It runs in a private mount namespace where /home is a temporary directory holding
+// ec2-user/, so the component's remote path (/home/ec2-user/...) exists without touching the
+// machine's real /home. It logs in the current user (root in CI), not a real ec2-user account.
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { freePort, waitForPort } from "./ports";
+import { ProcessResult, runProcess } from "./verifyProcess";
+
+export interface SshHost {
+    port: number;
+    user: string;
+    /** Runs one command line on the host, as `ssh host 'command'`, with the given environment. */
+    run(command: string, env: Record<string, string>): Promise<ProcessResult>;
+    copy(localPath: string, remotePath: string): Promise<ProcessResult>;
+    stop(): Promise<void>;
+}
+
+export async function startSshHost(): Promise<SshHost> {
+    for (const tool of ["/usr/sbin/sshd", "ssh", "scp", "ssh-keygen", "unshare"]) {
+        try {
+            execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+        } catch {
+            throw new Error(`${tool} not found: run "bash scripts/setup-test-tools.sh"`);
+        }
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-sshd-"));
+    const home = path.join(dir, "home");
+    fs.mkdirSync(path.join(home, "ec2-user"), { recursive: true });
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
+    execFileSync("ssh-keygen", [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-f",
+        path.join(dir, "client_key"),
+    ]);
+    fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
+    fs.mkdirSync("/run/sshd", { recursive: true });
+
+    const port = await freePort();
+    const config = path.join(dir, "sshd_config");
+    fs.writeFileSync(
+        config,
+        [
+            `Port ${port}`,
+            "ListenAddress 127.0.0.1",
+            `HostKey ${path.join(dir, "host_key")}`,
+            `PidFile ${path.join(dir, "sshd.pid")}`,
+            `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PubkeyAuthentication yes",
+            "PermitRootLogin prohibit-password",
+            "StrictModes no",
+            "UsePAM no",
+            // Only what an EC2 host's environment would give the process, passed explicitly.
+            "AcceptEnv AWS_* NODE_NO_WARNINGS",
+            "Subsystem sftp internal-sftp",
+            "",
+        ].join("\n"),
+    );
+    const child: ChildProcess = spawn(
+        "unshare",
+        [
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            `mount --bind '${home}' /home && exec /usr/sbin/sshd -D -e -f '${config}'`,
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let log = "";
+    child.stderr?.on("data", (d) => (log = (log + d).slice(-4000)));
+    const stop = async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill("SIGTERM");
+            await exited;
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+        await waitForPort(port, 10_000);
+    } catch (error) {
+        await stop();
+        throw new Error(`sshd did not start: ${(error as Error).message}\n${log}`);
+    }
+
+    const user = os.userInfo().username;
+    const common = [
+        "-i",
+        path.join(dir, "client_key"),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+    ];
+    const clientEnv = { PATH: process.env.PATH, HOME: dir };
+    return {
+        port,
+        user,
+        run: (command, env) => {
+            const setEnv = Object.entries(env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ");
+            return runProcess(
+                "ssh",
+                [
+                    ...common,
+                    "-p",
+                    String(port),
+                    "-o",
+                    `SetEnv=${setEnv}`,
+                    `${user}@127.0.0.1`,
+                    command,
+                ],
+                clientEnv,
+            );
+        },
+        copy: (localPath, remotePath) =>
+            runProcess(
+                "scp",
+                [...common, "-P", String(port), localPath, `${user}@127.0.0.1:${remotePath}`],
+                clientEnv,
+            ),
+        stop,
+    };
+}
