@@ -195,7 +195,7 @@ export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[]
     const object = `${bucket}/reports/today.csv`;
     const otherBucket = "arn:aws:s3:::someone-elses-bucket";
     const ext = stack.externalId;
-    const withExt = ext ? { "sts:ExternalId": ext } : {};
+    const withExt: Record<string, string> = ext ? { "sts:ExternalId": ext } : {};
     const isDev = stack.label === "dev";
     const isNarrowed = stack.label.includes("trustedPrincipalArns");
 
