@@ -1,5 +1,6 @@
 // Prints the IAM-simulator decision table for every stack as markdown (npm run policy-report).
 // Dev-only: the simulator is AGPL-3.0 and a devDependency; the deployed program never loads it.
+import "../test/support/quietSdk";
 import {
     decisionTable,
     evaluate,

@@ -39,6 +39,7 @@ export function hostEnv(host: HostEnvironment): NodeJS.ProcessEnv {
         AWS_ENDPOINT_URL: host.awsEndpoint,
         AWS_REGION: host.region,
         NODE_NO_WARNINGS: "1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
 }
 
