@@ -4,6 +4,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 
 export interface AwsTarget {
     region: string;
@@ -12,15 +13,24 @@ export interface AwsTarget {
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
-/** Attempts per request: the first try and three retries with the SDK's jittered backoff. */
+/** Attempts per request: the first try and three retries. */
 export const maxAttempts = 4;
+
+/**
+ * Backoff before retry n (n = 2, 3, 4): 150, 300, 600 ms, each jittered down to half. The SDK's
+ * default throttling backoff can wait ~7 s for one request; a proof makes eight, and must end
+ * within its propagation timeout plus a small margin. At most ~1 s of backoff per request here.
+ */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+    return Math.round(150 * 2 ** (attempt - 2) * (0.5 + random() / 2));
+}
 
 function baseConfig(target: AwsTarget, credentials?: Credentials) {
     return {
         region: target.region,
         ...(target.endpoint ? { endpoint: target.endpoint } : {}),
         ...(credentials ? { credentials } : {}),
-        maxAttempts,
+        retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => backoffMs(attempt)),
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
     };
 }

@@ -26,6 +26,8 @@ export interface ProofHooks {
     /** Progress lines while waiting (on the CLI: stderr). */
     onProgress?: (line: string) => void;
     sleep?: (ms: number) => Promise<void>;
+    /** First wait between AssumeRole attempts while IAM propagates. Default 500 ms. */
+    propagationInitialDelayMs?: number;
 }
 
 const expectations: Record<StepName, string> = {
@@ -114,6 +116,7 @@ export async function runProof(
             assumed = await assumeRoleWithPropagationRetry(baseSts, options, {
                 timeoutMs: options.propagationTimeoutMs,
                 sleep: hooks.sleep,
+                initialDelayMs: hooks.propagationInitialDelayMs,
                 onRetry: (attempt, elapsedMs) =>
                     hooks.onProgress?.(
                         `waiting for IAM propagation: AssumeRole attempt ${attempt} denied, ${(elapsedMs / 1000).toFixed(1)} s elapsed`,

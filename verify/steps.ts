@@ -68,6 +68,8 @@ export interface RetryPolicy {
     timeoutMs: number;
     onRetry?: (attempt: number, elapsedMs: number, error: unknown) => void;
     sleep?: (ms: number) => Promise<void>;
+    /** First wait after a denial; each next one is 1.6× longer, capped at 5 s. Default 500 ms. */
+    initialDelayMs?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -84,7 +86,7 @@ export async function assumeRoleWithPropagationRetry(
 ): Promise<AssumedRole> {
     const sleep = retry.sleep ?? realSleep;
     const started = Date.now();
-    let delay = 500;
+    let delay = retry.initialDelayMs ?? 500;
     for (let attempt = 1; ; attempt++) {
         try {
             const answer = await sts.send(

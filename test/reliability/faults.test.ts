@@ -1,0 +1,180 @@
+// The proof under injected faults: 200 seeded random schedules of throttling, 5xx, connection
+// resets, latency and IAM propagation delay, between the proof and the moto emulator. The runs
+// are in-process (runProof) to keep 200 of them quick; the fixtures are made once and reused.
+// Bounded: 200 runs, and the test stops itself after 8 minutes whatever happened.
+import * as assert from "assert";
+import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
+
+import { runProof } from "../../verify/proof";
+import {
+    faultKinds,
+    FaultProxy,
+    FaultSchedule,
+    seededRandom,
+    startFaultProxy,
+} from "../support/faultProxy";
+import { Moto, region, startMoto } from "../support/moto";
+import { createScenario, Scenario, Variant } from "../support/scenario";
+
+const runs = 200;
+const propagationTimeoutMs = 1_500;
+/** SDK backoff is ≤ ~1 s a request (verify/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
+const marginMs = 10_000;
+const wallClockLimitMs = 8 * 60_000;
+const brokenVariants: Variant[] = [
+    "host-reads-bucket",
+    "host-lacks-assume",
+    "target-untrusting",
+    "target-lacks-put",
+    "bucket-missing",
+];
+
+interface Plan {
+    seed: number;
+    variant: Variant;
+    withinBudget: boolean;
+    schedule: FaultSchedule;
+}
+
+/**
+ * "Within the retry budget": at most 3 faults in a row per operation (the SDK makes 4 attempts) and
+ * IAM propagation well inside the proof's propagation retry window (0.4 s of 1.5 s). Beyond it:
+ * unlimited faults in a row, or propagation longer than the window.
+ */
+function plan(seed: number): Plan {
+    const random = seededRandom(seed);
+    const withinBudget = random() < 0.7;
+    const variant =
+        random() < 0.3 ? brokenVariants[Math.floor(random() * brokenVariants.length)] : "correct";
+    const kinds = faultKinds.filter(() => random() < 0.7);
+    const longPropagation = !withinBudget && random() < 0.4;
+    return {
+        seed,
+        variant,
+        withinBudget,
+        schedule: {
+            faultRate: random() * 0.5,
+            kinds: kinds.length ? kinds : faultKinds,
+            maxConsecutive: withinBudget ? 3 : Number.POSITIVE_INFINITY,
+            latencyMs: Math.floor(random() * 20),
+            propagationMs: longPropagation ? 2_500 : Math.floor(random() * 400),
+        },
+    };
+}
+
+describe("reliability under injected faults", function () {
+    this.timeout(wallClockLimitMs + 60_000);
+    let moto: Moto;
+    let proxy: FaultProxy;
+    const scenarios = new Map<Variant, Scenario>();
+    let adminS3: S3Client;
+
+    before(async () => {
+        moto = await startMoto();
+        proxy = await startFaultProxy(moto.endpoint);
+        for (const variant of ["correct", ...brokenVariants] as Variant[])
+            scenarios.set(variant, await createScenario(moto, variant));
+        adminS3 = new S3Client({
+            endpoint: moto.endpoint,
+            region,
+            credentials: moto.admin,
+            forcePathStyle: true,
+        });
+    });
+    after(async () => {
+        await proxy?.stop();
+        await moto?.stop();
+    });
+
+    async function leftoverProbes(bucket: string): Promise<string[]> {
+        const listing = await adminS3.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: "rolepair-verify/" }),
+        );
+        return (listing.Contents ?? []).map((o) => o.Key!);
+    }
+
+    it(`${runs} seeded fault schedules: no false pass, no false fail within budget, bounded time, bucket left as found`, async () => {
+        const started = Date.now();
+        const violations: string[] = [];
+        const counts = {
+            runs: 0,
+            broken: 0,
+            withinBudget: 0,
+            proven: 0,
+            faults: 0,
+            propagationDenials: 0,
+            maxMs: 0,
+            totalMs: 0,
+        };
+        for (let seed = 1; seed <= runs; seed++) {
+            if (Date.now() - started > wallClockLimitMs) break;
+            const p = plan(seed);
+            const scenario = scenarios.get(p.variant)!;
+            proxy.reset(p.schedule, seededRandom(seed * 7919));
+            const t0 = Date.now();
+            const report = await runProof(
+                {
+                    bucket: scenario.bucket,
+                    roleArn: scenario.targetRoleArn,
+                    region,
+                    sessionName: `fault-${seed}`,
+                    durationSeconds: 900,
+                    propagationTimeoutMs,
+                    json: true,
+                    endpoint: proxy.endpoint,
+                },
+                { baseCredentials: scenario.hostCredentials, propagationInitialDelayMs: 100 },
+            );
+            const elapsed = Date.now() - t0;
+            const label = `seed ${seed} (${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget)`;
+            const failed = report.steps.find((s) => !s.ok);
+
+            counts.runs++;
+            counts.broken += p.variant === "correct" ? 0 : 1;
+            counts.withinBudget += p.withinBudget ? 1 : 0;
+            counts.proven += report.ok ? 1 : 0;
+            counts.faults +=
+                proxy.stats.faults.throttle +
+                proxy.stats.faults["server-error"] +
+                proxy.stats.faults.reset;
+            counts.propagationDenials += proxy.stats.faults.propagation;
+            counts.maxMs = Math.max(counts.maxMs, elapsed);
+            counts.totalMs += elapsed;
+
+            if (p.variant !== "correct" && report.ok) violations.push(`${label}: false pass`);
+            if (p.variant === "correct" && p.withinBudget && !report.ok) {
+                violations.push(`${label}: false fail at ${failed?.name}: ${failed?.observed}`);
+            }
+            if (elapsed > propagationTimeoutMs + marginMs)
+                violations.push(`${label}: took ${elapsed} ms`);
+            if (p.variant !== "bucket-missing") {
+                const left = await leftoverProbes(scenario.bucket);
+                const deleteReported = report.steps.find((s) => s.name === "delete-object");
+                if (left.length > 0) {
+                    // Beyond the budget a delete may fail; then the report must say so. Within it, never.
+                    if (p.withinBudget || deleteReported?.ok !== false)
+                        violations.push(`${label}: left ${left.join(", ")}`);
+                    await adminS3.send(
+                        new DeleteObjectsCommand({
+                            Bucket: scenario.bucket,
+                            Delete: { Objects: left.map((Key) => ({ Key })) },
+                        }),
+                    );
+                }
+            }
+        }
+        const mean = Math.round(counts.totalMs / Math.max(counts.runs, 1));
+        console.log(
+            `      fault schedules: ${counts.runs} runs (${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
+                `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected, ` +
+                `run time mean ${mean} ms / max ${counts.maxMs} ms, violations ${violations.length}`,
+        );
+        assert.strictEqual(
+            counts.runs,
+            runs,
+            "every schedule must run within the wall-clock limit",
+        );
+        assert.ok(counts.faults > runs, "the schedules must actually inject faults");
+        assert.deepStrictEqual(violations, []);
+    });
+});
