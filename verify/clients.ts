@@ -30,7 +30,9 @@ function baseConfig(target: AwsTarget, credentials?: Credentials) {
         region: target.region,
         ...(target.endpoint ? { endpoint: target.endpoint } : {}),
         ...(credentials ? { credentials } : {}),
-        retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => backoffMs(attempt)),
+        retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) =>
+            backoffMs(attempt),
+        ),
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
     };
 }
