@@ -24,6 +24,8 @@ import {
     checkPrincipalArns,
     checkProfileName,
     checkSshIngressCidr,
+    checkSshPublicKey,
+    checkSubnetId,
     checkTrustMode,
     defaultObjectActions,
     hopLimitBounds,
@@ -115,6 +117,9 @@ export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): Vali
             "sshPublicKey and sshPrivateKey together, or neither (a key is then generated)",
         );
     }
+    // Inputs that may be Outputs (a secret key, a subnet from another stack) are checked when plain.
+    if (typeof args.subnetId === "string") checkSubnetId("subnetId", args.subnetId);
+    if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
     return {
         trustMode,
         trustedPrincipalArns:

@@ -119,21 +119,6 @@ export function checkPrincipalArns(input: string, value: unknown): string[] {
     return value.map((arn, i) => checkPrincipalArn(`${input}[${i}]`, arn));
 }
 
-/** An IAM role ARN, as the verify program takes it. */
-export function checkRoleArn(input: string, value: unknown): string {
-    if (
-        typeof value === "string" &&
-        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)
-    ) {
-        return value;
-    }
-    throw new InputError(
-        input,
-        value,
-        "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
-    );
-}
-
 /** STS ExternalId: 2 to 1224 characters of [\w+=,.@:/-]. */
 export function checkExternalId(input: string, value: unknown): string {
     if (typeof value === "string" && /^[\w+=,.@:/-]{2,1224}$/.test(value)) return value;

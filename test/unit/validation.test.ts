@@ -168,6 +168,16 @@ const cases: [string, AssumableRolePairArgs, RegExp][] = [
         /^Invalid sshPublicKey: "\(unset\)"/,
     ],
     [
+        "malformed subnetId",
+        { ...baseArgs, subnetId: "subnet-XYZ" },
+        /^Invalid subnetId: "subnet-XYZ"\. Accepted: a subnet id such as subnet-0123456789abcdef0\.$/,
+    ],
+    [
+        "an sshPublicKey that is not an OpenSSH key",
+        { ...baseArgs, sshPublicKey: "BEGIN PUBLIC KEY", sshPrivateKey: "x" },
+        /^Invalid sshPublicKey: "BEGIN PUBLIC KEY"\. Accepted: an OpenSSH public key line/,
+    ],
+    [
         "bad propagationTimeoutSeconds",
         { ...baseArgs, propagationTimeoutSeconds: 0 },
         /^Invalid propagationTimeoutSeconds: 0\. Accepted: an integer from 1 to 3600\.$/,
