@@ -10,6 +10,12 @@ export interface StackConfig extends AssumableRolePairArgs {
     readonly sessionName: string;
 }
 
+/** STS RoleSessionName: 2 to 64 characters of [\w+=,.@-]. */
+function checkSessionName(key: string, value: string): string {
+    if (/^[\w+=,.@-]{2,64}$/.test(value)) return value;
+    throw new InputError(key, value, "2 to 64 characters of letters, digits and +=,.@-_");
+}
+
 /** Keys whose values are JSON (numbers, booleans, lists) rather than plain strings. */
 function getJson(config: pulumi.Config, key: string, accepted: string): unknown {
     const raw = config.get(key);
@@ -52,6 +58,9 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         sshPublicKey: config.get("sshPublicKey"),
         sshPrivateKey: config.getSecret("sshPrivateKey"),
         propagationTimeoutSeconds: integer("propagationTimeoutSeconds"),
-        sessionName: config.get("sessionName") ?? "rolepair-check",
+        sessionName: checkSessionName(
+            `${config.name}:sessionName`,
+            config.get("sessionName") ?? "rolepair-check",
+        ),
     };
 }

@@ -219,6 +219,11 @@ describe("input validation", () => {
                 /^Invalid rolepair:objectActions: "s3:GetObject"\. Accepted: a YAML list of strings\.$/,
             ],
             [
+                "a session name with spaces",
+                { "rolepair:sessionName": "my session" },
+                /^Invalid rolepair:sessionName: "my session"\. Accepted: 2 to 64 characters/,
+            ],
+            [
                 "a wildcard action",
                 { "rolepair:objectActions": '["s3:*"]' },
                 /Invalid objectActions\[0\]: "s3:\*"/,
