@@ -6,7 +6,7 @@ const result = await build({
     outfile: "dist/verify.js",
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node18",
     format: "cjs",
     minify: true,
     legalComments: "none",

@@ -23,3 +23,29 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
         exit 1
     fi
 fi
+
+# The verify bundle must run on Node 18: extract the distribution's Node 18 (not installed, so the
+# system's node is untouched) with only the dependencies the system lacks, into .tools/node18.
+if [ ! -x .tools/node18/usr/bin/node ] && command -v apt-get >/dev/null; then
+    version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
+    if [ -z "$version" ] && [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq
+        version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
+    fi
+    if [ -n "$version" ]; then
+        echo "setup: extracting Node ${version} into .tools/node18"
+        work=$(mktemp -d) && chmod 755 "$work" # readable by apt's _apt user
+        missing=""
+        for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+            --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
+            [ "$pkg" = nodejs ] && continue
+            dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+        done
+        (cd "$work" && apt-get download -qq "nodejs=${version}" $missing >/dev/null)
+        mkdir -p .tools/node18
+        for deb in "$work"/*.deb; do dpkg -x "$deb" .tools/node18; done
+        rm -rf "$work"
+    else
+        echo "setup: no Node 18 package in this distribution; the Node 18 compatibility test will fail" >&2
+    fi
+fi
