@@ -19,7 +19,7 @@ import { createScenario, Scenario, Variant } from "../support/scenario";
 const runs = 200;
 const propagationTimeoutMs = 1_500;
 /** SDK backoff is ≤ ~1 s a request (verify/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
-const marginMs = 10_000;
+const marginMs = 5_000;
 const wallClockLimitMs = 8 * 60_000;
 const brokenVariants: Variant[] = [
     "host-reads-bucket",
