@@ -27,7 +27,12 @@ function getJson(config: pulumi.Config, key: string, accepted: string): unknown 
     }
 }
 
+/**
+ * Reads the stack's config. Pulumi.yaml gives every optional key an empty default ("" or []):
+ * the engine refuses to run while a declared key without a default is unset. Empty means unset.
+ */
 export function readStackConfig(config = new pulumi.Config()): StackConfig {
+    const text = (key: string) => config.get(key) || undefined;
     const list = (key: string) => {
         const value = getJson(config, key, "a YAML list of strings");
         if (
@@ -36,31 +41,34 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         ) {
             throw new InputError(`${config.name}:${key}`, value, "a YAML list of strings");
         }
-        return value as string[] | undefined;
+        return (value as string[] | undefined)?.length ? (value as string[]) : undefined;
     };
     const integer = (key: string) => getJson(config, key, "an integer") as number | undefined;
     const boolean = (key: string) => getJson(config, key, "true or false") as boolean | undefined;
 
     return {
-        trustMode: config.get("trustMode") as AssumableRolePairArgs["trustMode"],
+        trustMode: text("trustMode") as AssumableRolePairArgs["trustMode"],
         trustedPrincipalArns: list("trustedPrincipalArns"),
-        externalId: config.get("externalId"),
+        externalId: text("externalId"),
         maxSessionDuration: integer("maxSessionDuration"),
         objectActions: list("objectActions") as AssumableRolePairArgs["objectActions"],
-        bucketPrefix: config.get("bucketPrefix"),
+        bucketPrefix: text("bucketPrefix"),
         forceDestroy: boolean("forceDestroy"),
-        instanceType: config.get("instanceType"),
+        instanceType: text("instanceType"),
         httpPutResponseHopLimit: integer("httpPutResponseHopLimit"),
-        subnetId: config.get("subnetId"),
-        awsProfileName: config.get("awsProfileName"),
+        subnetId: text("subnetId"),
+        awsProfileName: text("awsProfileName"),
         verify: boolean("verify"),
-        sshIngressCidr: config.get("sshIngressCidr"),
-        sshPublicKey: config.get("sshPublicKey"),
-        sshPrivateKey: config.getSecret("sshPrivateKey"),
+        sshIngressCidr: text("sshIngressCidr"),
+        sshPublicKey: text("sshPublicKey"),
+        // Emptiness is read from the raw map: config.get on a secret would log a warning.
+        sshPrivateKey: pulumi.runtime.getConfig(`${config.name}:sshPrivateKey`)
+            ? config.getSecret("sshPrivateKey")
+            : undefined,
         propagationTimeoutSeconds: integer("propagationTimeoutSeconds"),
         sessionName: checkSessionName(
             `${config.name}:sessionName`,
-            config.get("sessionName") ?? "rolepair-check",
+            text("sessionName") ?? "rolepair-check",
         ),
     };
 }
