@@ -14,7 +14,7 @@ import {
     STSClient,
 } from "@aws-sdk/client-sts";
 
-import { errorName, isAccessDenied } from "./errors";
+import { isAccessDenied } from "./errors";
 
 export interface Outcome {
     ok: boolean;
@@ -177,8 +177,4 @@ export async function getReturnsProbe(
 export async function deleteProbe(s3: S3Client, bucket: string, key: string): Promise<Outcome> {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     return { ok: true, observed: `deleted ${key}; the bucket is left as found` };
-}
-
-export function isNoSuchBucket(error: unknown): boolean {
-    return errorName(error) === "NoSuchBucket";
 }
