@@ -13,6 +13,8 @@ export interface Registered {
     urn: string;
     /** The parent's type token, read from the URN; undefined at the root. */
     parentType?: string;
+    /** The parent's URN as sent to the engine; undefined at the root (or the stack). */
+    parentUrn?: string;
     /** URNs this resource depends on (dependsOn and inputs). */
     dependencies: string[];
     /** Inputs as serialized on the wire: secrets still wrapped in Pulumi's secret signature. */
@@ -243,6 +245,7 @@ export async function runMocked(
             name,
             urn,
             parentType: types.length > 1 ? types[types.length - 2] : undefined,
+            parentUrn: request?.parent || undefined,
             dependencies: request?.dependencies ?? [],
             wireInputs: request?.wireInputs ?? {},
             inputs: recorded?.inputs ?? {},

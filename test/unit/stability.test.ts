@@ -1,0 +1,110 @@
+// The promise to existing users: for the dev and root-trust stacks, every resource keeps its type,
+// logical name, parent and inputs. A new name or parent would replace the resource in their stack;
+// a changed input would update it (and for the host's user data, replace it). The snapshot is
+// checked in; after an intended change, `npm run snapshot:update` rewrites it, and the diff is
+// what a reviewer reads (with CHANGELOG's upgrade notes).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+import { readVerifyBundle } from "../../components/verification";
+import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../support/program";
+import type { Registered } from "../support/pulumiMocks";
+
+const snapshotPath = path.join(__dirname, "snapshots", "stable-resources.json");
+
+const stacks: Record<string, () => Record<string, string>> = {
+    dev: () => ({ ...stackFileConfig("dev"), ...operatorConfig }),
+    "root-trust": () => ({ ...stackFileConfig("root-trust"), ...operatorConfig }),
+    "dev (verify off)": () => ({ ...stackFileConfig("dev"), "rolepair:verify": "false" }),
+};
+
+/** Stack names in the registered URNs. */
+const stackOf: Record<string, string> = {
+    dev: "dev",
+    "root-trust": "root-trust",
+    "dev (verify off)": "dev",
+};
+
+interface Entry {
+    type: string;
+    name: string;
+    parent: string | null;
+    inputs: unknown;
+}
+
+/**
+ * What must not drift, made machine-independent: the checkout's path and the verify bundle's hash
+ * (a new bundle re-runs the proof by design) are replaced with placeholders.
+ */
+function normalise(value: unknown, bundleHash: string): unknown {
+    if (typeof value === "string") {
+        return value
+            .split(repoRoot)
+            .join("<repo>")
+            .split(bundleHash)
+            .join("<verify-bundle-sha256>");
+    }
+    if (Array.isArray(value)) return value.map((v) => normalise(v, bundleHash));
+    if (value && typeof value === "object") {
+        return Object.fromEntries(
+            Object.entries(value)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, v]) => [k, normalise(v, bundleHash)]),
+        );
+    }
+    return value;
+}
+
+function entries(resources: Registered[], bundleHash: string): Entry[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    return resources
+        .map((r) => {
+            const parent = r.parentUrn ? byUrn.get(r.parentUrn) : undefined;
+            return {
+                type: r.type,
+                name: r.name,
+                parent: parent ? `${parent.type}::${parent.name}` : null,
+                inputs: normalise(r.wireInputs, bundleHash),
+            };
+        })
+        .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
+}
+
+async function currentSnapshot(): Promise<Record<string, Entry[]>> {
+    const bundleHash = readVerifyBundle(path.join(repoRoot, "dist", "verify.js")).hash;
+    const snapshot: Record<string, Entry[]> = {};
+    for (const [label, config] of Object.entries(stacks)) {
+        const run = await runProgram(stackOf[label], config());
+        snapshot[label] = entries(run.resources, bundleHash);
+    }
+    return snapshot;
+}
+
+describe("existing stacks are stable (no replacement, no drift)", () => {
+    let current: Record<string, Entry[]>;
+    before(async () => {
+        current = await currentSnapshot();
+        if (process.env.UPDATE_SNAPSHOTS === "1") {
+            fs.writeFileSync(snapshotPath, `${JSON.stringify(current, null, 2)}\n`);
+        }
+    });
+
+    const recorded = JSON.parse(fs.readFileSync(snapshotPath, "utf8")) as Record<string, Entry[]>;
+    for (const label of Object.keys(stacks)) {
+        it(`${label}: every resource keeps its type, logical name and parent`, () => {
+            const key = (e: Entry) => `${e.type} ${e.name} (parent ${e.parent})`;
+            assert.deepStrictEqual(current[label].map(key), recorded[label].map(key));
+        });
+
+        it(`${label}: every resource keeps its inputs`, () => {
+            for (const [i, entry] of current[label].entries()) {
+                assert.deepStrictEqual(
+                    entry.inputs,
+                    recorded[label][i]?.inputs,
+                    `${entry.type} ${entry.name} changed its inputs`,
+                );
+            }
+        });
+    }
+});
