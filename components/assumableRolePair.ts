@@ -252,7 +252,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
             `${name}-host-assume`,
             {
                 role: hostRole.id,
-                policy: pulumi.jsonStringify(targetRole.arn.apply(hostAssumePolicy)),
+                policy: pulumi.jsonStringify(targetRole.arn.apply((arn) => hostAssumePolicy([arn]))),
             },
             { parent: this },
         );

@@ -64,8 +64,12 @@ export function targetTrustPolicy(args: TargetTrustArgs): aws.iam.PolicyDocument
     };
 }
 
-/** The host role's only permission: assume the target role. */
-export function hostAssumePolicy(targetRoleArn: string): aws.iam.PolicyDocument {
+/**
+ * The host role's only permission: assume the target (service) roles, in one statement. One ARN is
+ * written as a string, as the single-target pair always has, so existing stacks see no change.
+ */
+export function hostAssumePolicy(targetRoleArns: readonly string[]): aws.iam.PolicyDocument {
+    if (targetRoleArns.length === 0) throw new Error("hostAssumePolicy needs at least one role ARN");
     return {
         Version: version,
         Statement: [
@@ -73,7 +77,7 @@ export function hostAssumePolicy(targetRoleArn: string): aws.iam.PolicyDocument 
                 Sid: "AssumeTargetRole",
                 Effect: "Allow",
                 Action: "sts:AssumeRole",
-                Resource: targetRoleArn,
+                Resource: targetRoleArns.length === 1 ? targetRoleArns[0] : [...targetRoleArns],
             },
         ],
     };

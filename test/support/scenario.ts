@@ -122,7 +122,7 @@ export async function createScenario(
             new PutRolePolicyCommand({
                 RoleName: hostRoleName,
                 PolicyName: "assume-target",
-                PolicyDocument: JSON.stringify(hostAssumePolicy(targetRoleArn)),
+                PolicyDocument: JSON.stringify(hostAssumePolicy([targetRoleArn])),
             }),
         );
     }
