@@ -1,5 +1,6 @@
 // The remote command line that runs the verify bundle on the host, and the parsing of its report.
 // Pure functions, exported so tests run exactly the string the component sends over SSH.
+import type { VerifyTarget } from "../verify/plan";
 import type { ProofReport } from "../verify/report";
 import { describeFailure } from "../verify/report";
 
@@ -20,7 +21,15 @@ export function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `node <bundle> --bucket B --role-arn ARN --region R [...] --json` */
+/** Quotes only the words that need it, so the command reads as a person would type it. */
+function commandLine(words: readonly string[]): string {
+    return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(" ");
+}
+
+/**
+ * `node <bundle> --bucket B --role-arn ARN --region R [...] --json`: the single-target pair's
+ * command. Kept word for word: a different string would replace the pair's verify command.
+ */
 export function buildVerifyCommand(args: VerifyCommandArgs): string {
     const words = [
         "node",
@@ -38,7 +47,31 @@ export function buildVerifyCommand(args: VerifyCommandArgs): string {
         words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
     }
     words.push("--json");
-    return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(" ");
+    return commandLine(words);
+}
+
+export interface VerifyPlanCommandArgs {
+    scriptPath: string;
+    region: string;
+    propagationTimeoutSeconds?: number;
+}
+
+/**
+ * `node <bundle> --targets - --region R [--propagation-timeout N] --json`: the several-services
+ * command. The plan (verifyPlanJson) arrives on stdin, so no value of it is ever a shell word.
+ */
+export function buildVerifyPlanCommand(args: VerifyPlanCommandArgs): string {
+    const words = ["node", args.scriptPath, "--targets", "-", "--region", args.region];
+    if (args.propagationTimeoutSeconds !== undefined) {
+        words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
+    }
+    words.push("--json");
+    return commandLine(words);
+}
+
+/** The plan verify reads with `--targets -`: one entry per service, in the order given. */
+export function verifyPlanJson(targets: readonly VerifyTarget[]): string {
+    return JSON.stringify(targets);
 }
 
 /** Parses verify's `--json` stdout. Throws if it is not a report, quoting the start of what came. */
