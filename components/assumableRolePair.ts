@@ -1,19 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 
 import type { ProofReport } from "../verify/report";
-import { createPrivateBucket } from "./bucket";
-import { createHost } from "./host";
-import {
-    accountRootArn,
-    ec2TrustPolicy,
-    hostAssumePolicy,
-    targetAccessPolicy,
-    targetTrustPolicy,
-} from "./policies";
-import { hostUserData } from "./userData";
-import { createVerification } from "./verification";
+import { createDevHost, createHostRole } from "./devHost";
+import { createServiceRole } from "./serviceRole";
+import { defaultVerifyBundlePath } from "./verification";
 import {
     checkBoolean,
     checkBucketPrefix,
@@ -192,129 +183,56 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
-        const bucket = createPrivateBucket(
+        // One host and one service role, named as the pair always named them: `${name}-...`.
+        const hostRole = createHostRole(name, this);
+        const target = createServiceRole(
             name,
-            {
-                bucketPrefix: valid.bucketPrefix,
-                forceDestroy: valid.forceDestroy,
-                sseAlgorithm: "AES256",
-            },
+            { ...valid, roleArn: undefined, bucketName: undefined },
+            { hostRoleArn: hostRole.role.arn, partition, accountId },
             this,
         );
-
-        // The host role: only EC2 may assume it, and it gets no S3 permission at all.
-        const hostRole = new aws.iam.Role(
-            `${name}-host-role`,
-            {
-                assumeRolePolicy: JSON.stringify(ec2TrustPolicy()),
-                description: "EC2 host role; reaches S3 only via the target role",
-            },
-            { parent: this },
-        );
-        const instanceProfile = new aws.iam.InstanceProfile(
-            `${name}-host-profile`,
-            { role: hostRole.name },
-            { parent: this },
-        );
-
-        // The target role: trusted per trustMode, may use the bucket and nothing else.
-        this.targetTrustPolicy = pulumi.jsonStringify(
-            pulumi.all([hostRole.arn, partition, accountId]).apply(([hostRoleArn, p, account]) =>
-                targetTrustPolicy({
-                    trustMode: valid.trustMode,
-                    hostRoleArn,
-                    accountRootArn: accountRootArn(p, account),
-                    trustedPrincipalArns: valid.trustedPrincipalArns,
-                    externalId: valid.externalId,
-                }),
-            ),
-        );
-        const targetRole = new aws.iam.Role(
-            `${name}-target-role`,
-            {
-                assumeRolePolicy: this.targetTrustPolicy,
-                maxSessionDuration: valid.maxSessionDuration,
-                description: `Least-privilege access to one bucket; assumed by the host role (${valid.trustMode} trust)`,
-            },
-            { parent: this },
-        );
-        this.targetAccessPolicy = pulumi.jsonStringify(
-            bucket.bucket.arn.apply((arn) => targetAccessPolicy(arn, valid.objectActions)),
-        );
-        const targetAccess = new aws.iam.RolePolicy(
-            `${name}-target-access`,
-            { role: targetRole.id, policy: this.targetAccessPolicy },
-            { parent: this },
-        );
-
-        // The host role's single permission: sts:AssumeRole on the target role.
-        const hostAssume = new aws.iam.RolePolicy(
-            `${name}-host-assume`,
-            {
-                role: hostRole.id,
-                policy: pulumi.jsonStringify(targetRole.arn.apply((arn) => hostAssumePolicy([arn]))),
-            },
-            { parent: this },
-        );
-
-        // Gate the ARNs on their policies (as pulumi-eks does): a consumer never sees a half-made role.
-        this.hostRoleArn = pulumi.all([hostRole.arn, hostAssume.id]).apply(([arn]) => arn);
-        this.targetRoleArn = pulumi.all([targetRole.arn, targetAccess.id]).apply(([arn]) => arn);
-
-        const host = createHost(
+        const host = createDevHost(
             name,
             {
+                hostRole,
+                services: [
+                    {
+                        profileName: valid.awsProfileName,
+                        roleArn: target.roleArn,
+                        bucket: target.bucketReady,
+                        externalId: valid.externalId,
+                        objectActions: valid.objectActions,
+                        policies: [target.trustPolicy!, target.accessPolicy!],
+                        resources: target.resources,
+                    },
+                ],
+                region,
                 instanceType: valid.instanceType,
-                instanceProfileName: instanceProfile.name,
                 httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
                 subnetId: args.subnetId,
-                userData: pulumi.all([targetRole.arn, region]).apply(([targetRoleArn, r]) =>
-                    hostUserData({
-                        profileName: valid.awsProfileName,
-                        targetRoleArn,
-                        region: r,
-                        externalId: valid.externalId,
-                    }),
-                ),
-                ssh: valid.verify
+                verification: valid.verify
                     ? {
-                          ingressCidr: valid.sshIngressCidr as string,
-                          publicKey: args.sshPublicKey,
-                          privateKey: args.sshPrivateKey,
+                          sshIngressCidr: valid.sshIngressCidr as string,
+                          sshPublicKey: args.sshPublicKey,
+                          sshPrivateKey: args.sshPrivateKey,
+                          propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
+                          bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
                       }
                     : undefined,
             },
             this,
         );
 
-        this.bucketName = bucket.bucket.bucket;
-        this.bucketArn = bucket.bucket.arn;
+        this.hostRoleArn = host.hostRoleArn;
+        this.targetRoleArn = target.roleArn;
+        this.targetTrustPolicy = target.trustPolicy!;
+        this.targetAccessPolicy = target.accessPolicy!;
+        this.bucketName = target.bucketName;
+        this.bucketArn = target.bucketArn;
         this.instanceId = host.instance.id;
         this.publicIp = host.instance.publicIp;
         this.awsProfileName = valid.awsProfileName;
-
-        if (valid.verify) {
-            const verification = createVerification(
-                name,
-                {
-                    host: host.instance.publicIp,
-                    privateKey: host.sshPrivateKey as pulumi.Output<string>,
-                    bundlePath:
-                        args.verifyBundlePath ?? path.join(__dirname, "..", "dist", "verify.js"),
-                    bucket: bucket.ready,
-                    targetRoleArn: this.targetRoleArn,
-                    region,
-                    externalId: valid.externalId,
-                    profileName: valid.awsProfileName,
-                    propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
-                    policyJson: [this.targetTrustPolicy, this.targetAccessPolicy],
-                    dependsOn: [host.instance, instanceProfile, hostAssume, targetAccess],
-                    instanceId: host.instance.id,
-                },
-                this,
-            );
-            this.verification = verification.report;
-        }
+        this.verification = host.report;
 
         this.registerOutputs({
             hostRoleArn: this.hostRoleArn,

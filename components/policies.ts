@@ -69,7 +69,8 @@ export function targetTrustPolicy(args: TargetTrustArgs): aws.iam.PolicyDocument
  * written as a string, as the single-target pair always has, so existing stacks see no change.
  */
 export function hostAssumePolicy(targetRoleArns: readonly string[]): aws.iam.PolicyDocument {
-    if (targetRoleArns.length === 0) throw new Error("hostAssumePolicy needs at least one role ARN");
+    if (targetRoleArns.length === 0)
+        throw new Error("hostAssumePolicy needs at least one role ARN");
     return {
         Version: version,
         Statement: [

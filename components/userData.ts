@@ -1,6 +1,7 @@
-// Cloud-init user data for the host: Node.js for the verify program, and an AWS config profile
-// for the target role so applications switch roles with AWS_PROFILE and no code change.
+// Cloud-init user data for the host: Node.js for the verify program, and one AWS config profile
+// per service role so applications switch roles with AWS_PROFILE and no code change.
 
+/** One `[profile NAME]` block: which role it assumes, from the instance's own credentials. */
 export interface HostUserDataArgs {
     profileName: string;
     targetRoleArn: string;
@@ -20,7 +21,13 @@ export function targetProfileConfig(args: HostUserDataArgs): string {
     ].join("\n");
 }
 
-export function hostUserData(args: HostUserDataArgs): string {
+/** The whole AWS config file: the profiles' blocks, a blank line between two. */
+export function awsConfigFile(profiles: readonly HostUserDataArgs[]): string {
+    return profiles.map(targetProfileConfig).join("\n");
+}
+
+/** With one profile the script is byte for byte what the pair has always had (no replacement). */
+export function hostUserData(profiles: readonly HostUserDataArgs[]): string {
     return [
         "#!/bin/bash",
         "set -euo pipefail",
@@ -29,7 +36,7 @@ export function hostUserData(args: HostUserDataArgs): string {
         "ln -sf /usr/bin/node-22 /usr/local/bin/node",
         "install -d -m 700 -o ec2-user -g ec2-user /home/ec2-user/.aws",
         "cat > /home/ec2-user/.aws/config <<'PROFILE'",
-        targetProfileConfig(args).trimEnd(),
+        awsConfigFile(profiles).trimEnd(),
         "PROFILE",
         "chown ec2-user:ec2-user /home/ec2-user/.aws/config",
         "chmod 600 /home/ec2-user/.aws/config",

@@ -172,3 +172,47 @@ export function checkBoolean(input: string, value: unknown): boolean {
     if (typeof value === "boolean") return value;
     throw new InputError(input, value, "true or false");
 }
+
+/** A service name: the AWS profile's name on the host and part of every logical name. */
+export function checkServiceName(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(value)) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    );
+}
+
+/** An existing bucket's name (S3's rules; dots refused, as for bucketPrefix: they break TLS). */
+export function checkBucketName(input: string, value: unknown): string {
+    if (
+        typeof value === "string" &&
+        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(value) &&
+        !value.startsWith("xn--") &&
+        !value.endsWith("-s3alias")
+    ) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "an existing S3 bucket name: 3 to 63 lowercase letters, digits and hyphens",
+    );
+}
+
+/** An existing IAM role's ARN, no wildcard: the host role gets sts:AssumeRole on exactly it. */
+export function checkRoleArn(input: string, value: unknown): string {
+    if (
+        typeof value === "string" &&
+        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)
+    ) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "an IAM role ARN such as arn:aws:iam::123456789012:role/service-c (no wildcards)",
+    );
+}

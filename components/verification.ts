@@ -5,9 +5,13 @@ import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
+import * as path from "path";
 
 import type { ProofReport } from "../verify/report";
-import { buildVerifyCommand, parseVerificationReport, requireProof } from "./verifyCommand";
+import { parseVerificationReport, requireProof } from "./verifyCommand";
+
+/** dist/verify.js of this package, built by `npm run build`. */
+export const defaultVerifyBundlePath = path.join(__dirname, "..", "dist", "verify.js");
 
 /** Where the bundle lands on the host. */
 export const remoteVerifyPath = "/home/ec2-user/rolepair-verify.js";
@@ -30,13 +34,11 @@ export interface VerificationArgs {
     host: pulumi.Input<string>;
     privateKey: pulumi.Input<string>;
     bundlePath: string;
-    bucket: pulumi.Input<string>;
-    targetRoleArn: pulumi.Input<string>;
-    region: pulumi.Input<string>;
-    externalId?: string;
-    profileName: string;
-    propagationTimeoutSeconds: number;
-    /** The target role's trust and access policy JSON: a change re-runs the proof. */
+    /** The exact command line run on the host (buildVerifyCommand or buildVerifyPlanCommand). */
+    command: pulumi.Input<string>;
+    /** What the command reads on stdin: the plan, for `--targets -`. */
+    stdin?: pulumi.Input<string>;
+    /** The policy JSON the proof is about: a change re-runs the proof. */
     policyJson: pulumi.Input<string>[];
     /** Everything the proof depends on: the instance, its profile, the policies. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -87,25 +89,14 @@ export function createVerification(
         { parent, dependsOn: [ready] },
     );
 
-    // Run the proof. It re-runs when the bundle or the target role's policies change. The JSON report
+    // Run the proof. It re-runs when the bundle, the policies or the plan change. The JSON report
     // holds no secrets; a failed proof exits non-zero, which fails `pulumi up` with verify's diagnosis.
     const run = new command.remote.Command(
         `${name}-verify`,
         {
             connection,
-            create: pulumi
-                .all([args.bucket, args.targetRoleArn, args.region])
-                .apply(([bucket, roleArn, region]) =>
-                    buildVerifyCommand({
-                        scriptPath: remoteVerifyPath,
-                        bucket,
-                        roleArn,
-                        region,
-                        externalId: args.externalId,
-                        profile: args.profileName,
-                        propagationTimeoutSeconds: args.propagationTimeoutSeconds,
-                    }),
-                ),
+            create: args.command,
+            ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
             triggers: [bundle.hash, policyHashes, args.instanceId],
         },
         { parent, dependsOn: [copy], customTimeouts: { create: "10m" } },

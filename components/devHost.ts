@@ -1,0 +1,185 @@
+// The host part: the host role (which reaches S3 only through the service roles), the instance
+// with one AWS profile per service, and the on-host proof. The pair and the several-services host
+// both build theirs here, so there is one posture and one verification wiring.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { VerifyTarget } from "../verify/plan";
+import type { ProofReport } from "../verify/report";
+import { createHost } from "./host";
+import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
+import { hostUserData } from "./userData";
+import { defaultObjectActions, ObjectAction } from "./validation";
+import { createVerification, remoteVerifyPath } from "./verification";
+import { buildVerifyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./verifyCommand";
+
+export interface HostRole {
+    role: aws.iam.Role;
+    instanceProfile: aws.iam.InstanceProfile;
+}
+
+/** The host role: only EC2 may assume it, and it gets no S3 permission at all. */
+export function createHostRole(name: string, parent: pulumi.Resource): HostRole {
+    const role = new aws.iam.Role(
+        `${name}-host-role`,
+        {
+            assumeRolePolicy: JSON.stringify(ec2TrustPolicy()),
+            description: "EC2 host role; reaches S3 only via the target role",
+        },
+        { parent },
+    );
+    const instanceProfile = new aws.iam.InstanceProfile(
+        `${name}-host-profile`,
+        { role: role.name },
+        { parent },
+    );
+    return { role, instanceProfile };
+}
+
+/** One service as the host sees it: a profile that assumes its role, and the bucket to prove. */
+export interface HostedService {
+    /** The AWS profile's name on the host; names the service in the proof's report. */
+    profileName: string;
+    roleArn: pulumi.Output<string>;
+    /** The bucket's name, once it is private. */
+    bucket: pulumi.Output<string>;
+    externalId?: string;
+    objectActions: readonly ObjectAction[];
+    /** The service's policy JSON: a change re-runs the proof. */
+    policies: pulumi.Output<string>[];
+    /** What the proof waits for (the service's policies). */
+    resources: pulumi.Resource[];
+}
+
+export interface DevHostArgs {
+    hostRole: HostRole;
+    services: HostedService[];
+    region: pulumi.Output<string>;
+    instanceType: string;
+    httpPutResponseHopLimit: number;
+    subnetId?: pulumi.Input<string>;
+    /** Absent: no proof, and no SSH-related resource at all. */
+    verification?: {
+        sshIngressCidr: string;
+        sshPublicKey?: pulumi.Input<string>;
+        sshPrivateKey?: pulumi.Input<string>;
+        propagationTimeoutSeconds: number;
+        bundlePath: string;
+    };
+}
+
+export interface DevHost {
+    /** Resolves once the host role's policy exists. */
+    hostRoleArn: pulumi.Output<string>;
+    instance: aws.ec2.Instance;
+    report?: pulumi.Output<ProofReport>;
+}
+
+const sameActions = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((x) => b.includes(x));
+
+export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Resource): DevHost {
+    const { hostRole, services } = args;
+
+    // The host role's single permission: sts:AssumeRole on exactly the service roles.
+    const hostAssume = new aws.iam.RolePolicy(
+        `${name}-host-assume`,
+        {
+            role: hostRole.role.id,
+            policy: pulumi.jsonStringify(
+                pulumi.all(services.map((s) => s.roleArn)).apply(hostAssumePolicy),
+            ),
+        },
+        { parent },
+    );
+
+    const host = createHost(
+        name,
+        {
+            instanceType: args.instanceType,
+            instanceProfileName: hostRole.instanceProfile.name,
+            httpPutResponseHopLimit: args.httpPutResponseHopLimit,
+            subnetId: args.subnetId,
+            userData: pulumi
+                .all([args.region, pulumi.all(services.map((s) => s.roleArn))])
+                .apply(([region, roleArns]) =>
+                    hostUserData(
+                        services.map((s, i) => ({
+                            profileName: s.profileName,
+                            targetRoleArn: roleArns[i],
+                            region,
+                            externalId: s.externalId,
+                        })),
+                    ),
+                ),
+            ssh: args.verification
+                ? {
+                      ingressCidr: args.verification.sshIngressCidr,
+                      publicKey: args.verification.sshPublicKey,
+                      privateKey: args.verification.sshPrivateKey,
+                  }
+                : undefined,
+        },
+        parent,
+    );
+
+    const hostRoleArn = pulumi.all([hostRole.role.arn, hostAssume.id]).apply(([arn]) => arn);
+    if (!args.verification) return { hostRoleArn, instance: host.instance };
+
+    const v = args.verification;
+    const plan = pulumi
+        .all(services.map((s) => pulumi.all([s.roleArn, s.bucket])))
+        .apply((resolved) =>
+            services.map((s, i): VerifyTarget => ({
+                name: s.profileName,
+                roleArn: resolved[i][0],
+                bucket: resolved[i][1],
+                ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
+                objectActions: [...s.objectActions],
+                profile: s.profileName,
+            })),
+        );
+    // One service with the default actions is the pair's proof as it has always been sent, as
+    // flags: the same command string, so existing stacks see no replacement of their verify step.
+    // Anything else sends the plan on stdin, where no value of it is ever a shell word.
+    const only = services.length === 1 ? services[0] : undefined;
+    const asFlags = only !== undefined && sameActions(only.objectActions, defaultObjectActions);
+    const command = pulumi.all([plan, args.region]).apply(([targets, region]) =>
+        asFlags
+            ? buildVerifyCommand({
+                  scriptPath: remoteVerifyPath,
+                  bucket: targets[0].bucket,
+                  roleArn: targets[0].roleArn,
+                  region,
+                  externalId: targets[0].externalId,
+                  profile: targets[0].profile,
+                  propagationTimeoutSeconds: v.propagationTimeoutSeconds,
+              })
+            : buildVerifyPlanCommand({
+                  scriptPath: remoteVerifyPath,
+                  region,
+                  propagationTimeoutSeconds: v.propagationTimeoutSeconds,
+              }),
+    );
+    const stdin = asFlags ? undefined : plan.apply(verifyPlanJson);
+    const verification = createVerification(
+        name,
+        {
+            host: host.instance.publicIp,
+            privateKey: host.sshPrivateKey as pulumi.Output<string>,
+            bundlePath: v.bundlePath,
+            command,
+            stdin,
+            policyJson: [...services.flatMap((s) => s.policies), ...(stdin ? [stdin] : [])],
+            dependsOn: [
+                host.instance,
+                hostRole.instanceProfile,
+                hostAssume,
+                ...services.flatMap((s) => s.resources),
+            ],
+            instanceId: host.instance.id,
+        },
+        parent,
+    );
+    return { hostRoleArn, instance: host.instance, report: verification.report };
+}
