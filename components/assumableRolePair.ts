@@ -5,26 +5,9 @@ import type { ProofReport } from "../verify/report";
 import { createDevHost, createHostRole } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { defaultVerifyBundlePath } from "./verification";
-import {
-    checkBoolean,
-    checkBucketPrefix,
-    checkExternalId,
-    checkInstanceType,
-    checkIntegerInRange,
-    checkObjectActions,
-    checkPrincipalArns,
-    checkProfileName,
-    checkSshIngressCidr,
-    checkSshPublicKey,
-    checkSubnetId,
-    checkTrustMode,
-    defaultObjectActions,
-    hopLimitBounds,
-    InputError,
-    ObjectAction,
-    sessionDurationBounds,
-    TrustMode,
-} from "./validation";
+import type { ServiceRoleSpec } from "./serviceRole";
+import { validateHostSettings, validateServiceSettings, ValidHostSettings } from "./settings";
+import { checkProfileName, ObjectAction, TrustMode } from "./validation";
 
 /**
  * Arguments of an AssumableRolePair. Fields that decide the shape of the resource graph or of a
@@ -67,91 +50,19 @@ export interface AssumableRolePairArgs {
     readonly verifyBundlePath?: string;
 }
 
-interface ValidatedArgs {
-    trustMode: TrustMode;
-    trustedPrincipalArns?: string[];
-    externalId?: string;
-    maxSessionDuration: number;
-    objectActions: ObjectAction[];
-    bucketPrefix?: string;
-    forceDestroy: boolean;
-    instanceType: string;
-    httpPutResponseHopLimit: number;
-    awsProfileName: string;
-    verify: boolean;
-    sshIngressCidr?: string;
-    propagationTimeoutSeconds: number;
-}
+type ValidatedArgs = ServiceRoleSpec & ValidHostSettings & { awsProfileName: string };
 
 /** Checks every argument; throws an InputError naming the first bad one. Registers nothing. */
 export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): ValidatedArgs {
-    const trustMode = checkTrustMode("trustMode", args.trustMode ?? "role");
-    if (args.trustedPrincipalArns !== undefined && trustMode !== "account-root") {
-        throw new InputError(
-            "trustedPrincipalArns",
-            args.trustedPrincipalArns,
-            'only with trustMode "account-root" (trustMode "role" already names the host role alone)',
-        );
-    }
-    const verify = checkBoolean("verify", args.verify ?? true);
-    if (verify && args.sshIngressCidr === undefined) {
-        throw new InputError(
-            "sshIngressCidr",
-            undefined,
-            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false)",
-        );
-    }
-    if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
-        throw new InputError(
-            args.sshPublicKey === undefined ? "sshPublicKey" : "sshPrivateKey",
-            "(unset)",
-            "sshPublicKey and sshPrivateKey together, or neither (a key is then generated)",
-        );
-    }
-    // Inputs that may be Outputs (a secret key, a subnet from another stack) are checked when plain.
-    if (typeof args.subnetId === "string") checkSubnetId("subnetId", args.subnetId);
-    if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
+    const host = validateHostSettings(args);
     return {
-        trustMode,
-        trustedPrincipalArns:
-            args.trustedPrincipalArns === undefined
-                ? undefined
-                : checkPrincipalArns("trustedPrincipalArns", args.trustedPrincipalArns),
-        externalId:
-            args.externalId === undefined
-                ? undefined
-                : checkExternalId("externalId", args.externalId),
-        maxSessionDuration: checkIntegerInRange(
-            "maxSessionDuration",
-            args.maxSessionDuration ?? 3600,
-            sessionDurationBounds,
+        ...validateServiceSettings(
+            { ...args, bucketName: undefined, roleArn: undefined },
+            "",
+            host.forceDestroy,
         ),
-        objectActions: checkObjectActions(
-            "objectActions",
-            args.objectActions ?? defaultObjectActions,
-        ),
-        bucketPrefix:
-            args.bucketPrefix === undefined
-                ? undefined
-                : checkBucketPrefix("bucketPrefix", args.bucketPrefix),
-        forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
-        instanceType: checkInstanceType("instanceType", args.instanceType ?? "t3.micro"),
-        httpPutResponseHopLimit: checkIntegerInRange(
-            "httpPutResponseHopLimit",
-            args.httpPutResponseHopLimit ?? 1,
-            hopLimitBounds,
-        ),
+        ...host,
         awsProfileName: checkProfileName("awsProfileName", args.awsProfileName ?? "target"),
-        verify,
-        sshIngressCidr:
-            args.sshIngressCidr === undefined
-                ? undefined
-                : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
-        propagationTimeoutSeconds: checkIntegerInRange(
-            "propagationTimeoutSeconds",
-            args.propagationTimeoutSeconds ?? 120,
-            { min: 1, max: 3600 },
-        ),
     };
 }
 
@@ -187,7 +98,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const hostRole = createHostRole(name, this);
         const target = createServiceRole(
             name,
-            { ...valid, roleArn: undefined, bucketName: undefined },
+            valid,
             { hostRoleArn: hostRole.role.arn, partition, accountId },
             this,
         );

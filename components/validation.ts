@@ -1,21 +1,27 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
 
-/** How the target role's trust policy names who may assume it. */
-export type TrustMode = "role" | "account-root";
-export const trustModes: readonly TrustMode[] = ["role", "account-root"];
+/**
+ * How a service role's trust policy names who may assume it: "role" names the host role's ARN,
+ * "account-root" the account (any principal whose identity policy allows it). A named constant
+ * rather than an inline union, so Pulumi's schema analyzer turns it into an enum.
+ */
+export const TrustMode = { Role: "role", AccountRoot: "account-root" } as const;
+export type TrustMode = (typeof TrustMode)[keyof typeof TrustMode];
+export const trustModes: readonly TrustMode[] = Object.values(TrustMode);
 
-/** Object-level S3 actions the target role may be granted. Wildcards are never accepted. */
-export const allowedObjectActions = [
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:DeleteObject",
-    "s3:GetObjectTagging",
-    "s3:PutObjectTagging",
-    "s3:AbortMultipartUpload",
-    "s3:ListMultipartUploadParts",
-] as const;
-export type ObjectAction = (typeof allowedObjectActions)[number];
+/** Object-level S3 actions a service role may be granted. Wildcards are never accepted. */
+export const ObjectAction = {
+    GetObject: "s3:GetObject",
+    PutObject: "s3:PutObject",
+    DeleteObject: "s3:DeleteObject",
+    GetObjectTagging: "s3:GetObjectTagging",
+    PutObjectTagging: "s3:PutObjectTagging",
+    AbortMultipartUpload: "s3:AbortMultipartUpload",
+    ListMultipartUploadParts: "s3:ListMultipartUploadParts",
+} as const;
+export type ObjectAction = (typeof ObjectAction)[keyof typeof ObjectAction];
+export const allowedObjectActions: readonly ObjectAction[] = Object.values(ObjectAction);
 export const defaultObjectActions: readonly ObjectAction[] = [
     "s3:GetObject",
     "s3:PutObject",

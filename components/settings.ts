@@ -1,0 +1,180 @@
+// Validation shared by the components: a service's settings (its role and bucket) and the host's
+// settings (instance, SSH, proof). Each check throws an InputError naming the input by its path
+// (`trustMode` on the pair, `services.service-a.trustMode` on the several-services host).
+import * as pulumi from "@pulumi/pulumi";
+
+import type { ServiceRoleSpec } from "./serviceRole";
+import {
+    checkBoolean,
+    checkBucketName,
+    checkBucketPrefix,
+    checkExternalId,
+    checkInstanceType,
+    checkIntegerInRange,
+    checkObjectActions,
+    checkPrincipalArns,
+    checkRoleArn,
+    checkSshIngressCidr,
+    checkSshPublicKey,
+    checkSubnetId,
+    checkTrustMode,
+    defaultObjectActions,
+    hopLimitBounds,
+    InputError,
+    ObjectAction,
+    sessionDurationBounds,
+    TrustMode,
+} from "./validation";
+
+/** What a service may set, on either component. */
+export interface ServiceSettings {
+    readonly trustMode?: TrustMode;
+    readonly trustedPrincipalArns?: readonly string[];
+    readonly externalId?: string;
+    readonly maxSessionDuration?: number;
+    readonly objectActions?: readonly ObjectAction[];
+    readonly bucketPrefix?: string;
+    readonly bucketName?: string;
+    readonly roleArn?: string;
+}
+
+/** Settings that configure a role or a bucket we create: meaningless for an existing one. */
+const newRoleOnly = ["trustMode", "trustedPrincipalArns", "maxSessionDuration"] as const;
+const newBucketOnly = ["bucketPrefix"] as const;
+
+export function validateServiceSettings(
+    args: ServiceSettings,
+    path: string,
+    forceDestroy: boolean,
+): ServiceRoleSpec {
+    const at = (key: string) => `${path}${key}`;
+    if (args.roleArn !== undefined) {
+        for (const key of newRoleOnly) {
+            if (args[key] !== undefined) {
+                throw new InputError(
+                    at(key),
+                    args[key],
+                    `nothing with roleArn: the existing role's own trust and policies apply (remove ${key}, or remove roleArn to create a role)`,
+                );
+            }
+        }
+        if (args.bucketName === undefined) {
+            throw new InputError(
+                at("bucketName"),
+                undefined,
+                "the existing bucket the existing role (roleArn) is expected to reach; required with roleArn",
+            );
+        }
+    }
+    if (args.bucketName !== undefined) {
+        for (const key of newBucketOnly) {
+            if (args[key] !== undefined) {
+                throw new InputError(
+                    at(key),
+                    args[key],
+                    "nothing with bucketName: no bucket is created for an existing one",
+                );
+            }
+        }
+    }
+    const trustMode = checkTrustMode(at("trustMode"), args.trustMode ?? "role");
+    if (args.trustedPrincipalArns !== undefined && trustMode !== "account-root") {
+        throw new InputError(
+            at("trustedPrincipalArns"),
+            args.trustedPrincipalArns,
+            'only with trustMode "account-root" (trustMode "role" already names the host role alone)',
+        );
+    }
+    return {
+        trustMode,
+        trustedPrincipalArns:
+            args.trustedPrincipalArns === undefined
+                ? undefined
+                : checkPrincipalArns(at("trustedPrincipalArns"), args.trustedPrincipalArns),
+        externalId:
+            args.externalId === undefined
+                ? undefined
+                : checkExternalId(at("externalId"), args.externalId),
+        maxSessionDuration: checkIntegerInRange(
+            at("maxSessionDuration"),
+            args.maxSessionDuration ?? 3600,
+            sessionDurationBounds,
+        ),
+        objectActions: checkObjectActions(
+            at("objectActions"),
+            args.objectActions ?? defaultObjectActions,
+        ),
+        bucketPrefix:
+            args.bucketPrefix === undefined
+                ? undefined
+                : checkBucketPrefix(at("bucketPrefix"), args.bucketPrefix),
+        bucketName:
+            args.bucketName === undefined
+                ? undefined
+                : checkBucketName(at("bucketName"), args.bucketName),
+        roleArn: args.roleArn === undefined ? undefined : checkRoleArn(at("roleArn"), args.roleArn),
+        forceDestroy,
+    };
+}
+
+/** What the host may set, on either component. */
+export interface HostSettings {
+    readonly forceDestroy?: boolean;
+    readonly instanceType?: string;
+    readonly httpPutResponseHopLimit?: number;
+    readonly subnetId?: pulumi.Input<string>;
+    readonly verify?: boolean;
+    readonly sshIngressCidr?: string;
+    readonly sshPublicKey?: pulumi.Input<string>;
+    readonly sshPrivateKey?: pulumi.Input<string>;
+    readonly propagationTimeoutSeconds?: number;
+}
+
+export interface ValidHostSettings {
+    forceDestroy: boolean;
+    instanceType: string;
+    httpPutResponseHopLimit: number;
+    verify: boolean;
+    sshIngressCidr?: string;
+    propagationTimeoutSeconds: number;
+}
+
+export function validateHostSettings(args: HostSettings): ValidHostSettings {
+    const verify = checkBoolean("verify", args.verify ?? true);
+    if (verify && args.sshIngressCidr === undefined) {
+        throw new InputError(
+            "sshIngressCidr",
+            undefined,
+            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false)",
+        );
+    }
+    if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
+        throw new InputError(
+            args.sshPublicKey === undefined ? "sshPublicKey" : "sshPrivateKey",
+            "(unset)",
+            "sshPublicKey and sshPrivateKey together, or neither (a key is then generated)",
+        );
+    }
+    // Inputs that may be Outputs (a secret key, a subnet from another stack) are checked when plain.
+    if (typeof args.subnetId === "string") checkSubnetId("subnetId", args.subnetId);
+    if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
+    return {
+        forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
+        instanceType: checkInstanceType("instanceType", args.instanceType ?? "t3.micro"),
+        httpPutResponseHopLimit: checkIntegerInRange(
+            "httpPutResponseHopLimit",
+            args.httpPutResponseHopLimit ?? 1,
+            hopLimitBounds,
+        ),
+        verify,
+        sshIngressCidr:
+            args.sshIngressCidr === undefined
+                ? undefined
+                : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
+        propagationTimeoutSeconds: checkIntegerInRange(
+            "propagationTimeoutSeconds",
+            args.propagationTimeoutSeconds ?? 120,
+            { min: 1, max: 3600 },
+        ),
+    };
+}
