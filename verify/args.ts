@@ -1,13 +1,18 @@
 // Command-line flags of the verify program. A bad flag is a UsageError (exit 2) naming the flag.
+import * as fs from "fs";
+
+import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "./plan";
+import { UsageError } from "./usageError";
 
 export interface ProofOptions {
-    bucket: string;
-    roleArn: string;
+    /** The services to prove, in report order. */
+    targets: VerifyTarget[];
     region: string;
+    /** Session name; with perServiceSessions each service's is `${sessionName}-${service}` (64 chars at most). */
     sessionName: string;
-    externalId?: string;
+    /** True with --targets; the single-target flags keep sessionName exactly. Default false. */
+    perServiceSessions?: boolean;
     durationSeconds: number;
-    profile?: string;
     /** How long AssumeRole is retried on AccessDenied while IAM changes propagate. */
     propagationTimeoutMs: number;
     json: boolean;
@@ -15,24 +20,23 @@ export interface ProofOptions {
     endpoint?: string;
 }
 
-export class UsageError extends Error {
-    constructor(
-        public readonly flag: string,
-        message: string,
-    ) {
-        super(`${flag}: ${message}`);
-        this.name = "UsageError";
-    }
-}
+export { UsageError };
 
-export const usage = `Usage: node verify.js --bucket NAME --role-arn ARN [--region R] [--session-name S]
-       [--external-id X] [--duration-seconds N] [--profile P] [--propagation-timeout S] [--json]
+export const usage = `Usage: node verify.js --bucket NAME --role-arn ARN [--external-id X] [--profile P] [options]
+       node verify.js --targets PATH|- [options]
+Options: [--region R] [--session-name S] [--duration-seconds N] [--propagation-timeout S] [--json]
 
-Proves that this machine's own credentials are denied the bucket, and that after
-sts:AssumeRole into --role-arn a list/put/get/delete round trip succeeds.
+Proves that this machine's own credentials are denied each service's bucket, that after
+sts:AssumeRole into the service's role a round trip limited to its declared object actions
+succeeds, and that no service's role can list another service's bucket.
+--targets reads a JSON array (- = stdin) of
+  { "name": "service-a", "roleArn": "arn:...", "bucket": "...", "externalId"?: "...",
+    "objectActions"?: ["s3:GetObject", ...], "profile"?: "..." }
+--bucket/--role-arn prove one target named "target".
 Exit codes: 0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable.`;
 
 const valued = [
+    "--targets",
     "--bucket",
     "--role-arn",
     "--region",
@@ -74,9 +78,15 @@ function matchFlag(
     return raw;
 }
 
+/** Reads --targets: a file, or stdin for "-". */
+export function readPlanText(source: string): string {
+    return fs.readFileSync(source === "-" ? 0 : source, "utf8");
+}
+
 export function parseArgs(
     argv: readonly string[],
     env: NodeJS.ProcessEnv = process.env,
+    readPlan: (source: string) => string = readPlanText,
 ): ProofOptions {
     const values = new Map<ValuedFlag, string>();
     let json = false;
@@ -98,20 +108,11 @@ export function parseArgs(
         }
     }
 
-    const bucket = matchFlag(
-        "--bucket",
-        values.get("--bucket"),
-        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        "an S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)",
-    );
-    if (bucket === undefined) throw new UsageError("--bucket", "is required");
-    const roleArn = matchFlag(
-        "--role-arn",
-        values.get("--role-arn"),
-        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-        "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
-    );
-    if (roleArn === undefined) throw new UsageError("--role-arn", "is required");
+    const targetsSource = values.get("--targets");
+    const perServiceSessions = targetsSource !== undefined;
+    const targets = perServiceSessions
+        ? planFromFile(targetsSource, values, readPlan)
+        : [singleTarget(values)];
     const region =
         matchFlag(
             "--region",
@@ -124,8 +125,7 @@ export function parseArgs(
     if (region === undefined) throw new UsageError("--region", "is required (or set AWS_REGION)");
 
     return {
-        bucket,
-        roleArn,
+        targets,
         region,
         sessionName:
             matchFlag(
@@ -134,24 +134,13 @@ export function parseArgs(
                 /^[\w+=,.@-]{2,64}$/,
                 "2 to 64 characters of letters, digits and +=,.@-_",
             ) ?? `rolepair-verify-${Date.now()}`,
-        externalId: matchFlag(
-            "--external-id",
-            values.get("--external-id"),
-            /^[\w+=,.@:/-]{2,1224}$/,
-            "2 to 1224 characters of letters, digits and +=,.@:/-_",
-        ),
+        perServiceSessions,
         durationSeconds: integerFlag(
             "--duration-seconds",
             values.get("--duration-seconds"),
             900,
             900,
             43200,
-        ),
-        profile: matchFlag(
-            "--profile",
-            values.get("--profile"),
-            /^[A-Za-z0-9_.-]{1,64}$/,
-            "a profile name",
         ),
         propagationTimeoutMs:
             integerFlag(
@@ -164,4 +153,66 @@ export function parseArgs(
         json,
         endpoint: env.AWS_ENDPOINT_URL || undefined,
     };
+}
+
+const singleTargetFlags = ["--bucket", "--role-arn", "--external-id", "--profile"] as const;
+
+function planFromFile(
+    source: string,
+    values: Map<ValuedFlag, string>,
+    readPlan: (source: string) => string,
+): VerifyTarget[] {
+    const mixed = singleTargetFlags.find((flag) => values.has(flag));
+    if (mixed !== undefined) {
+        throw new UsageError(
+            "--targets",
+            `cannot be combined with ${mixed}; put roleArn, bucket, externalId and profile in each plan entry`,
+        );
+    }
+    let text: string;
+    try {
+        text = readPlan(source);
+    } catch (error) {
+        throw new UsageError(
+            "--targets",
+            `cannot read ${source === "-" ? "stdin" : JSON.stringify(source)}: ${(error as Error).message}`,
+        );
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (error) {
+        throw new UsageError(
+            "--targets",
+            `is not JSON (${(error as Error).message}); expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+        );
+    }
+    return validatePlan(parsed, "--targets");
+}
+
+/** --bucket/--role-arn[/--external-id/--profile]: a plan of one target named "target". */
+function singleTarget(values: Map<ValuedFlag, string>): VerifyTarget {
+    const flagOf = {
+        bucket: "--bucket",
+        roleArn: "--role-arn",
+        externalId: "--external-id",
+        profile: "--profile",
+    } as const;
+    const field = (key: keyof typeof flagOf) =>
+        matchFlag(
+            flagOf[key],
+            values.get(flagOf[key]),
+            fieldRules[key].pattern,
+            fieldRules[key].accepted,
+        );
+    const bucket = field("bucket");
+    if (bucket === undefined) throw new UsageError("--bucket", "is required (or give --targets)");
+    const roleArn = field("roleArn");
+    if (roleArn === undefined) throw new UsageError("--role-arn", "is required");
+    const target: VerifyTarget = { name: singleTargetName, roleArn, bucket };
+    const externalId = field("externalId");
+    if (externalId !== undefined) target.externalId = externalId;
+    const profile = field("profile");
+    if (profile !== undefined) target.profile = profile;
+    return target;
 }

@@ -3,10 +3,16 @@ import { errorMessage, errorName, isAccessDenied, isUnreachable } from "./errors
 import type { StepName } from "./report";
 
 export interface DiagnosisContext {
+    /** The service whose step failed; every diagnosis names it. */
+    service: string;
     bucket: string;
     roleArn: string;
     externalId?: string;
     propagationTimeoutMs: number;
+    /** Where the role ARN came from: "--role-arn" or the plan path ("--targets[2].roleArn"). */
+    roleArnSource: string;
+    /** Where an ExternalId is given: "--external-id" or "externalId in the plan". */
+    externalIdSource: string;
 }
 
 const s3ActionOfStep: Partial<Record<StepName, string>> = {
@@ -23,17 +29,22 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
     const name = errorName(error);
     const message = errorMessage(error);
     if (name === "NoSuchBucket") {
-        return `bucket ${ctx.bucket} does not exist: a wrong --bucket, or the bucket was destroyed.`;
+        const bucketSource =
+            ctx.roleArnSource === "--role-arn"
+                ? "--bucket"
+                : ctx.roleArnSource.replace(/roleArn$/, "bucket");
+        return `bucket ${ctx.bucket} does not exist (service ${ctx.service}): a wrong ${bucketSource}, or the bucket was destroyed.`;
     }
     switch (step) {
         case "base-identity":
         case "profile-identity":
             return (
+                (step === "profile-identity" ? `service ${ctx.service}, profile route: ` : "") +
                 "no usable credentials from the host's instance profile: is the instance profile attached, and does " +
                 `IMDSv2 answer (httpTokens required, hop limit high enough for this process)? (${name})`
             );
         case "base-denied":
-            return `listing the bucket as the host role failed with ${name} rather than AccessDenied.`;
+            return `listing bucket ${ctx.bucket} of service ${ctx.service} as the host role failed with ${name} rather than AccessDenied.`;
         case "assume-role":
             return diagnoseAssumeRole(error, ctx);
         case "put-object":
@@ -48,13 +59,13 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
                         ? `arn:aws:s3:::${ctx.bucket}`
                         : `arn:aws:s3:::${ctx.bucket}/*`;
                 return (
-                    `the target role's access policy does not allow ${action} on ${resource}, ` +
-                    `or --role-arn (${ctx.roleArn}) names a role other than the bucket's target role.`
+                    `service ${ctx.service}: the target role's access policy does not allow ${action} on ${resource}, ` +
+                    `or ${ctx.roleArnSource} (${ctx.roleArn}) names a role other than the bucket's target role.`
                 );
             }
-            return `S3 refused with ${name}: ${message}`;
+            return `service ${ctx.service}: S3 refused with ${name}: ${message}`;
         default:
-            return `${name}: ${message}`;
+            return `service ${ctx.service}: ${name}: ${message}`;
     }
 }
 
@@ -62,30 +73,34 @@ function diagnoseAssumeRole(error: unknown, ctx: DiagnosisContext): string {
     const name = errorName(error);
     const message = errorMessage(error);
     if (name === "NoSuchEntity" || name === "NoSuchEntityException") {
-        return `the role ${ctx.roleArn} does not exist: check --role-arn.`;
+        return `the role ${ctx.roleArn} of service ${ctx.service} does not exist: check ${ctx.roleArnSource}.`;
     }
     if (name === "ValidationError" && /DurationSeconds/i.test(message)) {
-        return "--duration-seconds exceeds the target role's MaxSessionDuration.";
+        return `--duration-seconds exceeds the MaxSessionDuration of service ${ctx.service}'s role.`;
     }
     if (name === "RegionDisabledException") {
-        return "STS is not activated in this region for the account.";
+        return `STS is not activated in this region for the account (service ${ctx.service}).`;
     }
-    if (!isAccessDenied(error)) return `${name}: ${message}`;
+    if (!isAccessDenied(error)) return `service ${ctx.service}: ${name}: ${message}`;
+    // The role may be one the user already had, not made by the component.
+    const existing =
+        `If ${ctx.roleArn} is a role you already had, its trust policy must name the host role or the ` +
+        "account root, and the host role needs sts:AssumeRole on it.";
     const waited = `Retried for ${Math.round(ctx.propagationTimeoutMs / 1000)} s, so this is not IAM propagation delay.`;
     // AWS names which half refused in newer messages; use it when present.
     if (/identity-based policy/i.test(message)) {
-        return `the host role's identity policy does not allow sts:AssumeRole on ${ctx.roleArn}. ${waited}`;
+        return `service ${ctx.service}: the host role's identity policy does not allow sts:AssumeRole on ${ctx.roleArn}. ${existing} ${waited}`;
     }
     if (/resource-based policy|trust policy/i.test(message)) {
-        return `the target role's trust policy does not allow the host role. ${waited}`;
+        return `service ${ctx.service}: the target role's trust policy does not allow the host role. ${existing} ${waited}`;
     }
     return (
-        `AssumeRole was refused. Either the host role's identity policy lacks sts:AssumeRole on ${ctx.roleArn}, ` +
+        `service ${ctx.service}: AssumeRole into ${ctx.roleArn} was refused. Either the host role's identity policy lacks sts:AssumeRole on ${ctx.roleArn}, ` +
         "or the target role's trust policy does not name the host role (trustMode role) or the account root " +
         `(trustMode account-root, narrowed by aws:PrincipalArn if set)` +
         (ctx.externalId !== undefined
             ? ", or the ExternalId does not match"
-            : ", or the trust requires an ExternalId (pass --external-id)") +
-        `, or --role-arn is wrong. ${waited}`
+            : `, or the trust requires an ExternalId (give ${ctx.externalIdSource})`) +
+        `, or ${ctx.roleArnSource} is wrong. ${existing} ${waited}`
     );
 }

@@ -1,6 +1,12 @@
 // The proof's plan: which services to prove on this host. The component writes it as JSON on the
 // verify command's stdin (`--targets -`); --bucket/--role-arn make a plan of one target.
-import type { ObjectAction } from "../components/validation";
+import {
+    allowedObjectActions,
+    defaultObjectActions,
+    type ObjectAction,
+} from "../components/validation";
+
+import { UsageError } from "./usageError";
 
 /** One service to prove: its role, the bucket it must reach, and how it is reached. */
 export interface VerifyTarget {
@@ -14,4 +20,122 @@ export interface VerifyTarget {
     objectActions?: ObjectAction[];
     /** AWS config profile on the host that assumes this role; proves the AWS_PROFILE route. */
     profile?: string;
+}
+
+/** The name of the one target --bucket/--role-arn make. */
+export const singleTargetName = "target";
+
+/** What each field accepts; the --bucket, --role-arn, --external-id and --profile flags share them. */
+export const fieldRules = {
+    name: { pattern: /^[a-z0-9-]{1,32}$/, accepted: "1 to 32 of lowercase letters, digits and -" },
+    bucket: {
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        accepted: "an S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)",
+    },
+    roleArn: {
+        pattern: /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+        accepted: "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
+    },
+    externalId: {
+        pattern: /^[\w+=,.@:/-]{2,1224}$/,
+        accepted: "2 to 1224 characters of letters, digits and +=,.@:/-_",
+    },
+    profile: { pattern: /^[A-Za-z0-9_.-]{1,64}$/, accepted: "a profile name" },
+} as const;
+
+const targetKeys = ["name", "roleArn", "bucket", "externalId", "objectActions", "profile"];
+
+function got(value: unknown): string {
+    const text = JSON.stringify(value);
+    return `got ${text === undefined ? "nothing" : text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+}
+
+function stringField(
+    entry: Record<string, unknown>,
+    key: keyof typeof fieldRules,
+    path: string,
+    required: boolean,
+): string | undefined {
+    const value = entry[key];
+    const rule = fieldRules[key];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== "string" || !rule.pattern.test(value)) {
+        throw new UsageError(`${path}.${key}`, `${got(value)}; expected ${rule.accepted}`);
+    }
+    return value;
+}
+
+function objectActionsField(value: unknown, path: string): ObjectAction[] | undefined {
+    if (value === undefined) return undefined;
+    const accepted = `a non-empty list drawn from ${allowedObjectActions.join(", ")}`;
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new UsageError(`${path}.objectActions`, `${got(value)}; expected ${accepted}`);
+    }
+    value.forEach((action, i) => {
+        if (!(allowedObjectActions as readonly unknown[]).includes(action)) {
+            throw new UsageError(
+                `${path}.objectActions[${i}]`,
+                `${got(action)}; expected one of ${allowedObjectActions.join(", ")}`,
+            );
+        }
+    });
+    return [...new Set(value as ObjectAction[])];
+}
+
+/**
+ * Checks a parsed plan strictly: a non-empty array of targets, known keys only, every value in
+ * its accepted form, unique names. `flag` prefixes every path (`--targets[1].roleArn`).
+ */
+export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] {
+    if (!Array.isArray(plan) || plan.length === 0) {
+        throw new UsageError(
+            flag,
+            `${got(plan)}; expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+        );
+    }
+    const seen = new Map<string, number>();
+    return plan.map((entry: unknown, i) => {
+        const path = `${flag}[${i}]`;
+        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+            throw new UsageError(
+                path,
+                `${got(entry)}; expected an object with name, roleArn, bucket`,
+            );
+        }
+        const record = entry as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+            if (!targetKeys.includes(key)) {
+                throw new UsageError(
+                    `${path}.${key}`,
+                    `unknown key; accepted: ${targetKeys.join(", ")}`,
+                );
+            }
+        }
+        const name = stringField(record, "name", path, true) as string;
+        const earlier = seen.get(name);
+        if (earlier !== undefined) {
+            throw new UsageError(
+                `${path}.name`,
+                `${got(name)}; expected a name no other target uses (${flag}[${earlier}] has it)`,
+            );
+        }
+        seen.set(name, i);
+        const target: VerifyTarget = {
+            name,
+            roleArn: stringField(record, "roleArn", path, true) as string,
+            bucket: stringField(record, "bucket", path, true) as string,
+        };
+        const externalId = stringField(record, "externalId", path, false);
+        if (externalId !== undefined) target.externalId = externalId;
+        const objectActions = objectActionsField(record.objectActions, path);
+        if (objectActions !== undefined) target.objectActions = objectActions;
+        const profile = stringField(record, "profile", path, false);
+        if (profile !== undefined) target.profile = profile;
+        return target;
+    });
+}
+
+/** The object actions a target declares: its own list, or get, put and delete. */
+export function declaredActions(target: VerifyTarget): readonly ObjectAction[] {
+    return target.objectActions ?? defaultObjectActions;
 }

@@ -1,4 +1,5 @@
-// The proof's report: what each step expected, what it observed, and why it failed.
+// The proof's report: what each step expected, what it observed, and why it failed, for the host
+// and for each service, plus which service reached which bucket (the isolation matrix).
 // It never holds a secret: access key ids are masked and keys or tokens are never stored.
 
 export type StepName =
@@ -24,14 +25,41 @@ export interface StepResult {
     diagnosis?: string;
 }
 
+/** One service's proof: its steps in a fixed order, whatever order they ran in. */
+export interface ServiceReport {
+    name: string;
+    roleArn: string;
+    bucket: string;
+    /** True only when every one of this service's steps met its expectation. */
+    ok: boolean;
+    /** base-denied, assume-role, assumed-identity, the round trip, credentials-expiry, profile-*. */
+    steps: StepResult[];
+    identities: { assumed?: string; profile?: string };
+    credentials: { accessKeyId?: string; expiration?: string };
+}
+
+/** A service's session listing a bucket it did not declare: must be AccessDenied. */
+export interface IsolationResult {
+    service: string;
+    bucket: string;
+    ok: boolean;
+    observed: string;
+    /** Present on failure: the likely cause. */
+    diagnosis?: string;
+}
+
 export interface ProofReport {
-    /** True only when every step met its expectation. */
+    /** True only when every step and every isolation row met its expectation. */
     ok: boolean;
     /** True when AWS could not be reached or timed out, as opposed to answering "no". */
     unreachable?: boolean;
+    /** Host-level steps: base-identity. */
     steps: StepResult[];
-    identities: { base?: string; assumed?: string; profile?: string };
-    credentials: { accessKeyId?: string; expiration?: string };
+    identities: { base?: string };
+    /** One per service, in plan order. */
+    services: ServiceReport[];
+    /** Service order, then bucket order (first appearance in the plan). */
+    isolation: IsolationResult[];
 }
 
 /** Keeps the last four characters of an access key id: enough to match it in CloudTrail. */
@@ -41,32 +69,114 @@ export function maskAccessKeyId(accessKeyId: string): string {
         : `${"*".repeat(accessKeyId.length - 4)}${accessKeyId.slice(-4)}`;
 }
 
-/** The first failed step, whose diagnosis explains the failure. */
-export function firstFailure(report: ProofReport): StepResult | undefined {
-    return report.steps.find((s) => !s.ok);
+export type Failure =
+    | { kind: "host"; step: StepResult }
+    | { kind: "service"; service: ServiceReport; step: StepResult }
+    | { kind: "isolation"; row: IsolationResult };
+
+/** The first failure: host steps, then each service in plan order (its steps, then its isolation rows). */
+export function firstFailure(report: ProofReport): Failure | undefined {
+    const hostStep = report.steps.find((s) => !s.ok);
+    if (hostStep) return { kind: "host", step: hostStep };
+    for (const service of report.services) {
+        const step = service.steps.find((s) => !s.ok);
+        if (step) return { kind: "service", service, step };
+        const row = report.isolation.find((r) => r.service === service.name && !r.ok);
+        if (row) return { kind: "isolation", row };
+    }
+    const row = report.isolation.find((r) => !r.ok);
+    return row ? { kind: "isolation", row } : undefined;
 }
 
-/** One paragraph for a failed proof: the step, what was expected and seen, and the likely cause. */
-export function describeFailure(report: ProofReport): string {
-    const failed = firstFailure(report);
-    if (!failed) return "the proof holds";
+function stepSentence(step: StepResult): string {
     return (
-        `step "${failed.name}" failed: expected ${failed.expected}; observed ${failed.observed}.` +
-        (failed.diagnosis ? ` Likely cause: ${failed.diagnosis}` : "")
+        `step "${step.name}" failed: expected ${step.expected}; observed ${step.observed}.` +
+        (step.diagnosis ? ` Likely cause: ${step.diagnosis}` : "")
     );
 }
 
-/** The human checklist: one line a step with ✓/✗ and timing, diagnoses indented below failures. */
+/** One paragraph for a failed proof: the service (and bucket), the step, what was seen, the likely cause. */
+export function describeFailure(report: ProofReport): string {
+    const failure = firstFailure(report);
+    if (!failure) {
+        return report.ok
+            ? "the proof holds"
+            : "the proof did not complete: a service has no recorded steps";
+    }
+    switch (failure.kind) {
+        case "host":
+            return `host: ${stepSentence(failure.step)}`;
+        case "service":
+            return `service "${failure.service.name}" (bucket ${failure.service.bucket}): ${stepSentence(failure.step)}`;
+        case "isolation":
+            return (
+                `service "${failure.row.service}" isolation from bucket ${failure.row.bucket} failed: ` +
+                `expected AccessDenied listing it; observed ${failure.row.observed}.` +
+                (failure.row.diagnosis ? ` Likely cause: ${failure.row.diagnosis}` : "")
+            );
+    }
+}
+
+function stepLine(s: StepResult, indent: string): string {
+    const mark = s.ok ? "✓" : "✗";
+    const head = `${indent}${mark} ${s.name.padEnd(18)} ${s.observed} (${s.durationMs} ms)`;
+    return s.ok || !s.diagnosis
+        ? head
+        : `${head}\n${indent}    expected: ${s.expected}\n${indent}    cause: ${s.diagnosis}`;
+}
+
+/** The services × buckets matrix: "own ✓" (own bucket reached), "denied ✓", "LEAK ✗", "-" untested. */
+export function isolationMatrix(report: ProofReport): string[] {
+    const buckets = [...new Set(report.services.map((s) => s.bucket))];
+    if (buckets.length === 0) return [];
+    const cell = (service: ServiceReport, bucket: string): string => {
+        if (service.bucket === bucket) {
+            const list = service.steps.find((s) => s.name === "list-objects");
+            return list === undefined ? "-" : list.ok ? "own ✓" : "own ✗";
+        }
+        const row = report.isolation.find((r) => r.service === service.name && r.bucket === bucket);
+        if (row === undefined) return "-";
+        if (row.ok) return "denied ✓";
+        return row.observed.startsWith("ListObjectsV2 succeeded") ? "LEAK ✗" : "error ✗";
+    };
+    const nameWidth = Math.max(7, ...report.services.map((s) => s.name.length)) + 2;
+    const widths = buckets.map((b) => Math.max(b.length, 8) + 2);
+    const line = (first: string, cells: string[]) =>
+        (first.padEnd(nameWidth) + cells.map((c, i) => c.padEnd(widths[i])).join("")).trimEnd();
+    return [
+        "isolation (rows: services, columns: buckets)",
+        line("", buckets),
+        ...report.services.map((s) =>
+            line(
+                s.name,
+                buckets.map((b) => cell(s, b)),
+            ),
+        ),
+    ];
+}
+
+/** The human checklist: host steps, each service's steps, the isolation matrix, the verdict. */
 export function formatChecklist(report: ProofReport): string {
-    const lines = report.steps.map((s) => {
-        const mark = s.ok ? "✓" : "✗";
-        const head = `${mark} ${s.name.padEnd(18)} ${s.observed} (${s.durationMs} ms)`;
-        return s.ok || !s.diagnosis
-            ? head
-            : `${head}\n    expected: ${s.expected}\n    cause: ${s.diagnosis}`;
-    });
+    const lines = report.steps.map((s) => stepLine(s, ""));
+    for (const service of report.services) {
+        lines.push(
+            "",
+            `${service.ok ? "✓" : "✗"} service ${service.name}: ${service.roleArn} → s3://${service.bucket}`,
+            ...service.steps.map((s) => stepLine(s, "  ")),
+        );
+        for (const row of report.isolation) {
+            if (row.service === service.name && !row.ok) {
+                lines.push(
+                    `  ✗ isolation          ${row.bucket}: ${row.observed}` +
+                        (row.diagnosis ? `\n      cause: ${row.diagnosis}` : ""),
+                );
+            }
+        }
+    }
+    const matrix = isolationMatrix(report);
+    if (matrix.length > 0) lines.push("", ...matrix);
     const verdict = report.ok
-        ? "PROOF HOLDS: the host role is denied the bucket and reaches it through the target role."
+        ? "PROOF HOLDS: the host role is denied every service's bucket, each service reaches its own bucket through its role, and no service reaches another's."
         : report.unreachable
           ? "AWS UNREACHABLE: the proof could not be completed."
           : `PROOF FAILED: ${describeFailure(report)}`;

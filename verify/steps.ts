@@ -14,7 +14,7 @@ import {
     STSClient,
 } from "@aws-sdk/client-sts";
 
-import { isAccessDenied } from "./errors";
+import { errorName, isAccessDenied } from "./errors";
 
 export interface Outcome {
     ok: boolean;
@@ -28,8 +28,12 @@ export async function callerIdentity(sts: STSClient): Promise<string> {
     return identity.Arn;
 }
 
-/** As the host's own role, listing the bucket must be refused. */
-export async function expectBucketDenied(s3: S3Client, bucket: string): Promise<Outcome> {
+/** As the host's own role, listing the service's bucket must be refused. */
+export async function expectBucketDenied(
+    s3: S3Client,
+    bucket: string,
+    service: string,
+): Promise<Outcome> {
     try {
         await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
     } catch (error) {
@@ -40,8 +44,74 @@ export async function expectBucketDenied(s3: S3Client, bucket: string): Promise<
         ok: false,
         observed: "ListObjectsV2 succeeded",
         diagnosis:
-            "the host role can already read the bucket: the setup does not isolate it. Look for S3 permissions " +
-            "on the host role (inline, managed or via a wildcard) or a bucket policy that grants it access.",
+            `the host role can already read the bucket ${bucket} of service ${service}: the setup does not isolate it. ` +
+            "Look for S3 permissions on the host role (inline, managed or via a wildcard) or a bucket policy that grants it access.",
+    };
+}
+
+/**
+ * Isolation: a service's session listing a bucket it did not declare must be refused. A success
+ * is a leak, diagnosed with the service, the bucket and the likely cause.
+ */
+export async function expectNotListable(
+    s3: S3Client,
+    bucket: string,
+    service: string,
+    roleArn: string,
+): Promise<Outcome> {
+    try {
+        await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    } catch (error) {
+        if (isAccessDenied(error)) return { ok: true, observed: "AccessDenied" };
+        throw error;
+    }
+    return {
+        ok: false,
+        observed: "ListObjectsV2 succeeded",
+        diagnosis:
+            `service ${service} can list bucket ${bucket}, which it did not declare: the service role ${roleArn}'s ` +
+            `access policy grants s3:ListBucket on arn:aws:s3:::${bucket} (a wildcard resource or a merged policy), ` +
+            "or the bucket's policy grants that role.",
+    };
+}
+
+/** ListObjectsV2 on the bucket succeeds (the service's own bucket, without writing). */
+export async function listBucket(s3: S3Client, bucket: string): Promise<Outcome> {
+    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    return {
+        ok: true,
+        observed: `listed s3://${bucket} (${listing.KeyCount ?? 0} keys in the first page of 1)`,
+    };
+}
+
+/** GetObject allowed, without a probe to read: a missing key answers NoSuchKey, not AccessDenied. */
+export async function getMissingKey(s3: S3Client, bucket: string, key: string): Promise<Outcome> {
+    try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        await object.Body?.transformToString();
+    } catch (error) {
+        if (errorName(error) === "NoSuchKey")
+            return { ok: true, observed: `NoSuchKey for ${key}: GetObject is allowed` };
+        throw error;
+    }
+    return {
+        ok: false,
+        observed: `GetObject of the random key ${key} returned an object`,
+        diagnosis:
+            "a random key that should not exist was found: another writer uses this key prefix",
+    };
+}
+
+/** DeleteObject allowed, without a probe to remove: deleting a missing key succeeds. */
+export async function deleteMissingKey(
+    s3: S3Client,
+    bucket: string,
+    key: string,
+): Promise<Outcome> {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    return {
+        ok: true,
+        observed: `DeleteObject of the missing key ${key} succeeded: it is allowed`,
     };
 }
 

@@ -3,11 +3,16 @@
 // test/support/scenario.ts for where moto differs from AWS and how the fixtures adapt.
 import * as assert from "assert";
 
-import type { ProofReport, StepName } from "../../verify/report";
+import type { ProofReport, StepName, StepResult } from "../../verify/report";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario, Variant } from "../support/scenario";
 import { capturedOutputs, hostEnv, ProcessResult, runVerify } from "../support/verifyProcess";
+
+/** The first failed step: host steps, then each service's in plan order. */
+function firstFailedStep(report: ProofReport): StepResult | undefined {
+    return [...report.steps, ...report.services.flatMap((s) => s.steps)].find((s) => !s.ok);
+}
 
 describe("verify against the AWS emulator", function () {
     let moto: Moto;
@@ -63,8 +68,18 @@ describe("verify against the AWS emulator", function () {
         assert.strictEqual(report.ok, true);
         assert.deepStrictEqual(
             report.steps.map((step) => [step.name, step.ok]),
+            [["base-identity", true]],
+        );
+        assert.strictEqual(report.services.length, 1);
+        const service = report.services[0];
+        assert.deepStrictEqual(
+            [service.name, service.roleArn, service.bucket, service.ok],
+            ["target", s.targetRoleArn, s.bucket, true],
+        );
+        assert.deepStrictEqual(report.isolation, []);
+        assert.deepStrictEqual(
+            service.steps.map((step) => [step.name, step.ok]),
             [
-                ["base-identity", true],
                 ["base-denied", true],
                 ["assume-role", true],
                 ["assumed-identity", true],
@@ -76,13 +91,14 @@ describe("verify against the AWS emulator", function () {
             ],
         );
         assert.strictEqual(report.identities.base, s.hostSessionArn);
+        // The single-target flags keep the session name exactly (no service suffix).
         assert.strictEqual(
-            report.identities.assumed,
+            service.identities.assumed,
             `arn:aws:sts::123456789012:assumed-role/${s.targetRoleName}/verify-test`,
         );
-        assert.match(report.credentials.accessKeyId!, /^\*{12,}[A-Z0-9]{4}$/);
-        assert.ok(Date.parse(report.credentials.expiration!) > Date.now());
-        for (const step of report.steps)
+        assert.match(service.credentials.accessKeyId!, /^\*{12,}[A-Z0-9]{4}$/);
+        assert.ok(Date.parse(service.credentials.expiration!) > Date.now());
+        for (const step of [...report.steps, ...service.steps])
             assert.ok(Number.isInteger(step.durationMs) && step.durationMs >= 0);
     });
 
@@ -91,7 +107,9 @@ describe("verify against the AWS emulator", function () {
         const args = proofArgs(s).filter((a) => a !== "--json");
         const r = await onHost(s, args);
         assert.strictEqual(r.code, 0, r.stderr);
-        assert.match(r.stdout, /^✓ base-denied\s+AccessDenied \(\d+ ms\)$/m);
+        assert.match(r.stdout, /^✓ base-identity\s+arn:aws:sts::\S+ \(\d+ ms\)$/m);
+        assert.match(r.stdout, /^✓ service target: arn:aws:iam::\S+ → s3:\/\/rolepair-test-/m);
+        assert.match(r.stdout, /^ {2}✓ base-denied\s+AccessDenied \(\d+ ms\)$/m);
         assert.match(r.stdout, /PROOF HOLDS/);
     });
 
@@ -100,10 +118,10 @@ describe("verify against the AWS emulator", function () {
         const config = `[profile target]\nrole_arn = ${s.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n`;
         const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
         assert.strictEqual(r.code, 0, r.stderr);
-        const names = r.report!.steps.map((step) => step.name);
+        const names = r.report!.services[0].steps.map((step) => step.name);
         assert.deepStrictEqual(names.slice(-2), ["profile-identity", "profile-round-trip"]);
         assert.match(
-            r.report!.identities.profile!,
+            r.report!.services[0].identities.profile!,
             new RegExp(`:assumed-role/${s.targetRoleName}/`),
         );
     });
@@ -114,7 +132,7 @@ describe("verify against the AWS emulator", function () {
         const config = `[profile target]\nrole_arn = ${other.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
         const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
         assert.strictEqual(r.code, 1);
-        const failed = r.report!.steps.find((step) => !step.ok)!;
+        const failed = firstFailedStep(r.report!)!;
         assert.strictEqual(failed.name, "profile-identity");
     });
 
@@ -176,10 +194,11 @@ describe("verify against the AWS emulator", function () {
             const r = await onHost(s, args);
             assert.strictEqual(r.code, 1, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
             assert.strictEqual(r.report!.ok, false);
-            const failed = r.report!.steps.find((step) => !step.ok)!;
+            const failed = firstFailedStep(r.report!)!;
             assert.strictEqual(failed.name, c.step);
             assert.match(failed.diagnosis!, c.diagnosis);
-            assert.match(r.stderr, new RegExp(`step "${c.step}" failed`));
+            assert.match(failed.diagnosis!, /service target\b/, "the diagnosis names the service");
+            assert.match(r.stderr, new RegExp(`service "target" .*step "${c.step}" failed`));
         });
     }
 
@@ -247,6 +266,13 @@ describe("verify against the AWS emulator", function () {
         ],
         [["--bucket"], /--bucket: needs a value/],
     ];
+    usageCases.push(
+        [
+            ["--targets", "-", "--bucket", "ok-bucket"],
+            /--targets: cannot be combined with --bucket/,
+        ],
+        [["--targets", "/no/such/plan.json"], /--targets: cannot read "\/no\/such\/plan\.json"/],
+    );
     for (const [args, message] of usageCases) {
         it(`usage error exits 2: ${args.join(" ") || "(no flags)"}`, async () => {
             const env = { PATH: process.env.PATH, AWS_REGION: region, NODE_NO_WARNINGS: "1" };

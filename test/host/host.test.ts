@@ -78,8 +78,11 @@ describe("verification on an SSH host", () => {
         assert.strictEqual(report.ok, true);
         assert.deepStrictEqual(
             report.steps.map((s) => s.name),
+            ["base-identity"],
+        );
+        assert.deepStrictEqual(
+            report.services[0].steps.map((s) => s.name),
             [
-                "base-identity",
                 "base-denied",
                 "assume-role",
                 "assumed-identity",
@@ -109,7 +112,7 @@ describe("verification on an SSH host", () => {
         assert.strictEqual(parseVerificationReport(result.stdout).ok, false);
         assert.match(
             result.stderr,
-            /step "base-denied" failed: .* Likely cause: the host role can already read the bucket/,
+            /service "target" \(bucket [\w-]+\): step "base-denied" failed: .* Likely cause: the host role can already read the bucket/,
         );
     });
 

@@ -114,8 +114,13 @@ describe("reliability under injected faults", function () {
             const t0 = Date.now();
             const report = await runProof(
                 {
-                    bucket: scenario.bucket,
-                    roleArn: scenario.targetRoleArn,
+                    targets: [
+                        {
+                            name: "target",
+                            bucket: scenario.bucket,
+                            roleArn: scenario.targetRoleArn,
+                        },
+                    ],
                     region,
                     sessionName: `fault-${seed}`,
                     durationSeconds: 900,
@@ -127,7 +132,9 @@ describe("reliability under injected faults", function () {
             );
             const elapsed = Date.now() - t0;
             const label = `seed ${seed} (${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget)`;
-            const failed = report.steps.find((s) => !s.ok);
+            const failed = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
+                (s) => !s.ok,
+            );
 
             counts.runs++;
             counts.broken += p.variant === "correct" ? 0 : 1;
@@ -149,7 +156,9 @@ describe("reliability under injected faults", function () {
                 violations.push(`${label}: took ${elapsed} ms`);
             if (p.variant !== "bucket-missing") {
                 const left = await leftoverProbes(scenario.bucket);
-                const deleteReported = report.steps.find((s) => s.name === "delete-object");
+                const deleteReported = report.services[0].steps.find(
+                    (s) => s.name === "delete-object",
+                );
                 if (left.length > 0) {
                     // Beyond the budget a delete may fail; then the report must say so. Within it, never.
                     if (p.withinBudget || deleteReported?.ok !== false)
