@@ -1,26 +1,58 @@
-// The stack program: read config, build one AssumableRolePair, export what an operator needs.
+// The stack program: read config, build an AssumableRolePair (dev, root-trust) or a SharedDevHost
+// (services), export what an operator needs.
+import * as pulumi from "@pulumi/pulumi";
 
-import { AssumableRolePair, readStackConfig, shellQuote } from "./components";
+import {
+    AssumableRolePair,
+    readStackConfig,
+    SharedDevHost,
+    shellQuote,
+    StackConfig,
+    validateSharedDevHostArgs,
+} from "./components";
+
+/** One host, one target role: the walkthrough's development setup. */
+function pairStack(config: StackConfig) {
+    const pair = new AssumableRolePair("rolepair", config);
+    return {
+        hostRoleArn: pair.hostRoleArn,
+        targetRoleArn: pair.targetRoleArn,
+        bucketName: pair.bucketName,
+        instanceId: pair.instanceId,
+        publicIp: pair.publicIp,
+        awsProfileName: pair.awsProfileName,
+        verification: pair.verification,
+        /** Paste on the host to assume the target role by hand, as the walkthrough does. */
+        assumeRoleCommand: pair.targetRoleArn.apply((arn) =>
+            [
+                "aws sts assume-role",
+                `--role-arn ${arn}`,
+                `--role-session-name ${config.sessionName}`,
+                ...(config.externalId !== undefined
+                    ? [`--external-id ${shellQuote(config.externalId)}`]
+                    : []),
+            ].join(" "),
+        ),
+    };
+}
+
+/** One host, several services, each with its own role, bucket and AWS profile. */
+function servicesStack(config: StackConfig & { services: NonNullable<StackConfig["services"]> }) {
+    const { services, sessionName: _, ...host } = config;
+    const args = { ...host, services };
+    // Errors name the config path (rolepair:services[1].bucketName) before anything is created.
+    validateSharedDevHostArgs(args, (_service, i) => `${pulumi.getProject()}:services[${i}].`);
+    const shared = new SharedDevHost("rolepair", args);
+    return {
+        hostRoleArn: shared.hostRoleArn,
+        services: shared.services,
+        instanceId: shared.instanceId,
+        publicIp: shared.publicIp,
+        verification: shared.verification,
+    };
+}
 
 const config = readStackConfig();
-const pair = new AssumableRolePair("rolepair", config);
-
-export const hostRoleArn = pair.hostRoleArn;
-export const targetRoleArn = pair.targetRoleArn;
-export const bucketName = pair.bucketName;
-export const instanceId = pair.instanceId;
-export const publicIp = pair.publicIp;
-export const awsProfileName = pair.awsProfileName;
-export const verification = pair.verification;
-
-/** Paste on the host to assume the target role by hand, as the seed's walkthrough does. */
-export const assumeRoleCommand = pair.targetRoleArn.apply((arn) =>
-    [
-        "aws sts assume-role",
-        `--role-arn ${arn}`,
-        `--role-session-name ${config.sessionName}`,
-        ...(config.externalId !== undefined
-            ? [`--external-id ${shellQuote(config.externalId)}`]
-            : []),
-    ].join(" "),
-);
+export = config.services
+    ? servicesStack({ ...config, services: config.services })
+    : pairStack(config);

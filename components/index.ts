@@ -1,4 +1,4 @@
-// The public API: `import { AssumableRolePair } from "<package>/components"`.
+// The public API: `import { AssumableRolePair, SharedDevHost } from "<package>/components"`.
 export { AssumableRolePair, validateAssumableRolePairArgs } from "./assumableRolePair";
 export type { AssumableRolePairArgs } from "./assumableRolePair";
 export { readStackConfig } from "./stackConfig";
@@ -6,10 +6,20 @@ export type { StackConfig } from "./stackConfig";
 export * from "./policies";
 export {
     buildVerifyCommand,
+    buildVerifyPlanCommand,
+    verifyPlanJson,
     parseVerificationReport,
     requireProof,
     shellQuote,
 } from "./verifyCommand";
-export type { VerifyCommandArgs } from "./verifyCommand";
-export { InputError, allowedObjectActions, defaultObjectActions, trustModes } from "./validation";
-export type { ObjectAction, TrustMode } from "./validation";
+export type { VerifyCommandArgs, VerifyPlanCommandArgs } from "./verifyCommand";
+export { SharedDevHost, validateSharedDevHostArgs } from "./sharedDevHost";
+export type { SharedDevHostArgs, SharedServiceArgs, SharedServiceOutput } from "./sharedDevHost";
+export {
+    InputError,
+    ObjectAction,
+    TrustMode,
+    allowedObjectActions,
+    defaultObjectActions,
+    trustModes,
+} from "./validation";

@@ -3,12 +3,74 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
+import type { SharedServiceArgs } from "./sharedDevHost";
 import { InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
     readonly sessionName: string;
+    /** A several-services stack (rolepair:services): the services by name, in config order. */
+    readonly services?: Record<string, SharedServiceArgs>;
 }
+
+/** Settings written `key=value` in a service entry; lists are comma-separated. */
+const entryKeys: Record<keyof SharedServiceArgs, "text" | "list" | "integer"> = {
+    trustMode: "text",
+    trustedPrincipalArns: "list",
+    externalId: "text",
+    maxSessionDuration: "integer",
+    objectActions: "list",
+    bucketPrefix: "text",
+    bucketName: "text",
+    roleArn: "text",
+};
+
+/**
+ * One `rolepair:services` entry: `<name> [key=value ...]`, e.g.
+ * `service-b bucketName=legacy-reports objectActions=s3:GetObject`. Pulumi.yaml can only declare
+ * strings, integers, booleans and arrays, so a service is a string rather than a map.
+ */
+export function parseServiceEntry(
+    path: string,
+    entry: string,
+): { name: string; settings: SharedServiceArgs } {
+    const [name, ...pairs] = entry.trim().split(/\s+/);
+    const settings: Record<string, unknown> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        const key = eq > 0 ? pair.slice(0, eq) : pair;
+        const kind = entryKeys[key as keyof SharedServiceArgs];
+        if (kind === undefined || eq < 0) {
+            throw new InputError(
+                `${path}.${key}`,
+                pair,
+                `key=value with a key among ${Object.keys(entryKeys).join(", ")}`,
+            );
+        }
+        if (key in settings) {
+            throw new InputError(`${path}.${key}`, pair, "each key once per service");
+        }
+        const raw = pair.slice(eq + 1);
+        settings[key] =
+            kind === "list"
+                ? raw.split(",")
+                : kind === "integer" && /^\d+$/.test(raw)
+                  ? Number(raw)
+                  : raw;
+    }
+    return { name, settings: settings as SharedServiceArgs };
+}
+
+/** Pair-only keys and the value Pulumi.yaml gives them: with services, they must stay at it. */
+const pairOnlyKeys: [keyof AssumableRolePairArgs, unknown][] = [
+    ["trustMode", "role"],
+    ["trustedPrincipalArns", undefined],
+    ["externalId", undefined],
+    ["maxSessionDuration", 3600],
+    ["objectActions", undefined],
+    ["bucketPrefix", undefined],
+    ["awsProfileName", "target"],
+];
 
 /** STS RoleSessionName: 2 to 64 characters of [\w+=,.@-]. */
 function checkSessionName(key: string, value: string): string {
@@ -46,7 +108,25 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     const integer = (key: string) => getJson(config, key, "an integer") as number | undefined;
     const boolean = (key: string) => getJson(config, key, "true or false") as boolean | undefined;
 
-    return {
+    const entries = list("services");
+    let services: Record<string, SharedServiceArgs> | undefined;
+    if (entries !== undefined) {
+        services = {};
+        for (const [i, entry] of entries.entries()) {
+            const path = `${config.name}:services[${i}]`;
+            const { name, settings } = parseServiceEntry(path, entry);
+            if (name in services) {
+                throw new InputError(
+                    path,
+                    entry,
+                    `a service name used once (${name} is already listed)`,
+                );
+            }
+            services[name] = settings;
+        }
+    }
+
+    const stack: StackConfig = {
         trustMode: text("trustMode") as AssumableRolePairArgs["trustMode"],
         trustedPrincipalArns: list("trustedPrincipalArns"),
         externalId: text("externalId"),
@@ -70,5 +150,19 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
             `${config.name}:sessionName`,
             text("sessionName") ?? "rolepair-check",
         ),
+        services,
     };
+    if (services !== undefined) {
+        for (const [key, engineDefault] of pairOnlyKeys) {
+            const value = stack[key];
+            if (value !== undefined && JSON.stringify(value) !== JSON.stringify(engineDefault)) {
+                throw new InputError(
+                    `${config.name}:${key}`,
+                    value,
+                    `no value with ${config.name}:services: set it per service in the entry (e.g. "service-a ${key}=...")`,
+                );
+            }
+        }
+    }
+    return stack;
 }

@@ -1,0 +1,223 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { ProofReport } from "../verify/report";
+import { createDevHost, createHostRole } from "./devHost";
+import { createServiceRole } from "./serviceRole";
+import { validateHostSettings, validateServiceSettings } from "./settings";
+import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
+import { defaultVerifyBundlePath } from "./verification";
+
+/**
+ * One service on the shared host. By default a new role and a new private bucket; or an existing
+ * bucket (bucketName); or an existing role and the bucket it is expected to reach (roleArn and
+ * bucketName), for which nothing is created.
+ */
+export interface SharedServiceArgs {
+    /** Who the service's new role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". Not with roleArn. */
+    readonly trustMode?: TrustMode;
+    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: no condition. */
+    readonly trustedPrincipalArns?: string[];
+    /** ExternalId: added to the new role's trust as an sts:ExternalId condition, and passed when assuming (also an existing role). Default: none. */
+    readonly externalId?: string;
+    /** The new role's maximum session, in seconds, 3600 to 43200. Default 3600. Not with roleArn. */
+    readonly maxSessionDuration?: number;
+    /** Object actions the role has on its bucket's objects; the proof exercises exactly these. Default GetObject, PutObject, DeleteObject. */
+    readonly objectActions?: ObjectAction[];
+    /** Name prefix of the new bucket (3 to 37 characters). Default: derived from the component and service names. Not with bucketName. */
+    readonly bucketPrefix?: string;
+    /** An existing bucket: the new role's access policy is scoped to it and no bucket is created. Default: a new private bucket. */
+    readonly bucketName?: string;
+    /** An existing role to assume instead of creating one; its trust must name the host role or the account root. Needs bucketName. Default: a new role. */
+    readonly roleArn?: string;
+}
+
+/** Arguments of a SharedDevHost: the services, and the host they share. */
+export interface SharedDevHostArgs {
+    /** The services, by name (1 to 32 of [a-z0-9-]): the AWS profile name on the host and part of every logical name. At least one. */
+    readonly services: Record<string, SharedServiceArgs>;
+    /** Let `pulumi destroy` delete new buckets that still hold objects. Default true. */
+    readonly forceDestroy?: boolean;
+    /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
+    readonly instanceType?: string;
+    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
+    readonly httpPutResponseHopLimit?: number;
+    /** Subnet for the host. Default: the default VPC's default subnet for the zone AWS picks. */
+    readonly subnetId?: pulumi.Input<string>;
+    /** Run the proof of the whole services × buckets matrix on the host after provisioning. Default true. False creates no SSH-related resource. */
+    readonly verify?: boolean;
+    /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
+    readonly sshIngressCidr?: string;
+    /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
+    readonly sshPublicKey?: pulumi.Input<string>;
+    /** The private key matching sshPublicKey; kept secret. */
+    readonly sshPrivateKey?: pulumi.Input<string>;
+    /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
+    readonly propagationTimeoutSeconds?: number;
+    /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
+    readonly verifyBundlePath?: string;
+}
+
+/** What a service got: its role, its bucket, and the profile that reaches it on the host. */
+export interface SharedServiceOutput {
+    /** The role's ARN; resolves once its policies exist. */
+    roleArn: string;
+    bucketName: string;
+    /** Run the service with AWS_PROFILE set to this. */
+    profileName: string;
+}
+
+const serviceKeys = [
+    "trustMode",
+    "trustedPrincipalArns",
+    "externalId",
+    "maxSessionDuration",
+    "objectActions",
+    "bucketPrefix",
+    "bucketName",
+    "roleArn",
+];
+
+/**
+ * Checks every service and the host settings; throws an InputError naming the first bad one.
+ * `pathOf` names a service's settings in errors: `services.<name>.` by default; the stack program
+ * names config paths (`rolepair:services[1].`).
+ */
+export function validateSharedDevHostArgs(
+    args: SharedDevHostArgs,
+    pathOf: (service: string, index: number) => string = (service) => `services.${service}.`,
+) {
+    const host = validateHostSettings(args);
+    const entries =
+        args.services && typeof args.services === "object" ? Object.entries(args.services) : [];
+    if (entries.length === 0) {
+        throw new InputError(
+            "services",
+            args.services,
+            'a map of at least one service name to its settings, e.g. { "service-a": {} }',
+        );
+    }
+    const bucketOwners = new Map<string, string>();
+    const services = entries.map(([name, settings], index) => {
+        const path = pathOf(name, index);
+        checkServiceName(path.slice(0, -1), name);
+        for (const key of Object.keys(settings ?? {})) {
+            if (!serviceKeys.includes(key)) {
+                throw new InputError(
+                    `${path}${key}`,
+                    (settings as Record<string, unknown>)[key],
+                    `no such setting; a service accepts ${serviceKeys.join(", ")}`,
+                );
+            }
+        }
+        const spec = validateServiceSettings(settings ?? {}, path, host.forceDestroy);
+        if (spec.bucketName !== undefined) {
+            const owner = bucketOwners.get(spec.bucketName);
+            if (owner !== undefined) {
+                throw new InputError(
+                    `${path}bucketName`,
+                    spec.bucketName,
+                    `a bucket no other service names (service ${owner} has it): each service proves isolation on its own bucket`,
+                );
+            }
+            bucketOwners.set(spec.bucketName, name);
+        }
+        return { name, spec };
+    });
+    return { host, services };
+}
+
+/**
+ * One development host shared by several services, each with its own least-privilege role and
+ * bucket, as they run apart in production. The host role can only assume the service roles; on the
+ * host, `AWS_PROFILE=<service>` gives an application its service's role with no code change. The
+ * proof shows the host denied every bucket and each service reaching its own bucket and no other.
+ */
+export class SharedDevHost extends pulumi.ComponentResource {
+    /** ARN of the host role (the instance profile's role); resolves once its policy exists. */
+    public readonly hostRoleArn: pulumi.Output<string>;
+    /** Each service's role, bucket and profile name, by service name. */
+    public readonly services: pulumi.Output<Record<string, SharedServiceOutput>>;
+    public readonly instanceId: pulumi.Output<string>;
+    public readonly publicIp: pulumi.Output<string>;
+    /** The proof's report from the host; undefined when verify is false. */
+    public readonly verification?: pulumi.Output<ProofReport>;
+
+    constructor(name: string, args: SharedDevHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        const valid = validateSharedDevHostArgs(args);
+        super("rolepair:index:SharedDevHost", name, {}, opts);
+
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+
+        // One host role; each service's role and bucket are named `${name}-${service}-...`.
+        const hostRole = createHostRole(name, this);
+        const roles = valid.services.map(({ name: service, spec }) => ({
+            service,
+            spec,
+            role: createServiceRole(
+                `${name}-${service}`,
+                spec,
+                { hostRoleArn: hostRole.role.arn, partition, accountId },
+                this,
+            ),
+        }));
+        const host = createDevHost(
+            name,
+            {
+                hostRole,
+                services: roles.map(({ service, spec, role }) => ({
+                    profileName: service,
+                    roleArn: role.roleArn,
+                    bucket: role.bucketReady,
+                    externalId: spec.externalId,
+                    objectActions: spec.objectActions,
+                    policies: role.trustPolicy ? [role.trustPolicy, role.accessPolicy!] : [],
+                    resources: role.resources,
+                })),
+                region,
+                instanceType: valid.host.instanceType,
+                httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
+                subnetId: args.subnetId,
+                verification: valid.host.verify
+                    ? {
+                          sshIngressCidr: valid.host.sshIngressCidr as string,
+                          sshPublicKey: args.sshPublicKey,
+                          sshPrivateKey: args.sshPrivateKey,
+                          propagationTimeoutSeconds: valid.host.propagationTimeoutSeconds,
+                          bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
+                      }
+                    : undefined,
+            },
+            this,
+        );
+
+        this.hostRoleArn = host.hostRoleArn;
+        this.services = pulumi
+            .all(roles.map(({ role }) => pulumi.all([role.roleArn, role.bucketName])))
+            .apply((resolved) =>
+                Object.fromEntries(
+                    roles.map(({ service }, i) => [
+                        service,
+                        {
+                            roleArn: resolved[i][0],
+                            bucketName: resolved[i][1],
+                            profileName: service,
+                        },
+                    ]),
+                ),
+            );
+        this.instanceId = host.instance.id;
+        this.publicIp = host.instance.publicIp;
+        this.verification = host.report;
+
+        this.registerOutputs({
+            hostRoleArn: this.hostRoleArn,
+            services: this.services,
+            instanceId: this.instanceId,
+            publicIp: this.publicIp,
+            verification: this.verification,
+        });
+    }
+}
