@@ -38,7 +38,9 @@ function pairStack(config: StackConfig) {
 
 /** One host, several services, each with its own role, bucket and AWS profile. */
 function servicesStack(config: StackConfig & { services: NonNullable<StackConfig["services"]> }) {
-    const { services, sessionName: _, ...host } = config;
+    // sessionName only labels the pair's assume-role line; the rest is the host's and services'.
+    const { services, sessionName, ...host } = config;
+    void sessionName;
     const args = { ...host, services };
     // Errors name the config path (rolepair:services[1].bucketName) before anything is created.
     validateSharedDevHostArgs(args, (_service, i) => `${pulumi.getProject()}:services[${i}].`);
