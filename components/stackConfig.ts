@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
 import type { SharedServiceArgs } from "./sharedDevHost";
-import { InputError } from "./validation";
+import { checkServiceName, InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
@@ -35,6 +35,7 @@ export function parseServiceEntry(
     entry: string,
 ): { name: string; settings: SharedServiceArgs } {
     const [name, ...pairs] = entry.trim().split(/\s+/);
+    checkServiceName(path, name);
     const settings: Record<string, unknown> = {};
     for (const pair of pairs) {
         const eq = pair.indexOf("=");

@@ -1,4 +1,4 @@
-// The promise to existing users: for the dev and root-trust stacks, every resource keeps its type,
+// The promise to existing users: for the dev, root-trust and services stacks, every resource keeps its type,
 // logical name, parent and inputs. A new name or parent would replace the resource in their stack;
 // a changed input would update it (and for the host's user data, replace it). The snapshot is
 // checked in; after an intended change, `npm run snapshot:update` rewrites it, and the diff is
@@ -17,6 +17,7 @@ const stacks: Record<string, () => Record<string, string>> = {
     dev: () => ({ ...stackFileConfig("dev"), ...operatorConfig }),
     "root-trust": () => ({ ...stackFileConfig("root-trust"), ...operatorConfig }),
     "dev (verify off)": () => ({ ...stackFileConfig("dev"), "rolepair:verify": "false" }),
+    services: () => ({ ...stackFileConfig("services"), ...operatorConfig }),
 };
 
 /** Stack names in the registered URNs. */
@@ -24,6 +25,7 @@ const stackOf: Record<string, string> = {
     dev: "dev",
     "root-trust": "root-trust",
     "dev (verify off)": "dev",
+    services: "services",
 };
 
 interface Entry {
