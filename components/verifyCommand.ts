@@ -87,7 +87,9 @@ export function parseVerificationReport(stdout: string): ProofReport {
         typeof report !== "object" ||
         report === null ||
         typeof report.ok !== "boolean" ||
-        !Array.isArray(report.steps)
+        !Array.isArray(report.steps) ||
+        !Array.isArray(report.services) ||
+        !Array.isArray(report.isolation)
     ) {
         throw new Error(`verify printed JSON that is not a report: ${stdout.slice(0, 500)}`);
     }

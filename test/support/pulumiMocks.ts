@@ -30,19 +30,31 @@ export interface MockOptions {
     verifyStdout?: string;
 }
 
+/** A passing report in verify's shape (verify/report.ts). */
 export const passingReportJson = JSON.stringify({
     ok: true,
-    steps: [
+    steps: [{ name: "base-identity", ok: true, expected: "x", observed: "arn", durationMs: 1 }],
+    identities: {},
+    services: [
         {
-            name: "base-denied",
+            name: "target",
+            roleArn: "arn:aws:iam::123456789012:role/target",
+            bucket: "bucket",
             ok: true,
-            expected: "AccessDenied",
-            observed: "AccessDenied",
-            durationMs: 1,
+            steps: [
+                {
+                    name: "base-denied",
+                    ok: true,
+                    expected: "AccessDenied",
+                    observed: "AccessDenied",
+                    durationMs: 1,
+                },
+            ],
+            identities: {},
+            credentials: {},
         },
     ],
-    identities: {},
-    credentials: {},
+    isolation: [],
 });
 
 /** Physical names the way Pulumi auto-names: the logical name plus a random-looking suffix. */

@@ -12,21 +12,33 @@ import { remoteVerifyPath } from "../../components/verification";
 import { baseArgs, runComponent } from "../support/component";
 import { promiseOf, runMocked } from "../support/pulumiMocks";
 
+/** A report in verify's shape whose one service failed: the host could already read its bucket. */
 const failingReport = JSON.stringify({
     ok: false,
-    steps: [
-        { name: "base-identity", ok: true, expected: "x", observed: "arn", durationMs: 3 },
+    steps: [{ name: "base-identity", ok: true, expected: "x", observed: "arn", durationMs: 3 }],
+    identities: { base: "arn" },
+    services: [
         {
-            name: "base-denied",
+            name: "target",
+            roleArn: "arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1",
+            bucket: "pair-bucket-7f3a9c1",
             ok: false,
-            expected: "AccessDenied listing the bucket as the host's own role",
-            observed: "ListObjectsV2 succeeded",
-            durationMs: 5,
-            diagnosis: "the host role can already read the bucket: the setup does not isolate it.",
+            steps: [
+                {
+                    name: "base-denied",
+                    ok: false,
+                    expected: "AccessDenied listing the bucket as the host's own role",
+                    observed: "ListObjectsV2 succeeded",
+                    durationMs: 5,
+                    diagnosis:
+                        "the host role can already read the bucket: the setup does not isolate it.",
+                },
+            ],
+            identities: {},
+            credentials: {},
         },
     ],
-    identities: {},
-    credentials: {},
+    isolation: [],
 });
 
 describe("verification wiring", () => {
@@ -108,14 +120,14 @@ describe("verification wiring", () => {
     it("the report output is the parsed report when the proof holds", async () => {
         const report = await promiseOf(run.pair.verification!);
         assert.strictEqual(report.ok, true);
-        assert.strictEqual(report.steps[0].name, "base-denied");
+        assert.strictEqual(report.services[0].steps[0].name, "base-denied");
     });
 
     it("a failed proof fails the deployment with the report's diagnosis", async () => {
         const failed = await runComponent(baseArgs, { verifyStdout: failingReport });
         await assert.rejects(
             promiseOf(failed.pair.verification!),
-            /Assume-role verification failed on the host: step "base-denied" failed: expected AccessDenied listing the bucket as the host's own role; observed ListObjectsV2 succeeded\. Likely cause: the host role can already read the bucket/,
+            /Assume-role verification failed on the host: service "target" \(bucket pair-bucket-7f3a9c1\): step "base-denied" failed: expected AccessDenied listing the bucket as the host's own role; observed ListObjectsV2 succeeded\. Likely cause: the host role can already read the bucket/,
         );
     });
 
