@@ -9,7 +9,7 @@ import * as path from "path";
 import { startImds } from "../support/imds";
 import { region, startMoto } from "../support/moto";
 import { createScenario } from "../support/scenario";
-import { bundlePath, hostEnv, runProcess } from "../support/verifyProcess";
+import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../support/verifyProcess";
 
 const node18 = path.join(__dirname, "..", "..", ".tools", "node18");
 
@@ -51,6 +51,7 @@ describe("verify bundle on Node 18", () => {
             }
         } finally {
             await moto.stop();
+            removeHostHomes();
         }
     });
 });

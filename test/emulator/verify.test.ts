@@ -7,7 +7,13 @@ import type { ProofReport, StepName, StepResult } from "../../verify/report";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario, Variant } from "../support/scenario";
-import { capturedOutputs, hostEnv, ProcessResult, runVerify } from "../support/verifyProcess";
+import {
+    capturedOutputs,
+    hostEnv,
+    ProcessResult,
+    removeHostHomes,
+    runVerify,
+} from "../support/verifyProcess";
 
 /** The first failed step: host steps, then each service's in plan order. */
 function firstFailedStep(report: ProofReport): StepResult | undefined {
@@ -25,6 +31,7 @@ describe("verify against the AWS emulator", function () {
     after(async () => {
         await Promise.all(imdsServers.map((s) => s.stop()));
         await moto?.stop();
+        removeHostHomes();
     });
 
     async function onHost(

@@ -46,24 +46,30 @@ export interface Scenario {
 
 let sequence = 0;
 
-export async function createScenario(
-    moto: Moto,
-    variant: Variant,
-    externalId?: string,
-): Promise<Scenario> {
-    const id = `${process.pid}-${++sequence}`;
+/** A fresh id for names in one moto: unique across scenarios of this test process. */
+export function nextScenarioId(): string {
+    return `${process.pid}-${++sequence}`;
+}
+
+export interface Host {
+    hostRoleName: string;
+    hostSessionArn: string;
+    instanceId: string;
+    hostCredentials: StaticCredentials;
+    /** The host session's secret key and token, for leak checks. */
+    secrets: string[];
+}
+
+/**
+ * The host role and the credentials its instance profile would serve. ec2TrustPolicy() gets the
+ * admin added to its principal (one statement: moto answers 500 when any statement's principal is
+ * a Service alone), and the admin assumes it once to mint the "instance profile" credentials.
+ */
+export async function createHost(moto: Moto, id: string): Promise<Host> {
     const clientConfig = { endpoint: moto.endpoint, region, credentials: moto.admin };
     const iam = new IAMClient(clientConfig);
     const sts = new STSClient(clientConfig);
-    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-
-    const bucket = `rolepair-test-${id}`;
-    const bucketArn = `arn:aws:s3:::${bucket}`;
-    if (variant !== "bucket-missing") await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-
     const hostRoleName = `host-${id}`;
-    // ec2TrustPolicy() with the admin added to its principal (one statement: moto answers 500 when
-    // any statement's principal is a Service alone).
     const hostTrust = ec2TrustPolicy();
     const ec2Statement = (
         hostTrust.Statement as unknown as { Principal: Record<string, string | string[]> }[]
@@ -84,7 +90,35 @@ export async function createScenario(
         }),
     );
     const c = hostSession.Credentials!;
-    const hostSessionArn = hostSession.AssumedRoleUser!.Arn!;
+    return {
+        hostRoleName,
+        hostSessionArn: hostSession.AssumedRoleUser!.Arn!,
+        instanceId,
+        hostCredentials: {
+            accessKeyId: c.AccessKeyId!,
+            secretAccessKey: c.SecretAccessKey!,
+            sessionToken: c.SessionToken!,
+        },
+        secrets: [c.SecretAccessKey!, c.SessionToken!],
+    };
+}
+
+export async function createScenario(
+    moto: Moto,
+    variant: Variant,
+    externalId?: string,
+): Promise<Scenario> {
+    const id = nextScenarioId();
+    const clientConfig = { endpoint: moto.endpoint, region, credentials: moto.admin };
+    const iam = new IAMClient(clientConfig);
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+
+    const bucket = `rolepair-test-${id}`;
+    const bucketArn = `arn:aws:s3:::${bucket}`;
+    if (variant !== "bucket-missing") await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    const host = await createHost(moto, id);
+    const { hostRoleName, hostSessionArn, instanceId } = host;
 
     const targetRoleName = `target-${id}`;
     const targetRoleArn = `arn:aws:iam::${accountId}:role/${targetRoleName}`;
@@ -141,13 +175,9 @@ export async function createScenario(
         bucket,
         hostRoleName,
         hostSessionArn,
-        hostCredentials: {
-            accessKeyId: c.AccessKeyId!,
-            secretAccessKey: c.SecretAccessKey!,
-            sessionToken: c.SessionToken!,
-        },
+        hostCredentials: host.hostCredentials,
         targetRoleName,
         targetRoleArn,
-        secrets: [moto.admin.secretAccessKey, c.SecretAccessKey!, c.SessionToken!],
+        secrets: [moto.admin.secretAccessKey, ...host.secrets],
     };
 }

@@ -24,9 +24,20 @@ export interface HostEnvironment {
     awsConfig?: string;
 }
 
-/** The environment of a process on the host: nothing AWS-related but what an EC2 host has. */
+const hostHomes: string[] = [];
+
+/** Removes every home directory hostEnv made; call it in the suite's `after`. */
+export function removeHostHomes(): void {
+    for (const home of hostHomes.splice(0)) fs.rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * The environment of a process on the host: nothing AWS-related but what an EC2 host has. Its
+ * home is a temporary directory; removeHostHomes() deletes them all.
+ */
 export function hostEnv(host: HostEnvironment): NodeJS.ProcessEnv {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-host-"));
+    hostHomes.push(home);
     const configFile = path.join(home, "aws-config");
     fs.writeFileSync(configFile, host.awsConfig ?? "");
     return {
@@ -48,13 +59,18 @@ export function runProcess(
     args: string[],
     env: NodeJS.ProcessEnv,
     timeoutMs = 120_000,
+    stdin?: string,
 ): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, {
+            env,
+            stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        });
+        if (stdin !== undefined) child.stdin?.end(stdin);
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
+        child.stdout?.on("data", (d) => (stdout += d));
+        child.stderr?.on("data", (d) => (stderr += d));
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.on("error", reject);
         child.on("close", (code) => {
@@ -65,6 +81,11 @@ export function runProcess(
     });
 }
 
-export function runVerify(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
-    return runProcess(process.execPath, [bundlePath, ...args], env);
+/** Runs the bundle; `stdin` is written to its standard input (for `--targets -`). */
+export function runVerify(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    stdin?: string,
+): Promise<ProcessResult> {
+    return runProcess(process.execPath, [bundlePath, ...args], env, 120_000, stdin);
 }

@@ -1,0 +1,468 @@
+// verify proving several services on one host: three services, each with its own role and
+// bucket, one host role with one sts:AssumeRole statement on the three roles, one IMDSv2 double.
+// The plan arrives on stdin (--targets -) or from a file. See test/support/matrixScenario.ts for
+// the moto workarounds.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+
+import { awsConfigFile } from "../../components/userData";
+import type { VerifyTarget } from "../../verify/plan";
+import type { ProofReport, ServiceReport, StepName } from "../../verify/report";
+import { Imds, startImds } from "../support/imds";
+import {
+    createMatrixScenario,
+    MatrixOptions,
+    MatrixScenario,
+    MatrixVariant,
+} from "../support/matrixScenario";
+import { Moto, region, startMoto } from "../support/moto";
+import {
+    capturedOutputs,
+    hostEnv,
+    ProcessResult,
+    removeHostHomes,
+    runVerify,
+} from "../support/verifyProcess";
+
+const sessionName = "verify-matrix";
+const names = (steps: { name: StepName }[]) => steps.map((s) => s.name);
+const fullRoundTrip: StepName[] = [
+    "base-denied",
+    "assume-role",
+    "assumed-identity",
+    "put-object",
+    "list-objects",
+    "get-object",
+    "delete-object",
+    "credentials-expiry",
+];
+
+describe("verify proves a services × buckets matrix against the AWS emulator", function () {
+    let moto: Moto;
+    let adminS3: S3Client;
+    const imdsServers: Imds[] = [];
+    const secrets: string[] = [];
+    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-matrix-"));
+
+    before(async () => {
+        moto = await startMoto();
+        adminS3 = new S3Client({
+            endpoint: moto.endpoint,
+            region,
+            credentials: moto.admin,
+            forcePathStyle: true,
+        });
+    });
+    after(async () => {
+        await Promise.all(imdsServers.map((s) => s.stop()));
+        await moto?.stop();
+        removeHostHomes();
+        fs.rmSync(tempDir, { recursive: true, force: true });
+    });
+
+    async function scenario(variant: MatrixVariant, options?: MatrixOptions) {
+        const s = await createMatrixScenario(moto, variant, options);
+        secrets.push(...s.secrets);
+        return s;
+    }
+
+    /** Runs verify on the "host" with the plan on stdin (default) or from a file. */
+    async function onHost(
+        s: MatrixScenario,
+        plan: VerifyTarget[],
+        opts: { via?: "stdin" | "file"; json?: boolean; awsConfig?: string } = {},
+    ): Promise<ProcessResult & { report?: ProofReport }> {
+        const imds = await startImds(s.hostRoleName, s.hostCredentials);
+        imdsServers.push(imds);
+        const json = opts.json ?? true;
+        let source = "-";
+        if (opts.via === "file") {
+            source = path.join(tempDir, `plan-${imdsServers.length}.json`);
+            fs.writeFileSync(source, JSON.stringify(plan, null, 2));
+        }
+        const args = [
+            "--targets",
+            source,
+            "--session-name",
+            sessionName,
+            "--propagation-timeout",
+            "1",
+            ...(json ? ["--json"] : []),
+        ];
+        const env = hostEnv({
+            imdsEndpoint: imds.endpoint,
+            awsEndpoint: moto.endpoint,
+            region,
+            awsConfig: opts.awsConfig,
+        });
+        const result = await runVerify(
+            args,
+            env,
+            opts.via === "file" ? undefined : JSON.stringify(plan),
+        );
+        assert.strictEqual(imds.v1Refused, 0, "verify must use IMDSv2 tokens only");
+        return { ...result, report: json && result.stdout ? JSON.parse(result.stdout) : undefined };
+    }
+
+    function service(report: ProofReport, name: string): ServiceReport {
+        return report.services.find((s) => s.name === name)!;
+    }
+
+    async function probesLeft(bucket: string): Promise<number> {
+        const listing = await adminS3.send(new ListObjectsV2Command({ Bucket: bucket }));
+        return listing.KeyCount ?? 0;
+    }
+
+    it("proves three services from a plan on stdin: exit 0, every service ✓, 6 isolation rows denied", async () => {
+        const s = await scenario("correct");
+        const r = await onHost(s, s.plan());
+        assert.strictEqual(r.code, 0, r.stderr);
+        const report = r.report!;
+        assert.strictEqual(report.ok, true);
+        assert.deepStrictEqual(names(report.steps), ["base-identity"]);
+        assert.strictEqual(report.identities.base, s.hostSessionArn);
+        assert.deepStrictEqual(
+            report.services.map((x) => [x.name, x.roleArn, x.bucket, x.ok]),
+            s.services.map((x) => [x.name, x.roleArn, x.bucket, true]),
+        );
+        for (const x of s.services) {
+            const got = service(report, x.name);
+            assert.deepStrictEqual(names(got.steps), fullRoundTrip);
+            // Per-service session names: `${sessionName}-${service}`.
+            assert.strictEqual(
+                got.identities.assumed,
+                `arn:aws:sts::123456789012:assumed-role/${x.roleName}/${sessionName}-${x.name}`,
+            );
+            assert.match(got.credentials.accessKeyId!, /^\*{12,}[A-Z0-9]{4}$/);
+            assert.strictEqual(await probesLeft(x.bucket), 0, "the bucket is left as found");
+        }
+        const [a, b, c] = s.services.map((x) => x.bucket);
+        assert.deepStrictEqual(
+            report.isolation.map((row) => [row.service, row.bucket, row.ok, row.observed]),
+            [
+                ["service-a", b, true, "AccessDenied"],
+                ["service-a", c, true, "AccessDenied"],
+                ["service-b", a, true, "AccessDenied"],
+                ["service-b", c, true, "AccessDenied"],
+                ["service-c", a, true, "AccessDenied"],
+                ["service-c", b, true, "AccessDenied"],
+            ],
+        );
+    });
+
+    it("proves the same plan read from a file, and prints the per-service checklist and the matrix", async () => {
+        const s = await scenario("correct");
+        const r = await onHost(s, s.plan(), { via: "file", json: false });
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^✓ base-identity /m);
+        for (const x of s.services) {
+            assert.match(
+                r.stdout,
+                new RegExp(`^✓ service ${x.name}: ${x.roleArn} → s3://${x.bucket}$`, "m"),
+            );
+        }
+        const [a, b, c] = s.services.map((x) => x.bucket);
+        assert.match(r.stdout, new RegExp(`^ +${a} +${b} +${c}$`, "m"));
+        assert.match(r.stdout, /^service-a +own ✓ +denied ✓ +denied ✓$/m);
+        assert.match(r.stdout, /^service-b +denied ✓ +own ✓ +denied ✓$/m);
+        assert.match(r.stdout, /^service-c +denied ✓ +denied ✓ +own ✓$/m);
+        assert.match(r.stdout, /PROOF HOLDS/);
+    });
+
+    it("a leak fails the proof: service-b's role can also list service-a's bucket", async () => {
+        const s = await scenario("b-lists-a");
+        const r = await onHost(s, s.plan());
+        assert.strictEqual(r.code, 1, r.stderr);
+        const report = r.report!;
+        assert.strictEqual(report.ok, false);
+        assert.ok(
+            report.services.every((x) => x.ok),
+            "each service's own proof still holds",
+        );
+        const [a] = s.services.map((x) => x.bucket);
+        const failed = report.isolation.filter((row) => !row.ok);
+        assert.deepStrictEqual(
+            failed.map((row) => [row.service, row.bucket, row.observed]),
+            [["service-b", a, "ListObjectsV2 succeeded"]],
+        );
+        assert.match(
+            failed[0].diagnosis!,
+            new RegExp(
+                `service service-b can list bucket ${a}.*grants s3:ListBucket on arn:aws:s3:::${a} \\(a wildcard resource or a merged policy\\), or the bucket's policy grants that role`,
+            ),
+        );
+        assert.match(r.stderr, new RegExp(`service "service-b" isolation from bucket ${a} failed`));
+        // The human checklist shows the cell.
+        const text = await onHost(s, s.plan(), { json: false });
+        assert.match(text.stdout, /^service-b +LEAK ✗ +own ✓ +denied ✓$/m);
+    });
+
+    const failures: {
+        variant: MatrixVariant;
+        step: StepName;
+        diagnosis: (s: MatrixScenario) => RegExp;
+    }[] = [
+        {
+            variant: "host-reads-c",
+            step: "base-denied",
+            diagnosis: (s) =>
+                new RegExp(
+                    `host role can already read the bucket ${s.services[2].bucket} of service service-c`,
+                ),
+        },
+        {
+            variant: "host-lacks-assume-c",
+            step: "assume-role",
+            diagnosis: (s) =>
+                new RegExp(
+                    `^service service-c: AssumeRole into ${s.services[2].roleArn} was refused\\. .*identity policy lacks sts:AssumeRole on ${s.services[2].roleArn}.*--targets\\[2\\]\\.roleArn is wrong\\. .*its trust policy must name the host role or the account root, and the host role needs sts:AssumeRole on it`,
+                ),
+        },
+        {
+            variant: "c-untrusting",
+            step: "assume-role",
+            diagnosis: () =>
+                /^service service-c: .*trust policy does not name the host role .*its trust policy must name the host role or the account root/,
+        },
+    ];
+    for (const c of failures) {
+        it(`"${c.variant}": exit 1 at service-c's ${c.step}, diagnosis naming service-c and its bucket; a and b still proven`, async () => {
+            const s = await scenario(c.variant);
+            const r = await onHost(s, s.plan());
+            assert.strictEqual(r.code, 1, r.stderr);
+            const report = r.report!;
+            assert.deepStrictEqual(
+                report.services.map((x) => [x.name, x.ok]),
+                [
+                    ["service-a", true],
+                    ["service-b", true],
+                    ["service-c", false],
+                ],
+            );
+            const failed = service(report, "service-c").steps.find((x) => !x.ok)!;
+            assert.strictEqual(failed.name, c.step);
+            assert.match(failed.diagnosis!, c.diagnosis(s));
+            assert.match(
+                r.stderr,
+                new RegExp(
+                    `^verify: service "service-c" \\(bucket ${s.services[2].bucket}\\): step "${c.step}" failed`,
+                    "m",
+                ),
+            );
+            // service-a and service-b were still checked against service-c's bucket.
+            assert.deepStrictEqual(
+                report.isolation
+                    .filter((row) => row.bucket === s.services[2].bucket)
+                    .map((row) => [row.service, row.ok]),
+                [
+                    ["service-a", true],
+                    ["service-b", true],
+                ],
+            );
+        });
+    }
+
+    it("proves each service's AWS config profile route (one [profile <service>] per service)", async () => {
+        const s = await scenario("correct");
+        const awsConfig = awsConfigFile(
+            s.services.map((x) => ({ profileName: x.name, targetRoleArn: x.roleArn, region })),
+        );
+        const r = await onHost(
+            s,
+            s.plan((x) => ({ profile: x.name })),
+            { awsConfig },
+        );
+        assert.strictEqual(r.code, 0, r.stderr);
+        for (const x of s.services) {
+            const got = service(r.report!, x.name);
+            assert.deepStrictEqual(names(got.steps).slice(-2), [
+                "profile-identity",
+                "profile-round-trip",
+            ]);
+            assert.match(got.identities.profile!, new RegExp(`:assumed-role/${x.roleName}/`));
+            assert.strictEqual(
+                got.steps.at(-1)!.observed,
+                `put, get and delete through profile ${x.name}`,
+            );
+        }
+    });
+
+    it("a profile that assumes another service's role fails that service's profile-identity", async () => {
+        const s = await scenario("correct");
+        const awsConfig = awsConfigFile(
+            s.services.map((x, i) => ({
+                profileName: x.name,
+                // service-b's profile points at service-a's role.
+                targetRoleArn: i === 1 ? s.services[0].roleArn : x.roleArn,
+                region,
+            })),
+        );
+        const r = await onHost(
+            s,
+            s.plan((x) => ({ profile: x.name })),
+            { awsConfig },
+        );
+        assert.strictEqual(r.code, 1, r.stderr);
+        const failed = service(r.report!, "service-b").steps.find((x) => !x.ok)!;
+        assert.strictEqual(failed.name, "profile-identity");
+        assert.match(failed.diagnosis!, /profile service-b of service service-b does not assume/);
+    });
+
+    it("limits each round trip to the declared actions: get-only, delete-only, put without delete (skipped)", async () => {
+        const s = await scenario("correct", {
+            declared: {
+                "service-a": ["s3:GetObject"],
+                "service-b": ["s3:DeleteObject"],
+                "service-c": ["s3:PutObject"],
+            },
+        });
+        const awsConfig = awsConfigFile(
+            s.services.map((x) => ({ profileName: x.name, targetRoleArn: x.roleArn, region })),
+        );
+        const r = await onHost(
+            s,
+            s.plan((x) => ({ profile: x.name })),
+            { awsConfig },
+        );
+        assert.strictEqual(r.code, 0, r.stderr);
+        const steps = (name: string) =>
+            service(r.report!, name).steps.map((x) => [x.name, x.ok, x.observed]);
+        const tail = (name: string) => steps(name).slice(3, -3);
+        assert.deepStrictEqual(
+            tail("service-a").map(([n, ok]) => [n, ok]),
+            [
+                ["list-objects", true],
+                ["get-object", true],
+            ],
+        );
+        assert.match(
+            String(tail("service-a")[1][2]),
+            /^NoSuchKey for rolepair-verify\/.*: GetObject is allowed$/,
+        );
+        assert.deepStrictEqual(
+            tail("service-b").map(([n, ok]) => [n, ok]),
+            [
+                ["list-objects", true],
+                ["delete-object", true],
+            ],
+        );
+        assert.deepStrictEqual(
+            tail("service-c").map(([n, ok]) => [n, ok]),
+            [
+                ["list-objects", true],
+                ["put-object", true],
+            ],
+        );
+        assert.match(
+            String(tail("service-c")[1][2]),
+            /^skipped: PutObject is declared without DeleteObject/,
+        );
+        assert.match(
+            String(steps("service-c").at(-1)![2]),
+            /^list through profile service-c; put skipped/,
+        );
+        for (const x of s.services) assert.strictEqual(await probesLeft(x.bucket), 0);
+    });
+
+    it("a declared action the role lacks fails: get-only declared, only delete granted → get-object AccessDenied", async () => {
+        const s = await scenario("correct", {
+            declared: { "service-a": ["s3:GetObject"] },
+            granted: { "service-a": ["s3:DeleteObject"] },
+        });
+        const r = await onHost(s, s.plan());
+        assert.strictEqual(r.code, 1, r.stderr);
+        const failed = service(r.report!, "service-a").steps.find((x) => !x.ok)!;
+        assert.strictEqual(failed.name, "get-object");
+        assert.match(failed.observed, /^AccessDenied/);
+        assert.match(
+            failed.diagnosis!,
+            /service service-a: .*does not allow s3:GetObject on arn:aws:s3:::rolepair-service-a-/,
+        );
+    });
+
+    const role = "arn:aws:iam::123456789012:role/svc";
+    const ok = { name: "service-a", roleArn: role, bucket: "bucket-a" };
+    const usageCases: [string, string, RegExp][] = [
+        ["not JSON", "{nope", /--targets: is not JSON/],
+        ["an empty array", "[]", /--targets: got \[\]; expected a non-empty JSON array/],
+        [
+            "an object, not an array",
+            JSON.stringify(ok),
+            /--targets: got \{"name":"service-a".*; expected a non-empty JSON array/,
+        ],
+        [
+            "an entry that is not an object",
+            JSON.stringify([ok, "x"]),
+            /--targets\[1\]: got "x"; expected an object/,
+        ],
+        [
+            "an unknown key",
+            JSON.stringify([{ ...ok, colour: "red" }]),
+            /--targets\[0\]\.colour: unknown key; accepted: name, roleArn, bucket, externalId, objectActions, profile/,
+        ],
+        [
+            "a bad roleArn",
+            JSON.stringify([ok, { ...ok, name: "b", roleArn: "nope" }]),
+            /--targets\[1\]\.roleArn: got "nope"; expected an IAM role ARN/,
+        ],
+        [
+            "a missing bucket",
+            JSON.stringify([{ name: "a", roleArn: role }]),
+            /--targets\[0\]\.bucket: got nothing; expected an S3 bucket name/,
+        ],
+        [
+            "a bad name",
+            JSON.stringify([{ ...ok, name: "Service_A" }]),
+            /--targets\[0\]\.name: got "Service_A"; expected 1 to 32 of lowercase letters, digits and -/,
+        ],
+        [
+            "a duplicate name",
+            JSON.stringify([ok, ok]),
+            /--targets\[1\]\.name: got "service-a"; expected a name no other target uses \(--targets\[0\] has it\)/,
+        ],
+        [
+            "a wildcard action",
+            JSON.stringify([{ ...ok, objectActions: ["s3:GetObject", "s3:*"] }]),
+            /--targets\[0\]\.objectActions\[1\]: got "s3:\*"; expected one of s3:GetObject, s3:PutObject/,
+        ],
+        [
+            "empty objectActions",
+            JSON.stringify([{ ...ok, objectActions: [] }]),
+            /--targets\[0\]\.objectActions: got \[\]; expected a non-empty list/,
+        ],
+        [
+            "a numeric externalId",
+            JSON.stringify([{ ...ok, externalId: 42 }]),
+            /--targets\[0\]\.externalId: got 42; expected 2 to 1224 characters/,
+        ],
+    ];
+    for (const [label, stdin, message] of usageCases) {
+        it(`usage error exits 2, naming the path: ${label}`, async () => {
+            const env = { PATH: process.env.PATH, AWS_REGION: region, NODE_NO_WARNINGS: "1" };
+            const r = await runVerify(["--targets", "-", "--json"], env, stdin);
+            assert.strictEqual(r.code, 2, r.stderr);
+            assert.match(r.stderr, message);
+            assert.strictEqual(r.stdout, "");
+        });
+    }
+
+    it("never prints a secret key or session token in any run above", () => {
+        assert.ok(
+            secrets.length >= 3 && capturedOutputs.length > 10,
+            "the runs above must have happened",
+        );
+        for (const output of capturedOutputs) {
+            for (const secret of secrets)
+                assert.ok(!output.includes(secret), "a secret appeared in verify's output");
+            assert.doesNotMatch(output, /FQoGZXIvYXdzE/);
+            assert.doesNotMatch(
+                output,
+                /\b(AKIA|ASIA)[A-Z0-9]{16}\b/,
+                "an unmasked access key id appeared",
+            );
+        }
+    });
+});
