@@ -5,8 +5,11 @@ import * as assert from "assert";
 import {
     decisionTable,
     evaluate,
+    Evaluated,
     GeneratedDocuments,
     generatedDocuments,
+    objectIn,
+    rowKey,
     stackCases,
     StackCase,
 } from "../support/policyOracle";
@@ -14,10 +17,18 @@ import {
 type Docs = GeneratedDocuments;
 const clone = (docs: Docs): Docs => JSON.parse(JSON.stringify(docs));
 const statements = (doc: { Statement: unknown[] }) => doc.Statement as Record<string, any>[];
+const key = (principal: string, action: string, resource: string) =>
+    rowKey({ principal, action, resource });
+const pairOther = "another role of the account (holds sts:AssumeRole on target)";
+const pairProblem = 'host session, "problem" variant (no sts:AssumeRole permission)';
+const servicesOther = "another role of the account (holds sts:AssumeRole on every service role)";
+const unexpected = (rows: Evaluated[]) =>
+    rows.filter((r) => r.actual !== r.expected).map((r) => rowKey(r));
 
 describe("policy decisions (IAM simulator)", () => {
     const cases = stackCases();
     const docsByStack = new Map<string, Docs>();
+    const caseOf = (label: string): StackCase => cases.find((x) => x.label === label)!;
 
     before(async () => {
         for (const c of cases) docsByStack.set(c.label, await generatedDocuments(c));
@@ -27,12 +38,10 @@ describe("policy decisions (IAM simulator)", () => {
         describe(c.label, () => {
             it("every row of the decision table has its expected decision", async () => {
                 const rows = await evaluate(decisionTable(c, docsByStack.get(c.label)!));
-                const wrong = rows.filter((r) => r.actual !== r.expected);
                 assert.deepStrictEqual(
-                    wrong.map(
-                        (r) =>
-                            `${r.principal} ${r.action} ${r.resource}: ${r.actual}, expected ${r.expected}`,
-                    ),
+                    rows
+                        .filter((r) => r.actual !== r.expected)
+                        .map((r) => `${rowKey(r)}: ${r.actual}, expected ${r.expected}`),
                     [],
                 );
                 assert.ok(rows.length >= 16, "the table must cover every principal and action");
@@ -45,20 +54,69 @@ describe("policy decisions (IAM simulator)", () => {
             ["dev", "allowed"],
             ["root-trust", "denied"],
         ] as const) {
-            const c = cases.find((x) => x.label === label)!;
-            const rows = await evaluate(decisionTable(c, docsByStack.get(label)!));
+            const rows = await evaluate(decisionTable(caseOf(label), docsByStack.get(label)!));
             const problem = rows.find((r) => r.principal.includes('"problem" variant'))!;
             assert.strictEqual(problem.actual, expected, label);
         }
     });
 
-    // The table must be able to fail: loosen or tighten one document in the wrong place and the
-    // table must show at least one unexpected decision, on the row that guards that place.
+    // Written out here, apart from the oracle's expectations: in a services stack the only allowed
+    // rows are AssumeRole into a service role (by the host; by the host without permission under
+    // role trust, the same-account rule; by another role under account-root trust) and each
+    // service on its own bucket with its own actions.
+    const all = ["s3:ListBucket", "s3:GetObject", "s3:PutObject"];
+    for (const { label, rootTrusted, actions } of [
+        { label: "services", rootTrusted: [], actions: { "service-c": all } },
+        {
+            label: "services, mixed settings",
+            rootTrusted: ["service-b"],
+            actions: { "service-c": ["s3:ListBucket", "s3:GetObject"] },
+        },
+    ]) {
+        it(`${label}: allowed exactly AssumeRole into the service roles and each service's own bucket`, async () => {
+            const docs = docsByStack.get(label)!;
+            const rows = await evaluate(decisionTable(caseOf(label), docs));
+            const expected = docs.services.flatMap((s) => [
+                key("host session", "sts:AssumeRole", s.roleArn),
+                rootTrusted.includes(s.name)
+                    ? key(servicesOther, "sts:AssumeRole", s.roleArn)
+                    : key(
+                          "host session without sts:AssumeRole permission",
+                          "sts:AssumeRole",
+                          s.roleArn,
+                      ),
+                ...(s.name === "service-c" ? actions["service-c"] : all).map((action) =>
+                    key(
+                        `${s.name} session`,
+                        action,
+                        action === "s3:ListBucket" ? s.bucketArn : objectIn(s.bucketArn),
+                    ),
+                ),
+            ]);
+            assert.deepStrictEqual(
+                rows
+                    .filter((r) => r.actual === "allowed")
+                    .map(rowKey)
+                    .sort(),
+                expected.sort(),
+            );
+            assert.strictEqual(
+                rows.filter((r) => / session$/.test(r.principal) && r.principal !== "host session")
+                    .length,
+                3 * 3 * 3 + 3,
+                "every service × every bucket × {ListBucket, GetObject, PutObject}, plus plain HTTP",
+            );
+        });
+    }
+
+    // The table must be able to fail: loosen or tighten one document in the wrong place and
+    // exactly the rows that guard that place must turn unexpected.
     const mutations: {
         label: string;
         stack: string;
         mutate: (d: Docs) => void;
-        catches: RegExp;
+        /** The rows that must flip, and no other. */
+        flips: (d: Docs) => string[];
     }[] = [
         {
             label: "host role gains s3:GetObject on the bucket",
@@ -67,60 +125,85 @@ describe("policy decisions (IAM simulator)", () => {
                 statements(d.hostPolicies[0]).push({
                     Effect: "Allow",
                     Action: "s3:GetObject",
-                    Resource: `${d.bucketArn}/*`,
+                    Resource: `${d.services[0].bucketArn}/*`,
                 }),
-            catches: /^host session s3:GetObject/,
+            flips: (d) => [key("host session", "s3:GetObject", objectIn(d.services[0].bucketArn))],
         },
         {
             label: "target access widened to every bucket",
             stack: "dev",
-            mutate: (d) => statements(d.targetPolicies[0]).forEach((s) => (s.Resource = "*")),
-            catches: /someone-elses-bucket/,
+            mutate: (d) => statements(d.services[0].policies[0]).forEach((s) => (s.Resource = "*")),
+            flips: () => [
+                key("target session", "s3:ListBucket", "arn:aws:s3:::someone-elses-bucket"),
+                key("target session", "s3:GetObject", "arn:aws:s3:::someone-elses-bucket/x"),
+            ],
         },
         {
             label: "target access given s3:* on the bucket and its objects",
             stack: "root-trust",
             mutate: (d) =>
-                statements(d.targetPolicies[0]).push({
+                statements(d.services[0].policies[0]).push({
                     Effect: "Allow",
                     Action: "s3:*",
-                    Resource: [d.bucketArn, `${d.bucketArn}/*`],
+                    Resource: [d.services[0].bucketArn, `${d.services[0].bucketArn}/*`],
                 }),
-            catches: /s3:(DeleteBucket|PutBucketPolicy)/,
+            flips: (d) => [
+                key("target session", "s3:DeleteBucket", d.services[0].bucketArn),
+                key("target session", "s3:PutBucketPolicy", d.services[0].bucketArn),
+            ],
         },
         {
             label: "dev trust loosened to the account root",
             stack: "dev",
             mutate: (d) =>
-                (statements(d.targetTrust)[0].Principal = {
+                (statements(d.services[0].trust)[0].Principal = {
                     AWS: "arn:aws:iam::123456789012:root",
                 }),
-            catches: /another role of the account/,
+            flips: (d) => [
+                key(pairOther, "sts:AssumeRole", d.services[0].roleArn),
+                // Root trust also needs the identity policy: the "problem" host is now refused.
+                key(pairProblem, "sts:AssumeRole", d.services[0].roleArn),
+            ],
         },
         {
             label: "trustedPrincipalArns condition dropped",
             stack: "root-trust + trustedPrincipalArns",
-            mutate: (d) => delete statements(d.targetTrust)[0].Condition,
-            catches: /another role of the account/,
+            mutate: (d) => delete statements(d.services[0].trust)[0].Condition,
+            flips: (d) => [key(pairOther, "sts:AssumeRole", d.services[0].roleArn)],
         },
         {
             label: "ExternalId condition dropped",
             stack: "root-trust + externalId",
-            mutate: (d) => delete statements(d.targetTrust)[0].Condition,
-            catches: /sts:AssumeRole/,
+            mutate: (d) => delete statements(d.services[0].trust)[0].Condition,
+            flips: (d) => [
+                key(pairOther, "sts:AssumeRole", d.services[0].roleArn),
+                key("host session", "sts:AssumeRole", d.services[0].roleArn),
+            ],
         },
         {
             label: "TLS-only bucket policy lost",
             stack: "dev",
-            mutate: (d) => (d.bucketPolicy = { Version: "2012-10-17", Statement: [] }),
-            catches: /aws:SecureTransport=false/,
+            mutate: (d) => (d.services[0].bucketPolicy = { Version: "2012-10-17", Statement: [] }),
+            flips: (d) =>
+                ["s3:GetObject", "s3:PutObject"].map((a) =>
+                    key(
+                        "target session",
+                        `${a} (aws:SecureTransport=false)`,
+                        objectIn(d.services[0].bucketArn),
+                    ),
+                ),
         },
         {
             label: "target access tightened in the wrong place (PutObject dropped)",
             stack: "root-trust",
             mutate: (d) =>
-                (statements(d.targetPolicies[0])[1].Action = ["s3:GetObject", "s3:DeleteObject"]),
-            catches: /^target session s3:PutObject/,
+                (statements(d.services[0].policies[0])[1].Action = [
+                    "s3:GetObject",
+                    "s3:DeleteObject",
+                ]),
+            flips: (d) => [
+                key("target session", "s3:PutObject", objectIn(d.services[0].bucketArn)),
+            ],
         },
         {
             label: "host's AssumeRole permission pointed at another role",
@@ -128,23 +211,18 @@ describe("policy decisions (IAM simulator)", () => {
             mutate: (d) =>
                 (statements(d.hostPolicies[0])[0].Resource =
                     "arn:aws:iam::123456789012:role/other"),
-            catches: /^host session sts:AssumeRole/,
+            flips: (d) => [key("host session", "sts:AssumeRole", d.services[0].roleArn)],
         },
     ];
+    const flipsOf = async (stack: string, mutate: (d: Docs) => void) => {
+        const docs = clone(docsByStack.get(stack)!);
+        mutate(docs);
+        return { docs, flipped: unexpected(await evaluate(decisionTable(caseOf(stack), docs))) };
+    };
     for (const m of mutations) {
         it(`catches a mutation: ${m.label}`, async () => {
-            const c: StackCase = cases.find((x) => x.label === m.stack)!;
-            const docs = clone(docsByStack.get(m.stack)!);
-            m.mutate(docs);
-            const rows = await evaluate(decisionTable(c, docs));
-            const wrong = rows
-                .filter((r) => r.actual !== r.expected)
-                .map((r) => `${r.principal} ${r.action} ${r.resource}`);
-            assert.ok(wrong.length > 0, "the mutation went unnoticed");
-            assert.ok(
-                wrong.some((w) => m.catches.test(w)),
-                `caught on other rows only: ${wrong.join("; ")}`,
-            );
+            const { docs, flipped } = await flipsOf(m.stack, m.mutate);
+            assert.deepStrictEqual(flipped.sort(), m.flips(docs).sort());
         });
     }
 });

@@ -8,15 +8,31 @@ import { accountId } from "./pulumiMocks";
 export type Decision = "allowed" | "denied";
 type Doc = { Version: string; Statement: unknown[] };
 
+/** One service's role and bucket as generated: the pair's one target, or a SharedDevHost service. */
+export interface ServiceDocuments {
+    /** The service's name; "target" for the pair's one target role. */
+    name: string;
+    roleArn: string;
+    bucketArn: string;
+    trust: Doc;
+    policies: Doc[];
+    bucketPolicy: Doc;
+}
+
 export interface GeneratedDocuments {
     hostRoleArn: string;
-    targetRoleArn: string;
-    bucketArn: string;
     hostTrust: Doc;
     hostPolicies: Doc[];
-    targetTrust: Doc;
-    targetPolicies: Doc[];
-    bucketPolicy: Doc;
+    /** In the program's registration order (config order for the services stack). */
+    services: ServiceDocuments[];
+}
+
+/** What the table expects of one service of a several-services stack: stated, not read from config. */
+export interface ServiceExpectation {
+    /** Default "role": the trust names the host role. */
+    trustMode?: "role" | "account-root";
+    /** The s3 object actions the role holds. Default GetObject, PutObject (DeleteObject is not in the matrix). */
+    objectActions?: string[];
 }
 
 export interface StackCase {
@@ -25,11 +41,16 @@ export interface StackCase {
     config: Record<string, string>;
     /** The ExternalId the host passes, when the stack sets one. */
     externalId?: string;
+    /** A several-services stack: each service by name, with how its settings must show. */
+    services?: Record<string, ServiceExpectation>;
 }
 
 export const hostRoleArnInMocks = `arn:aws:iam::${accountId}:role/rolepair-host-role-7f3a9c1`;
 
-/** The stacks of the decision table: the two stack files and two narrowed variants of root-trust. */
+/**
+ * The stacks of the decision table: the three stack files, two narrowed variants of root-trust and
+ * a services variant whose per-service settings differ (each must show in its own rows only).
+ */
 export function stackCases(): StackCase[] {
     const off = { "rolepair:verify": "false" };
     return [
@@ -58,14 +79,42 @@ export function stackCases(): StackCase[] {
             },
             externalId: "rolepair-ext-2026",
         },
+        {
+            label: "services",
+            stack: "services",
+            config: { ...stackFileConfig("services"), ...off },
+            services: { "service-a": {}, "service-b": {}, "service-c": {} },
+        },
+        {
+            label: "services, mixed settings",
+            stack: "services",
+            config: {
+                ...stackFileConfig("services"),
+                ...off,
+                "rolepair:services": JSON.stringify([
+                    "service-a",
+                    "service-b trustMode=account-root",
+                    "service-c objectActions=s3:GetObject",
+                ]),
+            },
+            services: {
+                "service-a": {},
+                "service-b": { trustMode: "account-root" },
+                "service-c": { objectActions: ["s3:GetObject"] },
+            },
+        },
     ];
 }
 
 /** Runs the stack program under mocks and collects every policy document it generates. */
 export async function generatedDocuments(stack: StackCase): Promise<GeneratedDocuments> {
     const run = await runProgram(stack.stack, stack.config);
-    const hostRole = run.find("aws:iam/role:Role", "host-role");
-    const targetRole = run.find("aws:iam/role:Role", "target-role");
+    const named = (type: string, name: string) => {
+        const found = run.all(type).find((r) => r.name === name);
+        if (!found) throw new Error(`no ${type} named ${name}`);
+        return found;
+    };
+    const hostRole = named("aws:iam/role:Role", "rolepair-host-role");
     const policiesOf = (roleName: string) =>
         run
             .all("aws:iam/rolePolicy:RolePolicy")
@@ -76,17 +125,41 @@ export async function generatedDocuments(stack: StackCase): Promise<GeneratedDoc
             "managed policy attachments are not collected by the oracle: extend it first",
         );
     }
+    // Every target role is `<prefix>target-role` with its bucket `<prefix>bucket`: prefix
+    // "rolepair-" for the pair, "rolepair-<service>-" for each service of the services stack.
+    const services = run
+        .all("aws:iam/role:Role")
+        .filter((r) => r.name.endsWith("target-role"))
+        .map((role): ServiceDocuments => {
+            const prefix = role.name.slice(0, -"target-role".length);
+            return {
+                name: prefix.slice("rolepair-".length, -1) || "target",
+                roleArn: role.state.arn,
+                bucketArn: named("aws:s3/bucket:Bucket", `${prefix}bucket`).state.arn,
+                trust: JSON.parse(role.inputs.assumeRolePolicy),
+                policies: policiesOf(role.state.name),
+                bucketPolicy: JSON.parse(
+                    named("aws:s3/bucketPolicy:BucketPolicy", `${prefix}bucket-policy`).inputs
+                        .policy,
+                ),
+            };
+        });
+    // An existing role (a service's roleArn) has no generated trust to judge: refuse, not skip.
+    const hostPolicies = policiesOf(hostRole.state.name);
+    const unseen = hostPolicies
+        .flatMap((d) => d.Statement as { Resource?: string | string[] }[])
+        .flatMap((st) => st.Resource ?? [])
+        .filter((arn) => arn.includes(":role/") && !services.some((s) => s.roleArn === arn));
+    if (unseen.length > 0) {
+        throw new Error(
+            `the host may assume roles the stack does not create: ${unseen.join(", ")}`,
+        );
+    }
     return {
         hostRoleArn: hostRole.state.arn,
-        targetRoleArn: targetRole.state.arn,
-        bucketArn: run.find("aws:s3/bucket:Bucket", "bucket").state.arn,
         hostTrust: JSON.parse(hostRole.inputs.assumeRolePolicy),
-        hostPolicies: policiesOf(hostRole.state.name),
-        targetTrust: JSON.parse(targetRole.inputs.assumeRolePolicy),
-        targetPolicies: policiesOf(targetRole.state.name),
-        bucketPolicy: JSON.parse(
-            run.find("aws:s3/bucketPolicy:BucketPolicy", "bucket-policy").inputs.policy,
-        ),
+        hostPolicies,
+        services,
     };
 }
 
@@ -149,56 +222,25 @@ export interface Row {
     request: Request;
 }
 
-/** The decision table for one stack, with the outcome each row must have. */
-export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
-    const sessionOf = (roleArn: string, session: string) => {
-        const [, partition, , , account, resource] = roleArn.split(":");
-        return `arn:${partition}:sts::${account}:assumed-role/${resource.split("/").pop()}/${session}`;
-    };
-    const assumeTarget: Doc = {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: docs.targetRoleArn }],
-    };
-    const host: Principal = {
-        label: "host session",
-        sessionArn: sessionOf(docs.hostRoleArn, "i-0123456789abcdef0"),
-        roleArn: docs.hostRoleArn,
-        identityPolicies: docs.hostPolicies,
-    };
-    const otherRoleArn = `arn:aws:iam::${accountId}:role/another-app`;
-    const other: Principal = {
-        label: "another role of the account (holds sts:AssumeRole on target)",
-        sessionArn: sessionOf(otherRoleArn, "app"),
-        roleArn: otherRoleArn,
-        identityPolicies: [assumeTarget],
-    };
-    const foreignRoleArn = `arn:aws:iam::${otherAccount}:role/outsider`;
-    const foreign: Principal = {
-        label: "cross-account role (holds sts:AssumeRole on target)",
-        sessionArn: sessionOf(foreignRoleArn, "x"),
-        roleArn: foreignRoleArn,
-        identityPolicies: [assumeTarget],
-    };
-    const target: Principal = {
-        label: "target session",
-        sessionArn: sessionOf(docs.targetRoleArn, "verify"),
-        roleArn: docs.targetRoleArn,
-        identityPolicies: docs.targetPolicies,
-    };
-    const hostWithoutPermission: Principal = {
-        ...host,
-        label: 'host session, "problem" variant (no sts:AssumeRole permission)',
-        identityPolicies: [],
-    };
+/** A row's identity in failure messages and mutation tests. */
+export const rowKey = (r: Pick<Row, "principal" | "action" | "resource">) =>
+    `${r.principal} ${r.action} ${r.resource}`;
 
-    const bucket = docs.bucketArn;
-    const object = `${bucket}/reports/today.csv`;
-    const otherBucket = "arn:aws:s3:::someone-elses-bucket";
-    const ext = stack.externalId;
-    const withExt: Record<string, string> = ext ? { "sts:ExternalId": ext } : {};
-    const isDev = stack.label === "dev";
-    const isNarrowed = stack.label.includes("trustedPrincipalArns");
+/** The object every table reads and writes in a bucket. */
+export const objectIn = (bucketArn: string) => `${bucketArn}/reports/today.csv`;
 
+const sessionOf = (roleArn: string, session: string) => {
+    const [, partition, , , account, resource] = roleArn.split(":");
+    return `arn:${partition}:sts::${account}:assumed-role/${resource.split("/").pop()}/${session}`;
+};
+
+const allowAssume = (roleArns: string[]): Doc => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArns }],
+});
+
+/** Row builders over one stack's documents: each request carries the resource's own policy. */
+function rowBuilders(docs: GeneratedDocuments) {
     const s3 = (
         p: Principal,
         action: string,
@@ -206,44 +248,115 @@ export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[]
         expected: Decision,
         why: string,
         context?: Record<string, string>,
-    ): Row => ({
-        principal: p.label,
-        action:
-            context?.["aws:SecureTransport"] === "false"
-                ? `${action} (aws:SecureTransport=false)`
-                : action,
-        resource,
-        expected,
-        why,
-        request: {
-            principal: p,
-            action,
+    ): Row => {
+        const owner = docs.services.find(
+            (s) => resource === s.bucketArn || resource.startsWith(`${s.bucketArn}/`),
+        );
+        return {
+            principal: p.label,
+            action:
+                context?.["aws:SecureTransport"] === "false"
+                    ? `${action} (aws:SecureTransport=false)`
+                    : action,
             resource,
-            resourceAccount: accountId,
-            resourcePolicy: resource.startsWith(bucket) ? docs.bucketPolicy : undefined,
-            context,
-        },
-    });
+            expected,
+            why,
+            request: {
+                principal: p,
+                action,
+                resource,
+                resourceAccount: accountId,
+                resourcePolicy: owner?.bucketPolicy,
+                context,
+            },
+        };
+    };
     const assume = (
         p: Principal,
+        roleArn: string,
         expected: Decision,
         why: string,
         context: Record<string, string> = {},
+        trust = docs.services.find((s) => s.roleArn === roleArn)?.trust,
     ): Row => ({
         principal: p.label,
         action: context["sts:ExternalId"] ? "sts:AssumeRole (with ExternalId)" : "sts:AssumeRole",
-        resource: docs.targetRoleArn,
+        resource: roleArn,
         expected,
         why,
         request: {
             principal: p,
             action: "sts:AssumeRole",
-            resource: docs.targetRoleArn,
+            resource: roleArn,
             resourceAccount: accountId,
-            resourcePolicy: docs.targetTrust,
+            resourcePolicy: trust,
             context,
         },
     });
+    const host: Principal = {
+        label: "host session",
+        sessionArn: sessionOf(docs.hostRoleArn, "i-0123456789abcdef0"),
+        roleArn: docs.hostRoleArn,
+        identityPolicies: docs.hostPolicies,
+    };
+    const serviceSession = (service: ServiceDocuments, label: string): Principal => ({
+        label,
+        sessionArn: sessionOf(service.roleArn, "verify"),
+        roleArn: service.roleArn,
+        identityPolicies: service.policies,
+    });
+    const otherRoleArn = `arn:aws:iam::${accountId}:role/another-app`;
+    const otherRole = (label: string, assumable: string[]): Principal => ({
+        label,
+        sessionArn: sessionOf(otherRoleArn, "app"),
+        roleArn: otherRoleArn,
+        identityPolicies: [allowAssume(assumable)],
+    });
+    return { s3, assume, host, serviceSession, otherRole, otherRoleArn };
+}
+
+/** The decision table for one stack, with the outcome each row must have. */
+export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
+    return stack.services ? servicesTable(stack.services, docs) : pairTable(stack, docs);
+}
+
+/** The pair: one host, one target role, one bucket. */
+function pairTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
+    if (docs.services.length !== 1) {
+        throw new Error(`a pair stack has one target role, got ${docs.services.length}`);
+    }
+    const [targetDocs] = docs.services;
+    const { s3, assume: assumeRole, host, serviceSession, otherRole } = rowBuilders(docs);
+    const assume = (
+        p: Principal,
+        expected: Decision,
+        why: string,
+        context: Record<string, string> = {},
+    ) => assumeRole(p, targetDocs.roleArn, expected, why, context);
+    const other = otherRole("another role of the account (holds sts:AssumeRole on target)", [
+        targetDocs.roleArn,
+    ]);
+    const foreignRoleArn = `arn:aws:iam::${otherAccount}:role/outsider`;
+    const foreign: Principal = {
+        label: "cross-account role (holds sts:AssumeRole on target)",
+        sessionArn: sessionOf(foreignRoleArn, "x"),
+        roleArn: foreignRoleArn,
+        identityPolicies: [allowAssume([targetDocs.roleArn])],
+    };
+    const target = serviceSession(targetDocs, "target session");
+    const hostWithoutPermission: Principal = {
+        ...host,
+        label: 'host session, "problem" variant (no sts:AssumeRole permission)',
+        identityPolicies: [],
+    };
+
+    const bucket = targetDocs.bucketArn;
+    const object = objectIn(bucket);
+    const otherBucket = "arn:aws:s3:::someone-elses-bucket";
+    const ext = stack.externalId;
+    const withExt: Record<string, string> = ext ? { "sts:ExternalId": ext } : {};
+    const isDev = stack.label === "dev";
+    const isNarrowed = stack.label.includes("trustedPrincipalArns");
 
     const rows: Row[] = [
         s3(host, "s3:ListBucket", bucket, "denied", "the host role has no S3 permission"),
@@ -305,6 +418,129 @@ export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[]
             "aws:SecureTransport": "false",
         }),
     );
+    return rows;
+}
+
+/**
+ * A several-services stack: the host reaches no bucket and may assume every service role (and no
+ * other role); each service reaches its own bucket (per its objectActions) and no other.
+ */
+function servicesTable(expected: Record<string, ServiceExpectation>, docs: GeneratedDocuments) {
+    const names = docs.services.map((s) => s.name);
+    if (JSON.stringify(names) !== JSON.stringify(Object.keys(expected))) {
+        throw new Error(
+            `generated services ${names.join(", ")}; the case expects ${Object.keys(expected).join(", ")}`,
+        );
+    }
+    const { s3, assume, host, serviceSession, otherRole, otherRoleArn } = rowBuilders(docs);
+    const other = otherRole(
+        "another role of the account (holds sts:AssumeRole on every service role)",
+        docs.services.map((s) => s.roleArn),
+    );
+    const hostWithoutPermission: Principal = {
+        ...host,
+        label: "host session without sts:AssumeRole permission",
+        identityPolicies: [],
+    };
+    // A role outside the stack whose trust defers to the account: only the host's own policy
+    // can keep the host out of it (a trust naming the host role would admit it regardless).
+    const accountRootTrust = {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Action: "sts:AssumeRole",
+            },
+        ],
+    };
+
+    const rows: Row[] = [];
+    for (const { bucketArn } of docs.services) {
+        rows.push(
+            s3(host, "s3:ListBucket", bucketArn, "denied", "the host role has no S3 permission"),
+            ...["s3:GetObject", "s3:PutObject"].map((action) =>
+                s3(
+                    host,
+                    action,
+                    objectIn(bucketArn),
+                    "denied",
+                    "the host role has no S3 permission",
+                ),
+            ),
+        );
+    }
+    for (const service of docs.services) {
+        const rootTrust = expected[service.name].trustMode === "account-root";
+        rows.push(
+            assume(host, service.roleArn, "allowed", "the host may assume every service role"),
+            assume(
+                hostWithoutPermission,
+                service.roleArn,
+                rootTrust ? "denied" : "allowed",
+                rootTrust
+                    ? "account-root trust needs the identity policy too"
+                    : "same-account rule: a trust naming the host role ARN is enough on its own",
+            ),
+            assume(
+                other,
+                service.roleArn,
+                rootTrust ? "allowed" : "denied",
+                rootTrust
+                    ? "account-root trust defers to the caller's identity policy"
+                    : "the trust names the host role only",
+            ),
+        );
+    }
+    rows.push(
+        assume(
+            host,
+            otherRoleArn,
+            "denied",
+            "the host may assume the service roles only (this role's trust defers to the account)",
+            {},
+            accountRootTrust,
+        ),
+    );
+    // The N×N matrix: every service session on every bucket.
+    for (const service of docs.services) {
+        const session = serviceSession(service, `${service.name} session`);
+        const objectActions = expected[service.name].objectActions ?? [
+            "s3:GetObject",
+            "s3:PutObject",
+        ];
+        for (const bucket of docs.services) {
+            const own = bucket === service;
+            for (const [action, resource] of [
+                ["s3:ListBucket", bucket.bucketArn],
+                ["s3:GetObject", objectIn(bucket.bucketArn)],
+                ["s3:PutObject", objectIn(bucket.bucketArn)],
+            ]) {
+                const granted = action === "s3:ListBucket" || objectActions.includes(action);
+                rows.push(
+                    own && granted
+                        ? s3(session, action, resource, "allowed", "its own bucket")
+                        : s3(
+                              session,
+                              action,
+                              resource,
+                              "denied",
+                              own ? "not in its objectActions" : `${bucket.name}'s bucket`,
+                          ),
+                );
+            }
+        }
+        rows.push(
+            s3(
+                session,
+                "s3:GetObject",
+                objectIn(service.bucketArn),
+                "denied",
+                "the bucket policy refuses plain HTTP",
+                { "aws:SecureTransport": "false" },
+            ),
+        );
+    }
     return rows;
 }
 
