@@ -17,6 +17,7 @@ import {
 type Docs = GeneratedDocuments;
 const clone = (docs: Docs): Docs => JSON.parse(JSON.stringify(docs));
 const statements = (doc: { Statement: unknown[] }) => doc.Statement as Record<string, any>[];
+const service = (d: Docs, name: string) => d.services.find((s) => s.name === name)!;
 const key = (principal: string, action: string, resource: string) =>
     rowKey({ principal, action, resource });
 const pairOther = "another role of the account (holds sts:AssumeRole on target)";
@@ -213,6 +214,118 @@ describe("policy decisions (IAM simulator)", () => {
                     "arn:aws:iam::123456789012:role/other"),
             flips: (d) => [key("host session", "sts:AssumeRole", d.services[0].roleArn)],
         },
+        // The services matrix: one service's policy, the host's, or one trust, changed alone.
+        {
+            label: "service-a's access statements merged into service-b's policy",
+            stack: "services",
+            mutate: (d) =>
+                statements(service(d, "service-b").policies[0]).push(
+                    ...statements(service(d, "service-a").policies[0]),
+                ),
+            flips: (d) => {
+                const bucketA = service(d, "service-a").bucketArn;
+                return [
+                    key("service-b session", "s3:ListBucket", bucketA),
+                    key("service-b session", "s3:GetObject", objectIn(bucketA)),
+                    key("service-b session", "s3:PutObject", objectIn(bucketA)),
+                ];
+            },
+        },
+        {
+            label: "service-c's policy scoped to every bucket (arn:aws:s3:::*)",
+            stack: "services",
+            mutate: (d) => {
+                const [list, objects] = statements(service(d, "service-c").policies[0]);
+                list.Resource = "arn:aws:s3:::*";
+                objects.Resource = "arn:aws:s3:::*/*";
+            },
+            flips: (d) =>
+                ["service-a", "service-b"].flatMap((other) => {
+                    const bucket = service(d, other).bucketArn;
+                    return [
+                        key("service-c session", "s3:ListBucket", bucket),
+                        key("service-c session", "s3:GetObject", objectIn(bucket)),
+                        key("service-c session", "s3:PutObject", objectIn(bucket)),
+                    ];
+                }),
+        },
+        {
+            label: "host role gains s3:PutObject on service-b's bucket",
+            stack: "services",
+            mutate: (d) =>
+                statements(d.hostPolicies[0]).push({
+                    Effect: "Allow",
+                    Action: "s3:PutObject",
+                    Resource: `${service(d, "service-b").bucketArn}/*`,
+                }),
+            flips: (d) => [
+                key("host session", "s3:PutObject", objectIn(service(d, "service-b").bucketArn)),
+            ],
+        },
+        {
+            label: "host-assume scoped to every role",
+            stack: "services",
+            mutate: (d) => (statements(d.hostPolicies[0])[0].Resource = "*"),
+            flips: () => [
+                key("host session", "sts:AssumeRole", "arn:aws:iam::123456789012:role/another-app"),
+            ],
+        },
+        {
+            label: "service-b's ARN removed from host-assume (service-b trusts the account root)",
+            stack: "services, mixed settings",
+            mutate: (d) => {
+                const [assume] = statements(d.hostPolicies[0]);
+                assume.Resource = (assume.Resource as string[]).filter(
+                    (arn) => arn !== service(d, "service-b").roleArn,
+                );
+            },
+            flips: (d) => [key("host session", "sts:AssumeRole", service(d, "service-b").roleArn)],
+        },
+        {
+            label: "service-a's trust loosened to the account root",
+            stack: "services",
+            mutate: (d) =>
+                (statements(service(d, "service-a").trust)[0].Principal = {
+                    AWS: "arn:aws:iam::123456789012:root",
+                }),
+            flips: (d) => [
+                key(servicesOther, "sts:AssumeRole", service(d, "service-a").roleArn),
+                key(
+                    "host session without sts:AssumeRole permission",
+                    "sts:AssumeRole",
+                    service(d, "service-a").roleArn,
+                ),
+            ],
+        },
+        {
+            label: "service-c (objectActions=s3:GetObject) given s3:PutObject",
+            stack: "services, mixed settings",
+            mutate: (d) =>
+                (statements(service(d, "service-c").policies[0])[1].Action = [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                ]),
+            flips: (d) => [
+                key(
+                    "service-c session",
+                    "s3:PutObject",
+                    objectIn(service(d, "service-c").bucketArn),
+                ),
+            ],
+        },
+        {
+            label: "service-b's bucket loses its TLS-only policy",
+            stack: "services",
+            mutate: (d) =>
+                (service(d, "service-b").bucketPolicy = { Version: "2012-10-17", Statement: [] }),
+            flips: (d) => [
+                key(
+                    "service-b session",
+                    "s3:GetObject (aws:SecureTransport=false)",
+                    objectIn(service(d, "service-b").bucketArn),
+                ),
+            ],
+        },
     ];
     const flipsOf = async (stack: string, mutate: (d: Docs) => void) => {
         const docs = clone(docsByStack.get(stack)!);
@@ -225,4 +338,16 @@ describe("policy decisions (IAM simulator)", () => {
             assert.deepStrictEqual(flipped.sort(), m.flips(docs).sort());
         });
     }
+
+    // What the table cannot see, stated so that a change in it is noticed: under role trust the
+    // trust alone admits the host (same-account rule), so the host-assume list guards nothing there.
+    it("a role-trust service's ARN removed from host-assume: no row flips", async () => {
+        const { flipped } = await flipsOf("services", (d) => {
+            const [assume] = statements(d.hostPolicies[0]);
+            assume.Resource = (assume.Resource as string[]).filter(
+                (arn) => arn !== service(d, "service-a").roleArn,
+            );
+        });
+        assert.deepStrictEqual(flipped, []);
+    });
 });
