@@ -1,4 +1,6 @@
-// Prints the IAM-simulator decision table for every stack as markdown (npm run policy-report).
+// Prints the IAM-simulator decision table for every stack as markdown (npm run policy-report):
+// the pair's tables, and for the services stacks the host × buckets rows and the N×N matrix.
+// Exits 1 when any decision differs from what its table expects.
 // Dev-only: the simulator is AGPL-3.0 and a devDependency; the deployed program never loads it.
 import "../test/support/quietSdk";
 import {
