@@ -1,6 +1,7 @@
 // Reads the stack's config into AssumableRolePairArgs. Typing is checked here; ranges and
 // formats are checked by the component, so a program built without config gets the same checks.
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
 import type { SharedServiceArgs } from "./sharedDevHost";
@@ -79,6 +80,37 @@ function checkSessionName(key: string, value: string): string {
     throw new InputError(key, value, "2 to 64 characters of letters, digits and +=,.@-_");
 }
 
+/**
+ * Whether a key was set with `--secret`: the SDK's own test (Config.get uses it to warn), which its
+ * typings do not declare. Missing from a future SDK, it fails loudly rather than accept plaintext.
+ */
+function isSecretKey(key: string): boolean {
+    const { isConfigSecret } = runtimeConfig as unknown as {
+        isConfigSecret?: (key: string) => boolean;
+    };
+    if (typeof isConfigSecret !== "function") {
+        throw new Error(
+            "@pulumi/pulumi no longer exposes runtime.isConfigSecret: update stackConfig.ts",
+        );
+    }
+    return isConfigSecret(key);
+}
+
+/** A private key must never sit in plaintext in a stack file. */
+function secretPrivateKey(config: pulumi.Config): pulumi.Output<string | undefined> | undefined {
+    const key = `${config.name}:sshPrivateKey`;
+    // Emptiness is read from the raw map: config.get on a secret would log a warning.
+    if (!pulumi.runtime.getConfig(key)) return undefined;
+    if (!isSecretKey(key)) {
+        throw new InputError(
+            key,
+            "(plaintext, not shown)",
+            `a secret: pulumi config set --secret sshPrivateKey -- "$(cat ~/.ssh/id_ed25519)" (then remove the plaintext value from the stack file's history)`,
+        );
+    }
+    return config.getSecret("sshPrivateKey");
+}
+
 /** Keys whose values are JSON (numbers, booleans, lists) rather than plain strings. */
 function getJson(config: pulumi.Config, key: string, accepted: string): unknown {
     const raw = config.get(key);
@@ -142,10 +174,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         verify: boolean("verify"),
         sshIngressCidr: text("sshIngressCidr"),
         sshPublicKey: text("sshPublicKey"),
-        // Emptiness is read from the raw map: config.get on a secret would log a warning.
-        sshPrivateKey: pulumi.runtime.getConfig(`${config.name}:sshPrivateKey`)
-            ? config.getSecret("sshPrivateKey")
-            : undefined,
+        sshPrivateKey: secretPrivateKey(config),
         propagationTimeoutSeconds: integer("propagationTimeoutSeconds"),
         sessionName: checkSessionName(
             `${config.name}:sessionName`,

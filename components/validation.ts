@@ -66,9 +66,15 @@ export function checkIntegerInRange(
     throw new InputError(input, value, `an integer from ${bounds.min} to ${bounds.max}`);
 }
 
-/** An IPv4 CIDR such as 203.0.113.7/32. 0.0.0.0/0 is refused: SSH is never open to the world. */
+/** The widest SSH source allowed: a /16 is 65,536 addresses; anything wider is a large slice of the internet. */
+export const minSshPrefixLength = 16;
+
+/**
+ * An IPv4 CIDR such as 203.0.113.7/32. 0.0.0.0/0 is refused, and so is any prefix shorter than /16
+ * (0.0.0.0/1 is half the internet): SSH is opened to the operator, not to the world.
+ */
 export function checkSshIngressCidr(input: string, value: unknown): string {
-    const accepted = "an IPv4 CIDR such as 203.0.113.7/32 (your address), never 0.0.0.0/0";
+    const accepted = `an IPv4 CIDR such as 203.0.113.7/32 (your address), never 0.0.0.0/0, and no wider than /${minSshPrefixLength}`;
     if (typeof value !== "string") throw new InputError(input, value, accepted);
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
     if (!match) throw new InputError(input, value, accepted);
@@ -76,6 +82,13 @@ export function checkSshIngressCidr(input: string, value: unknown): string {
     const prefix = Number(match[5]);
     if (octets.some((o) => o > 255) || prefix > 32 || prefix === 0) {
         throw new InputError(input, value, accepted);
+    }
+    if (prefix < minSshPrefixLength) {
+        throw new InputError(
+            input,
+            value,
+            `${accepted}: a /${prefix} opens SSH to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses`,
+        );
     }
     return value;
 }
@@ -102,8 +115,18 @@ export function checkBucketPrefix(input: string, value: unknown): string {
 const arnPattern =
     /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
 
-/** An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard. */
+/**
+ * An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard in
+ * the name, but a name of wildcards only (`role/*`) is refused: it narrows nothing.
+ */
 export function checkPrincipalArn(input: string, value: unknown): string {
+    if (typeof value === "string" && /^arn:[^:]+:(iam|sts)::\d{12}:[a-z-]+\/[*/]+$/.test(value)) {
+        throw new InputError(
+            input,
+            value,
+            "a principal ARN that narrows the trust: a name of wildcards only (such as role/*) admits every principal of that type, so it narrows nothing; name the host role, or a prefix such as role/app-*",
+        );
+    }
     if (
         typeof value === "string" &&
         arnPattern.test(value) &&

@@ -23,7 +23,8 @@ export function shellQuote(value: string): string {
 
 /** Quotes only the words that need it, so the command reads as a person would type it. */
 function commandLine(words: readonly string[]): string {
-    return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(" ");
+    // A word starting with "=" is quoted too: zsh expands =cmd to the command's path.
+    return words.map((w) => (/^[\w@%+:,./-][\w@%+=:,./-]*$/.test(w) ? w : shellQuote(w))).join(" ");
 }
 
 /**

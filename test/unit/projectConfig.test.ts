@@ -85,6 +85,8 @@ describe("Pulumi.yaml as the engine applies it", () => {
                 readStackConfig(recording);
                 return {};
             },
+            {},
+            ["sshPrivateKey"],
         );
         assert.deepStrictEqual([...read].sort(), Object.keys(declared).sort());
     });

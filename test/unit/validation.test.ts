@@ -145,7 +145,26 @@ const cases: [string, AssumableRolePairArgs, RegExp][] = [
     [
         "SSH open to the world",
         { sshIngressCidr: "0.0.0.0/0" },
-        /^Invalid sshIngressCidr: "0\.0\.0\.0\/0"\. Accepted: an IPv4 CIDR .* never 0\.0\.0\.0\/0\.$/,
+        /^Invalid sshIngressCidr: "0\.0\.0\.0\/0"\. Accepted: an IPv4 CIDR .* never 0\.0\.0\.0\/0, and no wider than \/16\.$/,
+    ],
+    [
+        "half the internet as SSH source",
+        { sshIngressCidr: "0.0.0.0/1" },
+        /^Invalid sshIngressCidr: "0\.0\.0\.0\/1"\. Accepted: .*no wider than \/16: a \/1 opens SSH to 2,147,483,648 addresses\.$/,
+    ],
+    [
+        "a /15 SSH source",
+        { sshIngressCidr: "198.18.0.0/15" },
+        /^Invalid sshIngressCidr: "198\.18\.0\.0\/15"\. Accepted: .*a \/15 opens SSH to 131,072 addresses\.$/,
+    ],
+    [
+        "a trusted principal of wildcards only",
+        {
+            ...baseArgs,
+            trustMode: "account-root",
+            trustedPrincipalArns: ["arn:aws:iam::123456789012:role/*"],
+        },
+        /^Invalid trustedPrincipalArns\[0\]: "arn:aws:iam::123456789012:role\/\*"\. Accepted: a principal ARN that narrows the trust: .* narrows nothing/,
     ],
     [
         "CIDR without prefix",
@@ -227,6 +246,15 @@ describe("input validation", () => {
                 "a wildcard action",
                 { "rolepair:objectActions": '["s3:*"]' },
                 /Invalid objectActions\[0\]: "s3:\*"/,
+            ],
+            [
+                "an SSH private key set without --secret",
+                {
+                    "rolepair:sshPublicKey":
+                        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorKey me@laptop",
+                    "rolepair:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY----- plaintext",
+                },
+                /^Invalid rolepair:sshPrivateKey: "\(plaintext, not shown\)"\. Accepted: a secret: pulumi config set --secret sshPrivateKey -- /,
             ],
         ];
         for (const [label, config, message] of programCases) {

@@ -192,3 +192,26 @@ describe("verification wiring", () => {
         });
     }
 });
+
+describe("remote command quoting", () => {
+    it("quotes a word that starts with = (zsh would expand =cmd to a path)", () => {
+        const line = buildVerifyCommand({
+            scriptPath: "/x/v.js",
+            bucket: "b-1",
+            roleArn: "arn:aws:iam::123456789012:role/r",
+            region: "us-east-1",
+            externalId: "=ls",
+        });
+        assert.match(line, / --external-id '=ls' --json$/);
+        // An = inside a word is still left as typed.
+        assert.match(
+            buildVerifyCommand({
+                scriptPath: "/x/v.js",
+                bucket: "b-1",
+                roleArn: "arn:aws:iam::123456789012:role/r=1",
+                region: "us-east-1",
+            }),
+            / --role-arn arn:aws:iam::123456789012:role\/r=1 /,
+        );
+    });
+});
