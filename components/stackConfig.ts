@@ -97,7 +97,7 @@ function isSecretKey(key: string): boolean {
 }
 
 /** A private key must never sit in plaintext in a stack file. */
-function secretPrivateKey(config: pulumi.Config): pulumi.Output<string | undefined> | undefined {
+function secretPrivateKey(config: pulumi.Config): pulumi.Output<string> | undefined {
     const key = `${config.name}:sshPrivateKey`;
     // Emptiness is read from the raw map: config.get on a secret would log a warning.
     if (!pulumi.runtime.getConfig(key)) return undefined;
@@ -108,7 +108,7 @@ function secretPrivateKey(config: pulumi.Config): pulumi.Output<string | undefin
             `a secret: pulumi config set --secret sshPrivateKey -- "$(cat ~/.ssh/id_ed25519)" (then remove the plaintext value from the stack file's history)`,
         );
     }
-    return config.getSecret("sshPrivateKey");
+    return config.requireSecret("sshPrivateKey");
 }
 
 /** Keys whose values are JSON (numbers, booleans, lists) rather than plain strings. */
