@@ -1,8 +1,9 @@
 // The IAM simulator (@cloud-copilot/iam-simulate, AGPL-3.0: used only under test/ and by the
 // policy-report dev script) as an oracle over the documents the stack program really generates.
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import * as path from "path";
 
-import { runProgram, stackFileConfig } from "./program";
+import { repoRoot, runProgram, stackFileConfig } from "./program";
 import { accountId } from "./pulumiMocks";
 
 export type Decision = "allowed" | "denied";
@@ -567,4 +568,26 @@ export function markdownTable(label: string, rows: Evaluated[]): string {
         ),
     ];
     return lines.join("\n");
+}
+
+/** Where `npm run policy-report -- --write` keeps the tables; a test checks it is current. */
+export const decisionsDocPath = path.join(repoRoot, "docs", "policy-decisions.md");
+
+/** The whole report: every stack's table as markdown, and how many rows were unexpected. */
+export async function decisionReport(): Promise<{ markdown: string; unexpected: number }> {
+    const sections: string[] = [
+        "# Policy decisions (generated)",
+        "",
+        "Written by `npm run policy-report -- --write` from the documents the stack program really",
+        "generates, judged by the IAM simulator; `test/policy` fails when this file is not current.",
+        "Principals are as AWS sees them: the host's session is",
+        "`arn:aws:sts::<account>:assumed-role/<host role>/<instance id>`.",
+    ];
+    let unexpected = 0;
+    for (const stack of stackCases()) {
+        const rows = await evaluate(decisionTable(stack, await generatedDocuments(stack)));
+        unexpected += rows.filter((r) => r.actual !== r.expected).length;
+        sections.push("", markdownTable(stack.label, rows));
+    }
+    return { markdown: `${sections.join("\n")}\n`, unexpected };
 }
