@@ -10,7 +10,8 @@ describe("docs/policy-decisions.md", () => {
         const { markdown, unexpected } = await decisionReport();
         assert.strictEqual(unexpected, 0);
         assert.ok(
-            fs.existsSync(decisionsDocPath) && fs.readFileSync(decisionsDocPath, "utf8") === markdown,
+            fs.existsSync(decisionsDocPath) &&
+                fs.readFileSync(decisionsDocPath, "utf8") === markdown,
             "docs/policy-decisions.md is stale: run npm run policy-report -- --write",
         );
     });
