@@ -1,7 +1,8 @@
 // The proof under injected faults: 200 seeded random schedules of throttling, 5xx, connection
-// resets, latency and IAM propagation delay, between the proof and the moto emulator. The runs
-// are in-process (runProof) to keep 200 of them quick; the fixtures are made once and reused.
-// Bounded: 200 runs, and the test stops itself after 8 minutes whatever happened.
+// resets, latency and IAM propagation delay, between the proof and the moto emulator: 160 of a
+// single target, 40 of a plan of three services (each with its own role and bucket, isolation
+// checked). The runs are in-process (runProof) to keep 200 of them quick; the fixtures are made
+// once and reused. Bounded: 200 runs, and the test stops itself after 8 minutes whatever happened.
 import * as assert from "assert";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
@@ -13,10 +14,14 @@ import {
     seededRandom,
     startFaultProxy,
 } from "../support/faultProxy";
+import { createMatrixScenario, MatrixScenario, MatrixVariant } from "../support/matrixScenario";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario, Variant } from "../support/scenario";
+import type { ProofOptions } from "../../verify/args";
 
 const runs = 200;
+/** Seeds after this one run the three-service plan; the services run concurrently, so a run costs about one. */
+const singleTargetRuns = 160;
 const propagationTimeoutMs = 1_500;
 /** SDK backoff is ≤ ~1 s a request (verify/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
 const marginMs = 5_000;
@@ -29,9 +34,16 @@ const brokenVariants: Variant[] = [
     "bucket-missing",
 ];
 
+const brokenMatrixVariants: MatrixVariant[] = [
+    "b-lists-a",
+    "host-reads-c",
+    "host-lacks-assume-c",
+    "c-untrusting",
+];
+
 interface Plan {
     seed: number;
-    variant: Variant;
+    variant: Variant | MatrixVariant;
     withinBudget: boolean;
     schedule: FaultSchedule;
 }
@@ -44,8 +56,9 @@ interface Plan {
 function plan(seed: number): Plan {
     const random = seededRandom(seed);
     const withinBudget = random() < 0.7;
-    const variant =
-        random() < 0.3 ? brokenVariants[Math.floor(random() * brokenVariants.length)] : "correct";
+    const broken: readonly (Variant | MatrixVariant)[] =
+        seed > singleTargetRuns ? brokenMatrixVariants : brokenVariants;
+    const variant = random() < 0.3 ? broken[Math.floor(random() * broken.length)] : "correct";
     const kinds = faultKinds.filter(() => random() < 0.7);
     const longPropagation = !withinBudget && random() < 0.4;
     return {
@@ -67,6 +80,7 @@ describe("reliability under injected faults", function () {
     let moto: Moto;
     let proxy: FaultProxy;
     const scenarios = new Map<Variant, Scenario>();
+    const matrices = new Map<MatrixVariant, MatrixScenario>();
     let adminS3: S3Client;
 
     before(async () => {
@@ -74,6 +88,8 @@ describe("reliability under injected faults", function () {
         proxy = await startFaultProxy(moto.endpoint);
         for (const variant of ["correct", ...brokenVariants] as Variant[])
             scenarios.set(variant, await createScenario(moto, variant));
+        for (const variant of ["correct", ...brokenMatrixVariants] as MatrixVariant[])
+            matrices.set(variant, await createMatrixScenario(moto, variant));
         adminS3 = new S3Client({
             endpoint: moto.endpoint,
             region,
@@ -98,6 +114,7 @@ describe("reliability under injected faults", function () {
         const violations: string[] = [];
         const counts = {
             runs: 0,
+            matrixRuns: 0,
             broken: 0,
             withinBudget: 0,
             proven: 0,
@@ -109,20 +126,28 @@ describe("reliability under injected faults", function () {
         for (let seed = 1; seed <= runs; seed++) {
             if (Date.now() - started > wallClockLimitMs) break;
             const p = plan(seed);
-            const scenario = scenarios.get(p.variant)!;
+            const matrix = seed > singleTargetRuns;
+            const scenario = matrix
+                ? matrices.get(p.variant as MatrixVariant)!
+                : scenarios.get(p.variant as Variant)!;
+            const targets: ProofOptions["targets"] =
+                "plan" in scenario
+                    ? scenario.plan()
+                    : [
+                          {
+                              name: "target",
+                              bucket: scenario.bucket,
+                              roleArn: scenario.targetRoleArn,
+                          },
+                      ];
             proxy.reset(p.schedule, seededRandom(seed * 7919));
             const t0 = Date.now();
             const report = await runProof(
                 {
-                    targets: [
-                        {
-                            name: "target",
-                            bucket: scenario.bucket,
-                            roleArn: scenario.targetRoleArn,
-                        },
-                    ],
+                    targets,
                     region,
                     sessionName: `fault-${seed}`,
+                    perServiceSessions: matrix,
                     durationSeconds: 900,
                     propagationTimeoutMs,
                     json: true,
@@ -131,12 +156,22 @@ describe("reliability under injected faults", function () {
                 { baseCredentials: scenario.hostCredentials, propagationInitialDelayMs: 100 },
             );
             const elapsed = Date.now() - t0;
-            const label = `seed ${seed} (${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget)`;
-            const failed = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
+            const label = `seed ${seed} (${matrix ? "3 services, " : ""}${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget)`;
+            const failedStep = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
                 (s) => !s.ok,
             );
+            const failedRow = report.isolation.find((r) => !r.ok);
+            const failed = failedStep
+                ? { name: failedStep.name, observed: failedStep.observed }
+                : failedRow
+                  ? {
+                        name: `isolation ${failedRow.service}→${failedRow.bucket}`,
+                        observed: failedRow.observed,
+                    }
+                  : undefined;
 
             counts.runs++;
+            counts.matrixRuns += matrix ? 1 : 0;
             counts.broken += p.variant === "correct" ? 0 : 1;
             counts.withinBudget += p.withinBudget ? 1 : 0;
             counts.proven += report.ok ? 1 : 0;
@@ -155,26 +190,26 @@ describe("reliability under injected faults", function () {
             if (elapsed > propagationTimeoutMs + marginMs)
                 violations.push(`${label}: took ${elapsed} ms`);
             if (p.variant !== "bucket-missing") {
-                const left = await leftoverProbes(scenario.bucket);
-                const deleteReported = report.services[0].steps.find(
-                    (s) => s.name === "delete-object",
-                );
-                if (left.length > 0) {
-                    // Beyond the budget a delete may fail; then the report must say so. Within it, never.
-                    if (p.withinBudget || deleteReported?.ok !== false)
-                        violations.push(`${label}: left ${left.join(", ")}`);
-                    await adminS3.send(
-                        new DeleteObjectsCommand({
-                            Bucket: scenario.bucket,
-                            Delete: { Objects: left.map((Key) => ({ Key })) },
-                        }),
-                    );
+                for (const service of report.services) {
+                    const left = await leftoverProbes(service.bucket);
+                    const deleteReported = service.steps.find((s) => s.name === "delete-object");
+                    if (left.length > 0) {
+                        // Beyond the budget a delete may fail; then the report must say so. Within it, never.
+                        if (p.withinBudget || deleteReported?.ok !== false)
+                            violations.push(`${label}: left ${left.join(", ")}`);
+                        await adminS3.send(
+                            new DeleteObjectsCommand({
+                                Bucket: service.bucket,
+                                Delete: { Objects: left.map((Key) => ({ Key })) },
+                            }),
+                        );
+                    }
                 }
             }
         }
         const mean = Math.round(counts.totalMs / Math.max(counts.runs, 1));
         console.log(
-            `      fault schedules: ${counts.runs} runs (${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
+            `      fault schedules: ${counts.runs} runs (${counts.matrixRuns} of 3 services, ${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
                 `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected, ` +
                 `run time mean ${mean} ms / max ${counts.maxMs} ms, violations ${violations.length}`,
         );
@@ -183,6 +218,7 @@ describe("reliability under injected faults", function () {
             runs,
             "every schedule must run within the wall-clock limit",
         );
+        assert.strictEqual(counts.matrixRuns, runs - singleTargetRuns);
         assert.ok(counts.faults > runs, "the schedules must actually inject faults");
         assert.deepStrictEqual(violations, []);
     });

@@ -92,7 +92,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             const body = Buffer.concat(chunks);
             const svc = service(req);
             const operation = svc === "sts" ? `sts:${stsAction(body)}` : `${svc}:${req.method}`;
-            const key = `${operation} ${req.url}`;
+            // "In a row" is per caller: concurrent callers (services proved at once) of the same
+            // operation must not reset or extend each other's run of faults.
+            const caller = /Credential=([^/]+)\//.exec(
+                String(req.headers.authorization ?? ""),
+            )?.[1];
+            const roleArn =
+                operation === "sts:AssumeRole"
+                    ? /(?:^|&)RoleArn=([^&]+)/.exec(body.toString())?.[1]
+                    : undefined;
+            const key = `${operation} ${req.url} ${caller ?? ""} ${roleArn ?? ""}`;
             stats.requests++;
             if (schedule.latencyMs > 0)
                 await new Promise((r) => setTimeout(r, random() * schedule.latencyMs));
