@@ -8,8 +8,14 @@ import * as os from "os";
 import * as path from "path";
 
 import { remoteVerifyPath } from "../../components/verification";
-import { buildVerifyCommand, parseVerificationReport } from "../../components/verifyCommand";
-import { targetProfileConfig } from "../../components/userData";
+import {
+    buildVerifyCommand,
+    buildVerifyPlanCommand,
+    parseVerificationReport,
+    verifyPlanJson,
+} from "../../components/verifyCommand";
+import { awsConfigFile, targetProfileConfig } from "../../components/userData";
+import { createMatrixScenario } from "../support/matrixScenario";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario } from "../support/scenario";
@@ -21,6 +27,7 @@ describe("verification on an SSH host", () => {
     let host: SshHost;
     const imdsServers: Imds[] = [];
     const secrets: string[] = [];
+    const configDirs: string[] = [];
 
     before(async () => {
         [moto, host] = await Promise.all([startMoto(), startSshHost()]);
@@ -30,18 +37,31 @@ describe("verification on an SSH host", () => {
     after(async () => {
         await Promise.all(imdsServers.map((s) => s.stop()));
         await Promise.all([moto?.stop(), host?.stop()]);
+        for (const dir of configDirs) fs.rmSync(dir, { recursive: true, force: true });
     });
+
+    /** The host's environment as sshd passes it: AWS via the emulator, credentials via IMDS. */
+    function hostEnvironment(imds: Imds, awsConfig: string): Record<string, string> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-aws-"));
+        configDirs.push(dir);
+        const configFile = path.join(dir, "config");
+        fs.writeFileSync(configFile, awsConfig);
+        return {
+            AWS_ENDPOINT_URL: moto.endpoint,
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+            AWS_EC2_METADATA_V1_DISABLED: "true",
+            AWS_CONFIG_FILE: configFile,
+            AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
+            NODE_NO_WARNINGS: "1",
+        };
+    }
 
     async function verifyOnHost(scenario: Scenario, externalId?: string) {
         secrets.push(...scenario.secrets);
         const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
         imdsServers.push(imds);
-        const configFile = path.join(
-            fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-aws-")),
-            "config",
-        );
-        fs.writeFileSync(
-            configFile,
+        const env = hostEnvironment(
+            imds,
             targetProfileConfig({
                 profileName: "target",
                 targetRoleArn: scenario.targetRoleArn,
@@ -58,14 +78,7 @@ describe("verification on an SSH host", () => {
             profile: "target",
             propagationTimeoutSeconds: 2,
         });
-        const result = await host.run(command, {
-            AWS_ENDPOINT_URL: moto.endpoint,
-            AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-            AWS_EC2_METADATA_V1_DISABLED: "true",
-            AWS_CONFIG_FILE: configFile,
-            AWS_SHARED_CREDENTIALS_FILE: path.join(path.dirname(configFile), "none"),
-            NODE_NO_WARNINGS: "1",
-        });
+        const result = await host.run(command, env);
         return { command, result };
     }
 
@@ -113,6 +126,74 @@ describe("verification on an SSH host", () => {
         assert.match(
             result.stderr,
             /service "target" \(bucket [\w-]+\): step "base-denied" failed: .* Likely cause: the host role can already read the bucket/,
+        );
+    });
+
+    it("proves three services over SSH: the plan command line, the plan JSON on stdin, one profile each", async () => {
+        const scenario = await createMatrixScenario(moto, "correct");
+        secrets.push(...scenario.secrets);
+        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
+        imdsServers.push(imds);
+        const env = hostEnvironment(
+            imds,
+            awsConfigFile(
+                scenario.services.map((s) => ({
+                    profileName: s.name,
+                    targetRoleArn: s.roleArn,
+                    region,
+                })),
+            ),
+        );
+        const command = buildVerifyPlanCommand({
+            scriptPath: remoteVerifyPath,
+            region,
+            propagationTimeoutSeconds: 2,
+        });
+        assert.strictEqual(
+            command,
+            `node /home/ec2-user/rolepair-verify.js --targets - --region ${region} --propagation-timeout 2 --json`,
+        );
+        const plan = verifyPlanJson(scenario.plan((s) => ({ profile: s.name })));
+        const result = await host.run(command, env, plan);
+        assert.strictEqual(result.code, 0, result.stderr);
+        const report = parseVerificationReport(result.stdout);
+        assert.strictEqual(report.ok, true);
+        assert.strictEqual(report.identities.base, scenario.hostSessionArn);
+        assert.deepStrictEqual(
+            report.services.map((s) => [s.name, s.bucket, s.ok, s.steps.length]),
+            scenario.services.map((s) => [s.name, s.bucket, true, 10]),
+        );
+        assert.deepStrictEqual(
+            report.isolation.map((r) => [r.service, r.ok]),
+            [
+                ["service-a", true],
+                ["service-a", true],
+                ["service-b", true],
+                ["service-b", true],
+                ["service-c", true],
+                ["service-c", true],
+            ],
+        );
+    });
+
+    it("a leaking service fails over SSH, the diagnosis naming the service and the bucket", async () => {
+        const scenario = await createMatrixScenario(moto, "b-lists-a");
+        secrets.push(...scenario.secrets);
+        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
+        imdsServers.push(imds);
+        const command = buildVerifyPlanCommand({ scriptPath: remoteVerifyPath, region });
+        const result = await host.run(
+            command,
+            hostEnvironment(imds, ""),
+            verifyPlanJson(scenario.plan()),
+        );
+        assert.strictEqual(result.code, 1, result.stderr);
+        assert.strictEqual(parseVerificationReport(result.stdout).ok, false);
+        assert.match(
+            result.stderr,
+            new RegExp(
+                `service "service-b" isolation from bucket ${scenario.services[0].bucket} failed: .* Likely cause: service service-b can list bucket`,
+            ),
         );
     });
 

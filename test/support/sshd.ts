@@ -13,8 +13,11 @@ import { ProcessResult, runProcess } from "./verifyProcess";
 export interface SshHost {
     port: number;
     user: string;
-    /** Runs one command line on the host, as `ssh host 'command'`, with the given environment. */
-    run(command: string, env: Record<string, string>): Promise<ProcessResult>;
+    /**
+     * Runs one command line on the host, as `ssh host 'command'`, with the given environment;
+     * `stdin` is sent to the command's standard input (as pulumi-command's `stdin` does).
+     */
+    run(command: string, env: Record<string, string>, stdin?: string): Promise<ProcessResult>;
     copy(localPath: string, remotePath: string): Promise<ProcessResult>;
     stop(): Promise<void>;
 }
@@ -111,7 +114,7 @@ export async function startSshHost(): Promise<SshHost> {
     return {
         port,
         user,
-        run: (command, env) => {
+        run: (command, env, stdin) => {
             const setEnv = Object.entries(env)
                 .map(([k, v]) => `${k}=${v}`)
                 .join(" ");
@@ -127,6 +130,8 @@ export async function startSshHost(): Promise<SshHost> {
                     command,
                 ],
                 clientEnv,
+                120_000,
+                stdin,
             );
         },
         copy: (localPath, remotePath) =>
