@@ -28,6 +28,14 @@ export interface AssumableRolePairArgs {
     readonly bucketPrefix?: string;
     /** Let `pulumi destroy` delete a bucket that still holds objects. Default true. */
     readonly forceDestroy?: boolean;
+    /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
+    readonly noncurrentVersionExpirationDays?: number;
+    /** An existing bucket that receives the new buckets' server access logs. Default: no access logging. */
+    readonly accessLogBucket?: string;
+    /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
+    readonly permissionsBoundary?: string;
+    /** TCP ports the host may reach (anywhere). Default [443]: HTTPS for AWS APIs and packages. */
+    readonly egressTcpPorts?: number[];
     /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
     readonly instanceType?: string;
     /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
@@ -59,7 +67,7 @@ export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): Vali
         ...validateServiceSettings(
             { ...args, bucketName: undefined, roleArn: undefined },
             "",
-            host.forceDestroy,
+            host,
         ),
         ...host,
         awsProfileName: checkProfileName("awsProfileName", args.awsProfileName ?? "target"),
@@ -95,11 +103,16 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
         // One host and one service role, named as the pair always named them: `${name}-...`.
-        const hostRole = createHostRole(name, this);
+        const hostRole = createHostRole(name, this, valid.permissionsBoundary);
         const target = createServiceRole(
             name,
             valid,
-            { hostRoleArn: hostRole.role.arn, partition, accountId },
+            {
+                hostRoleArn: hostRole.role.arn,
+                partition,
+                accountId,
+                permissionsBoundary: valid.permissionsBoundary,
+            },
             this,
         );
         const host = createDevHost(
@@ -121,6 +134,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 instanceType: valid.instanceType,
                 httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
                 subnetId: args.subnetId,
+                egressTcpPorts: valid.egressTcpPorts,
                 verification: valid.verify
                     ? {
                           sshIngressCidr: valid.sshIngressCidr as string,

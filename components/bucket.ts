@@ -1,12 +1,20 @@
-// The bucket the target role may use: private, encrypted, owner-enforced, TLS only.
+// The bucket a service role may use: private, encrypted, owner-enforced, TLS only, versioned.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { tlsOnlyBucketPolicy } from "./policies";
 
-export interface PrivateBucketArgs {
-    bucketPrefix?: string;
+/** How every new bucket is kept: the same for the pair's bucket and each service's. */
+export interface BucketPosture {
     forceDestroy: boolean;
+    /** Days a replaced or deleted object version is kept before S3 removes it. */
+    noncurrentVersionExpirationDays: number;
+    /** An existing bucket that receives S3 server access logs; absent: no logging. */
+    accessLogBucket?: string;
+}
+
+export interface PrivateBucketArgs extends BucketPosture {
+    bucketPrefix?: string;
     sseAlgorithm: "AES256" | "aws:kms";
 }
 
@@ -59,6 +67,48 @@ export function createPrivateBucket(
         },
         opts,
     );
+
+    // Versioning: the service role may put and delete, so a compromised host could otherwise destroy
+    // objects for good. A delete only hides the object until the noncurrent version expires.
+    const versioning = new aws.s3.BucketVersioning(
+        `${name}-bucket-versioning`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        opts,
+    );
+
+    // Old versions (and the delete markers left when they are gone) do not pile up for ever.
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-bucket-lifecycle`,
+        {
+            bucket: bucket.id,
+            rules: [
+                {
+                    id: "expire-noncurrent-versions",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    noncurrentVersionExpiration: {
+                        noncurrentDays: args.noncurrentVersionExpirationDays,
+                    },
+                    expiration: { expiredObjectDeleteMarker: true },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        },
+        { parent, dependsOn: [versioning] },
+    );
+
+    // Server access logs, when the operator names a bucket for them.
+    if (args.accessLogBucket !== undefined) {
+        new aws.s3.BucketLogging(
+            `${name}-bucket-logging`,
+            {
+                bucket: bucket.id,
+                targetBucket: args.accessLogBucket,
+                targetPrefix: pulumi.interpolate`${bucket.bucket}/`,
+            },
+            opts,
+        );
+    }
 
     // Deny plain-HTTP requests. Created after the public access block so S3 judges it as private.
     const policy = new aws.s3.BucketPolicy(

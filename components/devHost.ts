@@ -18,12 +18,20 @@ export interface HostRole {
     instanceProfile: aws.iam.InstanceProfile;
 }
 
-/** The host role: only EC2 may assume it, and it gets no S3 permission at all. */
-export function createHostRole(name: string, parent: pulumi.Resource): HostRole {
+/**
+ * The host role: only EC2 may assume it, and it gets no S3 permission at all. `permissionsBoundary`
+ * is for organisations whose SCPs refuse to create a role without one.
+ */
+export function createHostRole(
+    name: string,
+    parent: pulumi.Resource,
+    permissionsBoundary?: string,
+): HostRole {
     const role = new aws.iam.Role(
         `${name}-host-role`,
         {
             assumeRolePolicy: JSON.stringify(ec2TrustPolicy()),
+            permissionsBoundary,
             description: "EC2 host role; reaches S3 only via the target role",
         },
         { parent },
@@ -58,6 +66,8 @@ export interface DevHostArgs {
     instanceType: string;
     httpPutResponseHopLimit: number;
     subnetId?: pulumi.Input<string>;
+    /** TCP ports the host may reach, anywhere (HTTPS alone by default). */
+    egressTcpPorts: number[];
     /** Absent: no proof, and no SSH-related resource at all. */
     verification?: {
         sshIngressCidr: string;
@@ -100,6 +110,7 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             instanceProfileName: hostRole.instanceProfile.name,
             httpPutResponseHopLimit: args.httpPutResponseHopLimit,
             subnetId: args.subnetId,
+            egressTcpPorts: args.egressTcpPorts,
             userData: pulumi
                 .all([args.region, pulumi.all(services.map((s) => s.roleArn))])
                 .apply(([region, roleArns]) =>

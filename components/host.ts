@@ -1,4 +1,5 @@
-// The EC2 host: Amazon Linux 2023, IMDSv2 only, encrypted root volume, SSH from one CIDR at most.
+// The EC2 host: Amazon Linux 2023, IMDSv2 only, encrypted root volume, SSH from one CIDR at most,
+// egress to the given TCP ports only.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
@@ -9,6 +10,8 @@ export interface HostArgs {
     userData: pulumi.Input<string>;
     httpPutResponseHopLimit: number;
     subnetId?: pulumi.Input<string>;
+    /** TCP ports the host may reach, anywhere. */
+    egressTcpPorts: number[];
     /** SSH access for verification; absent means no key pair, no ingress rule, no TLS key. */
     ssh?: {
         ingressCidr: string;
@@ -42,7 +45,9 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
         ? aws.ec2.getSubnetOutput({ id: args.subnetId }, opts).vpcId
         : aws.ec2.getVpcOutput({ default: true }, opts).id;
 
-    // Outbound for dnf, STS and S3; inbound only SSH from the operator's CIDR, and only when verifying.
+    // Inbound only SSH from the operator's CIDR, and only when verifying. Outbound only the given TCP
+    // ports (HTTPS by default: dnf's repositories, STS, S3, SSM). DNS (the VPC resolver), NTP (Amazon
+    // Time Sync, 169.254.169.123) and IMDS are link-local and need no rule.
     const securityGroup = new aws.ec2.SecurityGroup(
         `${name}-host-sg`,
         {
@@ -60,15 +65,13 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
                       },
                   ]
                 : [],
-            egress: [
-                {
-                    protocol: "-1",
-                    fromPort: 0,
-                    toPort: 0,
-                    cidrBlocks: ["0.0.0.0/0"],
-                    description: "AWS APIs and packages",
-                },
-            ],
+            egress: args.egressTcpPorts.map((port) => ({
+                protocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrBlocks: ["0.0.0.0/0"],
+                description: port === 443 ? "HTTPS: AWS APIs and packages" : `TCP ${port}`,
+            })),
         },
         opts,
     );

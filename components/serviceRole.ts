@@ -4,12 +4,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { createPrivateBucket } from "./bucket";
+import { BucketPosture, createPrivateBucket } from "./bucket";
 import { accountRootArn, targetAccessPolicy, targetTrustPolicy } from "./policies";
 import type { ObjectAction, TrustMode } from "./validation";
 
-/** A service's validated settings. */
-export interface ServiceRoleSpec {
+/** A service's validated settings, and how its new bucket (if any) is kept. */
+export interface ServiceRoleSpec extends BucketPosture {
     trustMode: TrustMode;
     trustedPrincipalArns?: string[];
     externalId?: string;
@@ -18,7 +18,6 @@ export interface ServiceRoleSpec {
     /** An existing bucket to scope the role to; absent: a new private bucket. */
     bucketName?: string;
     bucketPrefix?: string;
-    forceDestroy: boolean;
     /** An existing role to assume; absent: a new role. Needs bucketName. */
     roleArn?: string;
 }
@@ -26,6 +25,8 @@ export interface ServiceRoleSpec {
 /** What every service role is built against: the one host role and the account. */
 export interface ServiceRoleContext {
     hostRoleArn: pulumi.Output<string>;
+    /** Policy ARN set as the permissions boundary of every role created. */
+    permissionsBoundary?: string;
     partition: pulumi.Output<string>;
     accountId: pulumi.Output<string>;
 }
@@ -63,6 +64,8 @@ export function createServiceRole(
             {
                 bucketPrefix: spec.bucketPrefix,
                 forceDestroy: spec.forceDestroy,
+                noncurrentVersionExpirationDays: spec.noncurrentVersionExpirationDays,
+                accessLogBucket: spec.accessLogBucket,
                 sseAlgorithm: "AES256",
             },
             parent,
@@ -103,6 +106,7 @@ export function createServiceRole(
         {
             assumeRolePolicy: trustPolicy,
             maxSessionDuration: spec.maxSessionDuration,
+            permissionsBoundary: context.permissionsBoundary,
             description: `Least-privilege access to one bucket; assumed by the host role (${spec.trustMode} trust)`,
         },
         { parent },

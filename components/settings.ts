@@ -3,6 +3,7 @@
 // (`trustMode` on the pair, `services.service-a.trustMode` on the several-services host).
 import * as pulumi from "@pulumi/pulumi";
 
+import type { BucketPosture } from "./bucket";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     checkBoolean,
@@ -12,6 +13,8 @@ import {
     checkInstanceType,
     checkIntegerInRange,
     checkObjectActions,
+    checkPolicyArn,
+    checkPorts,
     checkPrincipalArns,
     checkRoleArn,
     checkSshIngressCidr,
@@ -45,7 +48,7 @@ const newBucketOnly = ["bucketPrefix"] as const;
 export function validateServiceSettings(
     args: ServiceSettings,
     path: string,
-    forceDestroy: boolean,
+    posture: BucketPosture,
 ): ServiceRoleSpec {
     const at = (key: string) => `${path}${key}`;
     if (args.roleArn !== undefined) {
@@ -113,13 +116,17 @@ export function validateServiceSettings(
                 ? undefined
                 : checkBucketName(at("bucketName"), args.bucketName),
         roleArn: args.roleArn === undefined ? undefined : checkRoleArn(at("roleArn"), args.roleArn),
-        forceDestroy,
+        ...posture,
     };
 }
 
 /** What the host may set, on either component. */
 export interface HostSettings {
     readonly forceDestroy?: boolean;
+    readonly noncurrentVersionExpirationDays?: number;
+    readonly accessLogBucket?: string;
+    readonly permissionsBoundary?: string;
+    readonly egressTcpPorts?: number[];
     readonly instanceType?: string;
     readonly httpPutResponseHopLimit?: number;
     readonly subnetId?: pulumi.Input<string>;
@@ -130,8 +137,9 @@ export interface HostSettings {
     readonly propagationTimeoutSeconds?: number;
 }
 
-export interface ValidHostSettings {
-    forceDestroy: boolean;
+export interface ValidHostSettings extends BucketPosture {
+    permissionsBoundary?: string;
+    egressTcpPorts: number[];
     instanceType: string;
     httpPutResponseHopLimit: number;
     verify: boolean;
@@ -160,6 +168,20 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
     if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
     return {
         forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
+        noncurrentVersionExpirationDays: checkIntegerInRange(
+            "noncurrentVersionExpirationDays",
+            args.noncurrentVersionExpirationDays ?? 30,
+            { min: 1, max: 3650 },
+        ),
+        accessLogBucket:
+            args.accessLogBucket === undefined
+                ? undefined
+                : checkBucketName("accessLogBucket", args.accessLogBucket),
+        permissionsBoundary:
+            args.permissionsBoundary === undefined
+                ? undefined
+                : checkPolicyArn("permissionsBoundary", args.permissionsBoundary),
+        egressTcpPorts: checkPorts("egressTcpPorts", args.egressTcpPorts ?? [443]),
         instanceType: checkInstanceType("instanceType", args.instanceType ?? "t3.micro"),
         httpPutResponseHopLimit: checkIntegerInRange(
             "httpPutResponseHopLimit",

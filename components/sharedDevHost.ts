@@ -38,6 +38,14 @@ export interface SharedDevHostArgs {
     readonly services: Record<string, SharedServiceArgs>;
     /** Let `pulumi destroy` delete new buckets that still hold objects. Default true. */
     readonly forceDestroy?: boolean;
+    /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
+    readonly noncurrentVersionExpirationDays?: number;
+    /** An existing bucket that receives the new buckets' server access logs. Default: no access logging. */
+    readonly accessLogBucket?: string;
+    /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
+    readonly permissionsBoundary?: string;
+    /** TCP ports the host may reach (anywhere). Default [443]: HTTPS for AWS APIs and packages. */
+    readonly egressTcpPorts?: number[];
     /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
     readonly instanceType?: string;
     /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
@@ -110,7 +118,11 @@ export function validateSharedDevHostArgs(
                 );
             }
         }
-        const spec = validateServiceSettings(settings ?? {}, path, host.forceDestroy);
+        const spec = validateServiceSettings(settings ?? {}, path, {
+            forceDestroy: host.forceDestroy,
+            noncurrentVersionExpirationDays: host.noncurrentVersionExpirationDays,
+            accessLogBucket: host.accessLogBucket,
+        });
         if (spec.bucketName !== undefined) {
             const owner = bucketOwners.get(spec.bucketName);
             if (owner !== undefined) {
@@ -152,14 +164,19 @@ export class SharedDevHost extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
         // One host role; each service's role and bucket are named `${name}-${service}-...`.
-        const hostRole = createHostRole(name, this);
+        const hostRole = createHostRole(name, this, valid.host.permissionsBoundary);
         const roles = valid.services.map(({ name: service, spec }) => ({
             service,
             spec,
             role: createServiceRole(
                 `${name}-${service}`,
                 spec,
-                { hostRoleArn: hostRole.role.arn, partition, accountId },
+                {
+                hostRoleArn: hostRole.role.arn,
+                partition,
+                accountId,
+                permissionsBoundary: valid.host.permissionsBoundary,
+            },
                 this,
             ),
         }));
@@ -180,6 +197,7 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 instanceType: valid.host.instanceType,
                 httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
                 subnetId: args.subnetId,
+                egressTcpPorts: valid.host.egressTcpPorts,
                 verification: valid.host.verify
                     ? {
                           sshIngressCidr: valid.host.sshIngressCidr as string,

@@ -139,6 +139,13 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         return (value as string[] | undefined)?.length ? (value as string[]) : undefined;
     };
     const integer = (key: string) => getJson(config, key, "an integer") as number | undefined;
+    const integers = (key: string) => {
+        const value = getJson(config, key, "a YAML list of integers");
+        if (value !== undefined && !Array.isArray(value)) {
+            throw new InputError(`${config.name}:${key}`, value, "a YAML list of integers");
+        }
+        return (value as number[] | undefined)?.length ? (value as number[]) : undefined;
+    };
     const boolean = (key: string) => getJson(config, key, "true or false") as boolean | undefined;
 
     const entries = list("services");
@@ -167,6 +174,10 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         objectActions: list("objectActions") as AssumableRolePairArgs["objectActions"],
         bucketPrefix: text("bucketPrefix"),
         forceDestroy: boolean("forceDestroy"),
+        noncurrentVersionExpirationDays: integer("noncurrentVersionExpirationDays"),
+        accessLogBucket: text("accessLogBucket"),
+        permissionsBoundary: text("permissionsBoundary"),
+        egressTcpPorts: integers("egressTcpPorts"),
         instanceType: text("instanceType"),
         httpPutResponseHopLimit: integer("httpPutResponseHopLimit"),
         subnetId: text("subnetId"),

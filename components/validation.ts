@@ -245,3 +245,30 @@ export function checkRoleArn(input: string, value: unknown): string {
         "an IAM role ARN such as arn:aws:iam::123456789012:role/service-c (no wildcards)",
     );
 }
+
+/** A managed policy ARN (customer or AWS managed), e.g. for a permissions boundary. */
+export function checkPolicyArn(input: string, value: unknown): string {
+    if (
+        typeof value === "string" &&
+        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(value)
+    ) {
+        return value;
+    }
+    throw new InputError(
+        input,
+        value,
+        "a managed policy ARN such as arn:aws:iam::123456789012:policy/DevBoundary",
+    );
+}
+
+/** A non-empty list of TCP ports, each 1 to 65535, no duplicates. */
+export function checkPorts(input: string, value: unknown): number[] {
+    const accepted = "a non-empty list of TCP ports from 1 to 65535, such as [443]";
+    if (!Array.isArray(value) || value.length === 0) throw new InputError(input, value, accepted);
+    for (const [i, port] of value.entries()) {
+        if (!(typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535)) {
+            throw new InputError(`${input}[${i}]`, port, accepted);
+        }
+    }
+    return [...new Set(value as number[])];
+}

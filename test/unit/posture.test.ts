@@ -103,6 +103,70 @@ describe("security posture", () => {
         assert.ok(policy.dependencies.includes(bpa.urn));
     });
 
+    it("versions the bucket and expires noncurrent versions after 30 days by default", async () => {
+        const versioning = run.find(
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "pair-bucket-versioning",
+        );
+        assert.strictEqual(versioning.inputs.bucket, "pair-bucket-7f3a9c1");
+        assert.deepStrictEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
+        const lifecycle = run.find(
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "pair-bucket-lifecycle",
+        );
+        assert.deepStrictEqual(lifecycle.inputs.rules, [
+            {
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: { prefix: "" },
+                noncurrentVersionExpiration: { noncurrentDays: 30 },
+                expiration: { expiredObjectDeleteMarker: true },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            },
+        ]);
+        assert.ok(lifecycle.dependencies.includes(versioning.urn), "lifecycle after versioning");
+        const days = await runComponent({ ...baseArgs, noncurrentVersionExpirationDays: 7 });
+        assert.strictEqual(
+            days.find(
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "lifecycle",
+            ).inputs.rules[0].noncurrentVersionExpiration.noncurrentDays,
+            7,
+        );
+    });
+
+    it("logs server access only to a bucket the operator names", async () => {
+        assert.strictEqual(run.all("aws:s3/bucketLogging:BucketLogging").length, 0);
+        const logged = await runComponent({ ...baseArgs, accessLogBucket: "acme-access-logs" });
+        const logging = logged.find("aws:s3/bucketLogging:BucketLogging", "pair-bucket-logging");
+        assert.strictEqual(logging.inputs.targetBucket, "acme-access-logs");
+        assert.strictEqual(logging.inputs.targetPrefix, "pair-bucket-7f3a9c1/");
+    });
+
+    it("allows egress to tcp/443 only by default, and to the configured ports", async () => {
+        const egressOf = (r: typeof run) =>
+            r
+                .find("aws:ec2/securityGroup:SecurityGroup", "pair-host-sg")
+                .inputs.egress.map((e: any) => [e.protocol, e.fromPort, e.toPort, e.cidrBlocks]);
+        assert.deepStrictEqual(egressOf(run), [["tcp", 443, 443, ["0.0.0.0/0"]]]);
+        const custom = await runComponent({ ...baseArgs, egressTcpPorts: [443, 8443] });
+        assert.deepStrictEqual(egressOf(custom), [
+            ["tcp", 443, 443, ["0.0.0.0/0"]],
+            ["tcp", 8443, 8443, ["0.0.0.0/0"]],
+        ]);
+    });
+
+    it("sets the permissions boundary on every role it creates, and none by default", async () => {
+        for (const role of run.all("aws:iam/role:Role")) {
+            assert.strictEqual(role.inputs.permissionsBoundary, undefined);
+        }
+        const boundary = "arn:aws:iam::123456789012:policy/DevBoundary";
+        const bounded = await runComponent({ ...baseArgs, permissionsBoundary: boundary });
+        const roles = bounded.all("aws:iam/role:Role");
+        assert.strictEqual(roles.length, 2);
+        for (const role of roles) assert.strictEqual(role.inputs.permissionsBoundary, boundary);
+    });
+
     it("forceDestroy defaults to true and can be turned off", async () => {
         assert.strictEqual(
             run.find("aws:s3/bucket:Bucket", "pair-bucket").inputs.forceDestroy,

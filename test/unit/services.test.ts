@@ -12,7 +12,15 @@ const services = ["service-a", "service-b", "service-c"];
 const roleArn = (logical: string) => `arn:aws:iam::${accountId}:role/${logical}-7f3a9c1`;
 const bucketOf = (service: string) => `rolepair-${service}-bucket-7f3a9c1`;
 
-const bucketSuffixes = ["", "-public-access-block", "-ownership", "-encryption", "-policy"];
+const bucketSuffixes = [
+    "",
+    "-public-access-block",
+    "-ownership",
+    "-encryption",
+    "-policy",
+    "-versioning",
+    "-lifecycle",
+];
 const perService = (s: string) => [
     ...bucketSuffixes.map((suffix) => `rolepair-${s}-bucket${suffix}`),
     `rolepair-${s}-target-role`,
@@ -224,6 +232,22 @@ describe("SharedDevHost with existing buckets and roles", () => {
             userData,
             /\[profile legacy\]\nrole_arn = arn:aws:iam::123456789012:role\/legacy-reports\n.*\nregion = us-east-1\nexternal_id = ext-1\n/,
         );
+    });
+
+    it("sets the permissions boundary on the host role and every new service role", async () => {
+        const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
+        const bounded = await runShared({
+            verify: false,
+            permissionsBoundary: boundary,
+            services: { web: {}, api: {}, legacy: { roleArn: legacyRole, bucketName: "acme-1" } },
+        });
+        const roles = bounded.all("aws:iam/role:Role");
+        assert.deepStrictEqual(roles.map((r) => r.name).sort(), [
+            "dev-api-target-role",
+            "dev-host-role",
+            "dev-web-target-role",
+        ]);
+        for (const role of roles) assert.strictEqual(role.inputs.permissionsBoundary, boundary);
     });
 
     it("with verify false creates no SSH-related resource", async () => {

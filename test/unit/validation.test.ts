@@ -197,6 +197,31 @@ const cases: [string, AssumableRolePairArgs, RegExp][] = [
         /^Invalid sshPublicKey: "BEGIN PUBLIC KEY"\. Accepted: an OpenSSH public key line/,
     ],
     [
+        "noncurrent versions kept 0 days",
+        { ...baseArgs, noncurrentVersionExpirationDays: 0 },
+        /^Invalid noncurrentVersionExpirationDays: 0\. Accepted: an integer from 1 to 3650\.$/,
+    ],
+    [
+        "an access-log bucket name with dots",
+        { ...baseArgs, accessLogBucket: "logs.example.com" },
+        /^Invalid accessLogBucket: "logs\.example\.com"\. Accepted: an existing S3 bucket name/,
+    ],
+    [
+        "a permissions boundary that is a role",
+        { ...baseArgs, permissionsBoundary: "arn:aws:iam::123456789012:role/x" },
+        /^Invalid permissionsBoundary: "arn:aws:iam::123456789012:role\/x"\. Accepted: a managed policy ARN/,
+    ],
+    [
+        "no egress port",
+        { ...baseArgs, egressTcpPorts: [] },
+        /^Invalid egressTcpPorts: \[\]\. Accepted: a non-empty list of TCP ports/,
+    ],
+    [
+        "an egress port out of range",
+        { ...baseArgs, egressTcpPorts: [443, 70000] },
+        /^Invalid egressTcpPorts\[1\]: 70000\. Accepted: a non-empty list of TCP ports from 1 to 65535/,
+    ],
+    [
         "bad propagationTimeoutSeconds",
         { ...baseArgs, propagationTimeoutSeconds: 0 },
         /^Invalid propagationTimeoutSeconds: 0\. Accepted: an integer from 1 to 3600\.$/,

@@ -174,6 +174,7 @@ describe("verification wiring", () => {
                         instanceProfileName: "profile",
                         userData: "",
                         httpPutResponseHopLimit: 1,
+                        egressTcpPorts: [443],
                         ssh: {
                             ingressCidr: "203.0.113.7/32",
                             ...(keySource === "configured"
