@@ -9,7 +9,7 @@ import type { ProofReport } from "../verify/report";
 import { createHost } from "./host";
 import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
 import { hostUserData } from "./userData";
-import { defaultObjectActions, ObjectAction } from "./validation";
+import { checkRegion, defaultObjectActions, ObjectAction } from "./validation";
 import { createVerification, remoteVerifyPath } from "./verification";
 import { buildVerifyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./verifyCommand";
 
@@ -118,7 +118,7 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
                         services.map((s, i) => ({
                             profileName: s.profileName,
                             targetRoleArn: roleArns[i],
-                            region,
+                            region: checkRegion("aws:region", region),
                             externalId: s.externalId,
                         })),
                     ),

@@ -5,7 +5,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
 import type { SharedServiceArgs } from "./sharedDevHost";
-import { checkServiceName, InputError } from "./validation";
+import { checkRegion, checkServiceName, InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
@@ -147,6 +147,10 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         return (value as number[] | undefined)?.length ? (value as number[]) : undefined;
     };
     const boolean = (key: string) => getJson(config, key, "true or false") as boolean | undefined;
+
+    // The region goes into the host's user data: refuse a bad one before anything is created.
+    const region = new pulumi.Config("aws").get("region");
+    if (region !== undefined) checkRegion("aws:region", region);
 
     const entries = list("services");
     let services: Record<string, SharedServiceArgs> | undefined;

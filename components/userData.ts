@@ -26,8 +26,21 @@ export function awsConfigFile(profiles: readonly HostUserDataArgs[]): string {
     return profiles.map(targetProfileConfig).join("\n");
 }
 
-/** With one profile the script is byte for byte what the pair has always had (no replacement). */
+/**
+ * With one profile the script is byte for byte what the pair has always had (no replacement).
+ * Every value is validated upstream; this guard makes sure none could ever end the heredoc (a line
+ * break would let the rest run as root), whatever a future caller passes.
+ */
 export function hostUserData(profiles: readonly HostUserDataArgs[]): string {
+    for (const profile of profiles) {
+        for (const [key, value] of Object.entries(profile)) {
+            if (typeof value === "string" && /[\r\n]/.test(value)) {
+                throw new Error(
+                    `hostUserData: ${key} of profile ${JSON.stringify(profile.profileName)} contains a line break, which could end the AWS config heredoc; refused`,
+                );
+            }
+        }
+    }
     return [
         "#!/bin/bash",
         "set -euo pipefail",

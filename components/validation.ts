@@ -272,3 +272,9 @@ export function checkPorts(input: string, value: unknown): number[] {
     }
     return [...new Set(value as number[])];
 }
+
+/** An AWS region such as us-east-1 or us-gov-west-1: it is written into the host's user data. */
+export function checkRegion(input: string, value: unknown): string {
+    if (typeof value === "string" && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) return value;
+    throw new InputError(input, value, "an AWS region such as us-east-1");
+}
