@@ -32,20 +32,18 @@ function commandLine(words: readonly string[]): string {
  * command. Kept word for word: a different string would replace the pair's verify command.
  */
 export function buildVerifyCommand(args: VerifyCommandArgs): string {
-    const words = [
-        "node",
-        args.scriptPath,
-        "--bucket",
-        args.bucket,
-        "--role-arn",
-        args.roleArn,
-        "--region",
-        args.region,
-    ];
-    if (args.externalId !== undefined) words.push("--external-id", args.externalId);
-    if (args.profile !== undefined) words.push("--profile", args.profile);
+    const words = ["node", args.scriptPath];
+    // A value that starts with "-" would read as a flag: it goes as one word, --flag=value. Other
+    // values keep the two-word form every existing stack already sends.
+    const flag = (name: string, value: string) =>
+        value.startsWith("-") ? words.push(`${name}=${value}`) : words.push(name, value);
+    flag("--bucket", args.bucket);
+    flag("--role-arn", args.roleArn);
+    flag("--region", args.region);
+    if (args.externalId !== undefined) flag("--external-id", args.externalId);
+    if (args.profile !== undefined) flag("--profile", args.profile);
     if (args.propagationTimeoutSeconds !== undefined) {
-        words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
+        flag("--propagation-timeout", String(args.propagationTimeoutSeconds));
     }
     words.push("--json");
     return commandLine(words);

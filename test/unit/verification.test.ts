@@ -195,6 +195,18 @@ describe("verification wiring", () => {
 });
 
 describe("remote command quoting", () => {
+    it("sends a value that starts with - as --flag=value, so verify cannot take it for a flag", () => {
+        const line = buildVerifyCommand({
+            scriptPath: "/x/v.js",
+            bucket: "b-1",
+            roleArn: "arn:aws:iam::123456789012:role/r",
+            region: "us-east-1",
+            externalId: "--ext-2026",
+            profile: "-p",
+        });
+        assert.match(line, / --external-id=--ext-2026 --profile=-p --json$/);
+    });
+
     it("quotes a word that starts with = (zsh would expand =cmd to a path)", () => {
         const line = buildVerifyCommand({
             scriptPath: "/x/v.js",
