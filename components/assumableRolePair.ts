@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProofReport } from "../verify/report";
 import { createDevHost, createHostRole } from "./devHost";
 import { createServiceRole } from "./serviceRole";
-import { defaultVerifyBundlePath } from "./verification";
+import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 import type { ServiceRoleSpec } from "./serviceRole";
 import { validateHostSettings, validateServiceSettings, ValidHostSettings } from "./settings";
-import { checkProfileName, ObjectAction, TrustMode } from "./validation";
+import { checkProfileName, ObjectAction, TrustMode, VerifyTransport } from "./validation";
 
 /**
  * Arguments of an AssumableRolePair. Fields that decide the shape of the resource graph or of a
@@ -46,6 +46,8 @@ export interface AssumableRolePairArgs {
     readonly awsProfileName?: string;
     /** Run the proof on the host after provisioning. Default true. False creates no SSH-related resource. */
     readonly verify?: boolean;
+    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
+    readonly verifyTransport?: VerifyTransport;
     /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
     readonly sshIngressCidr?: string;
     /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
@@ -56,6 +58,8 @@ export interface AssumableRolePairArgs {
     readonly propagationTimeoutSeconds?: number;
     /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
     readonly verifyBundlePath?: string;
+    /** verifyTransport "ssm" only: path of the operator-side SSM runner. Default: dist/ssm-runner.js of this package. */
+    readonly ssmRunnerPath?: string;
 }
 
 type ValidatedArgs = ServiceRoleSpec & ValidHostSettings & { awsProfileName: string };
@@ -135,13 +139,17 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.egressTcpPorts,
+                partition,
                 verification: valid.verify
                     ? {
-                          sshIngressCidr: valid.sshIngressCidr as string,
+                          transport: valid.verifyTransport,
+                          sshIngressCidr: valid.sshIngressCidr,
                           sshPublicKey: args.sshPublicKey,
                           sshPrivateKey: args.sshPrivateKey,
                           propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
                           bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
+                          ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
+                          awsProfile: new pulumi.Config("aws").get("profile"),
                       }
                     : undefined,
             },

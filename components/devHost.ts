@@ -9,8 +9,8 @@ import type { ProofReport } from "../verify/report";
 import { createHost } from "./host";
 import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
 import { hostUserData } from "./userData";
-import { checkRegion, defaultObjectActions, ObjectAction } from "./validation";
-import { createVerification, remoteVerifyPath } from "./verification";
+import { checkRegion, defaultObjectActions, ObjectAction, VerifyTransport } from "./validation";
+import { createSsmVerification, createVerification, remoteVerifyPath } from "./verification";
 import { buildVerifyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./verifyCommand";
 
 export interface HostRole {
@@ -68,14 +68,21 @@ export interface DevHostArgs {
     subnetId?: pulumi.Input<string>;
     /** TCP ports the host may reach, anywhere (HTTPS alone by default). */
     egressTcpPorts: number[];
-    /** Absent: no proof, and no SSH-related resource at all. */
+    /** Absent: no proof, and no SSH- or SSM-related resource at all. */
     verification?: {
-        sshIngressCidr: string;
+        transport: VerifyTransport;
+        /** ssh only: who may connect, and with which key (default: a generated one). */
+        sshIngressCidr?: string;
         sshPublicKey?: pulumi.Input<string>;
         sshPrivateKey?: pulumi.Input<string>;
         propagationTimeoutSeconds: number;
         bundlePath: string;
+        /** ssm only: the operator-side runner, and the aws provider's profile to pass it. */
+        ssmRunnerPath: string;
+        awsProfile?: string;
     };
+    /** For the partition-aware ARN of the SSM managed policy. */
+    partition: pulumi.Output<string>;
 }
 
 export interface DevHost {
@@ -103,6 +110,20 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
         { parent },
     );
 
+    const viaSsm = args.verification?.transport === "ssm";
+    // SSM Run Command needs the agent's core permissions (ssm, ssmmessages, ec2messages): none is an
+    // S3 action, so the host is still denied every bucket (the policy tests assert it).
+    const ssmCore = viaSsm
+        ? new aws.iam.RolePolicyAttachment(
+              `${name}-host-ssm-core`,
+              {
+                  role: hostRole.role.name,
+                  policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+              },
+              { parent },
+          )
+        : undefined;
+
     const host = createHost(
         name,
         {
@@ -123,13 +144,14 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
                         })),
                     ),
                 ),
-            ssh: args.verification
-                ? {
-                      ingressCidr: args.verification.sshIngressCidr,
-                      publicKey: args.verification.sshPublicKey,
-                      privateKey: args.verification.sshPrivateKey,
-                  }
-                : undefined,
+            ssh:
+                args.verification && !viaSsm
+                    ? {
+                          ingressCidr: args.verification.sshIngressCidr as string,
+                          publicKey: args.verification.sshPublicKey,
+                          privateKey: args.verification.sshPrivateKey,
+                      }
+                    : undefined,
         },
         parent,
     );
@@ -150,6 +172,33 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
                 profile: s.profileName,
             })),
         );
+    const servicePolicies = services.flatMap((s) => s.policies);
+    const waitFor = [
+        host.instance,
+        hostRole.instanceProfile,
+        hostAssume,
+        ...services.flatMap((s) => s.resources),
+    ];
+    if (viaSsm) {
+        const planJson = plan.apply(verifyPlanJson);
+        const ssm = createSsmVerification(
+            name,
+            {
+                instanceId: host.instance.id,
+                region: args.region,
+                plan: planJson,
+                propagationTimeoutSeconds: v.propagationTimeoutSeconds,
+                bundlePath: v.bundlePath,
+                runnerPath: v.ssmRunnerPath,
+                awsProfile: v.awsProfile,
+                policyJson: [...servicePolicies, planJson],
+                dependsOn: [...waitFor, ssmCore as aws.iam.RolePolicyAttachment],
+            },
+            parent,
+        );
+        return { hostRoleArn, instance: host.instance, report: ssm.report };
+    }
+
     // One service with the default actions is the pair's proof as it has always been sent, as
     // flags: the same command string, so existing stacks see no replacement of their verify step.
     // Anything else sends the plan on stdin, where no value of it is ever a shell word.
@@ -181,13 +230,8 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             bundlePath: v.bundlePath,
             command,
             stdin,
-            policyJson: [...services.flatMap((s) => s.policies), ...(stdin ? [stdin] : [])],
-            dependsOn: [
-                host.instance,
-                hostRole.instanceProfile,
-                hostAssume,
-                ...services.flatMap((s) => s.resources),
-            ],
+            policyJson: [...servicePolicies, ...(stdin ? [stdin] : [])],
+            dependsOn: waitFor,
             instanceId: host.instance.id,
         },
         parent,

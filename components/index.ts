@@ -19,6 +19,7 @@ export {
     InputError,
     ObjectAction,
     TrustMode,
+    VerifyTransport,
     allowedObjectActions,
     defaultObjectActions,
     trustModes,

@@ -21,12 +21,14 @@ import {
     checkSshPublicKey,
     checkSubnetId,
     checkTrustMode,
+    checkVerifyTransport,
     defaultObjectActions,
     hopLimitBounds,
     InputError,
     ObjectAction,
     sessionDurationBounds,
     TrustMode,
+    VerifyTransport,
 } from "./validation";
 
 /** What a service may set, on either component. */
@@ -131,6 +133,7 @@ export interface HostSettings {
     readonly httpPutResponseHopLimit?: number;
     readonly subnetId?: pulumi.Input<string>;
     readonly verify?: boolean;
+    readonly verifyTransport?: VerifyTransport;
     readonly sshIngressCidr?: string;
     readonly sshPublicKey?: pulumi.Input<string>;
     readonly sshPrivateKey?: pulumi.Input<string>;
@@ -143,17 +146,31 @@ export interface ValidHostSettings extends BucketPosture {
     instanceType: string;
     httpPutResponseHopLimit: number;
     verify: boolean;
+    verifyTransport: VerifyTransport;
     sshIngressCidr?: string;
     propagationTimeoutSeconds: number;
 }
 
 export function validateHostSettings(args: HostSettings): ValidHostSettings {
     const verify = checkBoolean("verify", args.verify ?? true);
-    if (verify && args.sshIngressCidr === undefined) {
+    const verifyTransport = checkVerifyTransport("verifyTransport", args.verifyTransport ?? "ssh");
+    if (verifyTransport === "ssm") {
+        // SSM needs no SSH at all: a CIDR or key given here would be a setting that does nothing.
+        for (const key of ["sshIngressCidr", "sshPublicKey", "sshPrivateKey"] as const) {
+            if (args[key] !== undefined) {
+                throw new InputError(
+                    key,
+                    key === "sshPrivateKey" ? "(set, not shown)" : args[key],
+                    'nothing with verifyTransport "ssm": no SSH port is opened and no key is used (remove it, or use verifyTransport "ssh")',
+                );
+            }
+        }
+    }
+    if (verify && verifyTransport === "ssh" && args.sshIngressCidr === undefined) {
         throw new InputError(
             "sshIngressCidr",
             undefined,
-            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false)",
+            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false, or verifyTransport: ssm)",
         );
     }
     if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
@@ -189,6 +206,7 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
             hopLimitBounds,
         ),
         verify,
+        verifyTransport,
         sshIngressCidr:
             args.sshIngressCidr === undefined
                 ? undefined

@@ -5,8 +5,14 @@ import type { ProofReport } from "../verify/report";
 import { createDevHost, createHostRole } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { validateHostSettings, validateServiceSettings } from "./settings";
-import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
-import { defaultVerifyBundlePath } from "./verification";
+import {
+    checkServiceName,
+    InputError,
+    ObjectAction,
+    TrustMode,
+    VerifyTransport,
+} from "./validation";
+import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 
 /**
  * One service on the shared host. By default a new role and a new private bucket; or an existing
@@ -54,6 +60,8 @@ export interface SharedDevHostArgs {
     readonly subnetId?: pulumi.Input<string>;
     /** Run the proof of the whole services × buckets matrix on the host after provisioning. Default true. False creates no SSH-related resource. */
     readonly verify?: boolean;
+    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
+    readonly verifyTransport?: VerifyTransport;
     /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
     readonly sshIngressCidr?: string;
     /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
@@ -64,6 +72,8 @@ export interface SharedDevHostArgs {
     readonly propagationTimeoutSeconds?: number;
     /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
     readonly verifyBundlePath?: string;
+    /** verifyTransport "ssm" only: path of the operator-side SSM runner. Default: dist/ssm-runner.js of this package. */
+    readonly ssmRunnerPath?: string;
 }
 
 /** What a service got: its role, its bucket, and the profile that reaches it on the host. */
@@ -172,11 +182,11 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 `${name}-${service}`,
                 spec,
                 {
-                hostRoleArn: hostRole.role.arn,
-                partition,
-                accountId,
-                permissionsBoundary: valid.host.permissionsBoundary,
-            },
+                    hostRoleArn: hostRole.role.arn,
+                    partition,
+                    accountId,
+                    permissionsBoundary: valid.host.permissionsBoundary,
+                },
                 this,
             ),
         }));
@@ -198,13 +208,17 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.host.egressTcpPorts,
+                partition,
                 verification: valid.host.verify
                     ? {
-                          sshIngressCidr: valid.host.sshIngressCidr as string,
+                          transport: valid.host.verifyTransport,
+                          sshIngressCidr: valid.host.sshIngressCidr,
                           sshPublicKey: args.sshPublicKey,
                           sshPrivateKey: args.sshPrivateKey,
                           propagationTimeoutSeconds: valid.host.propagationTimeoutSeconds,
                           bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
+                          ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
+                          awsProfile: new pulumi.Config("aws").get("profile"),
                       }
                     : undefined,
             },

@@ -187,6 +187,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         subnetId: text("subnetId"),
         awsProfileName: text("awsProfileName"),
         verify: boolean("verify"),
+        verifyTransport: text("verifyTransport") as AssumableRolePairArgs["verifyTransport"],
         sshIngressCidr: text("sshIngressCidr"),
         sshPublicKey: text("sshPublicKey"),
         sshPrivateKey: secretPrivateKey(config),

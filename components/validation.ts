@@ -10,6 +10,25 @@ export const TrustMode = { Role: "role", AccountRoot: "account-root" } as const;
 export type TrustMode = (typeof TrustMode)[keyof typeof TrustMode];
 export const trustModes: readonly TrustMode[] = Object.values(TrustMode);
 
+/**
+ * How the proof reaches the host: "ssh" (the operator's CIDR may SSH in; a key pair) or "ssm"
+ * (Systems Manager Run Command: no inbound port, no public address, no key).
+ */
+export const VerifyTransport = { Ssh: "ssh", Ssm: "ssm" } as const;
+export type VerifyTransport = (typeof VerifyTransport)[keyof typeof VerifyTransport];
+export const verifyTransports: readonly VerifyTransport[] = Object.values(VerifyTransport);
+
+export function checkVerifyTransport(input: string, value: unknown): VerifyTransport {
+    if (typeof value === "string" && (verifyTransports as readonly string[]).includes(value)) {
+        return value as VerifyTransport;
+    }
+    throw new InputError(
+        input,
+        value,
+        `one of ${verifyTransports.map((m) => `"${m}"`).join(", ")}`,
+    );
+}
+
 /** Object-level S3 actions a service role may be granted. Wildcards are never accepted. */
 export const ObjectAction = {
     GetObject: "s3:GetObject",
@@ -250,7 +269,9 @@ export function checkRoleArn(input: string, value: unknown): string {
 export function checkPolicyArn(input: string, value: unknown): string {
     if (
         typeof value === "string" &&
-        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(value)
+        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(
+            value,
+        )
     ) {
         return value;
     }

@@ -1,5 +1,6 @@
-// Runs the verify program on the host after provisioning, as pulumi-command's ec2_dir_copy example
-// does: poll until SSH and cloud-init are ready, copy the bundle, run it, keep its report.
+// Runs the verify program on the host after provisioning. Over SSH as pulumi-command's ec2_dir_copy
+// example does (poll until SSH and cloud-init are ready, copy the bundle, run it), or through SSM
+// Run Command from the operator's machine; either way the report is kept and a failure fails up.
 import * as command from "@pulumi/command";
 import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import type { ProofReport } from "../verify/report";
-import { parseVerificationReport, requireProof } from "./verifyCommand";
+import { buildSsmRunnerCommand, parseVerificationReport, requireProof } from "./verifyCommand";
 
 /** dist/verify.js of this package, built by `npm run build`. */
 export const defaultVerifyBundlePath = path.join(__dirname, "..", "dist", "verify.js");
@@ -46,7 +47,7 @@ export interface VerificationArgs {
 }
 
 export interface Verification {
-    run: command.remote.Command;
+    run: command.remote.Command | command.local.Command;
     report: pulumi.Output<ProofReport>;
 }
 
@@ -102,6 +103,61 @@ export function createVerification(
         { parent, dependsOn: [copy], customTimeouts: { create: "10m" } },
     );
 
+    const report = run.stdout.apply((stdout) => requireProof(parseVerificationReport(stdout)));
+    return { run, report };
+}
+
+/** dist/ssm-runner.js of this package: drives the proof through SSM Run Command, from the operator's machine. */
+export const defaultSsmRunnerPath = path.join(__dirname, "..", "dist", "ssm-runner.js");
+
+export interface SsmVerificationArgs {
+    instanceId: pulumi.Input<string>;
+    region: pulumi.Input<string>;
+    /** The plan (verifyPlanJson), sent on the runner's stdin. */
+    plan: pulumi.Input<string>;
+    propagationTimeoutSeconds: number;
+    bundlePath: string;
+    runnerPath: string;
+    /** The aws provider's profile, when set: a child process does not inherit provider config. */
+    awsProfile?: string;
+    policyJson: pulumi.Input<string>[];
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The proof without SSH: a local command runs the SSM runner, which waits for the instance to be
+ * Online in Systems Manager, delivers the verify bundle in SendCommand parameters (checksum
+ * checked on the host), runs it there and prints verify's report with verify's exit code. No
+ * inbound port, no public address, no key: the channel is AWS's, authenticated by IAM.
+ */
+export function createSsmVerification(
+    name: string,
+    args: SsmVerificationArgs,
+    parent: pulumi.Resource,
+): Verification {
+    const bundle = readVerifyBundle(args.bundlePath);
+    const runner = readVerifyBundle(args.runnerPath);
+    const policyHashes = pulumi.all(args.policyJson).apply((docs) => docs.map(sha256));
+    const run = new command.local.Command(
+        `${name}-verify-ssm`,
+        {
+            create: pulumi.all([args.instanceId, args.region]).apply(([instanceId, region]) =>
+                buildSsmRunnerCommand({
+                    runnerPath: runner.path,
+                    instanceId,
+                    region,
+                    propagationTimeoutSeconds: args.propagationTimeoutSeconds,
+                }),
+            ),
+            stdin: args.plan,
+            environment: pulumi.output(args.region).apply((region) => ({
+                AWS_REGION: region,
+                ...(args.awsProfile !== undefined ? { AWS_PROFILE: args.awsProfile } : {}),
+            })),
+            triggers: [bundle.hash, runner.hash, policyHashes, args.instanceId],
+        },
+        { parent, dependsOn: args.dependsOn, customTimeouts: { create: "25m" } },
+    );
     const report = run.stdout.apply((stdout) => requireProof(parseVerificationReport(stdout)));
     return { run, report };
 }

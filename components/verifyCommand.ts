@@ -102,3 +102,26 @@ export function requireProof(report: ProofReport): ProofReport {
     }
     return report;
 }
+
+export interface SsmRunnerCommandArgs {
+    runnerPath: string;
+    instanceId: string;
+    region: string;
+    propagationTimeoutSeconds?: number;
+}
+
+/** `node <runner> --instance-id I --region R [--propagation-timeout N]`, run on the operator's machine. */
+export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
+    const words = [
+        "node",
+        args.runnerPath,
+        "--instance-id",
+        args.instanceId,
+        "--region",
+        args.region,
+    ];
+    if (args.propagationTimeoutSeconds !== undefined) {
+        words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
+    }
+    return commandLine(words);
+}

@@ -112,6 +112,17 @@ function newResource(
                         "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n",
                 },
             };
+        case "command:local:Command":
+            return {
+                id: args.name,
+                state: {
+                    ...inputs,
+                    stdout: args.name.endsWith("-verify-ssm")
+                        ? (options.verifyStdout ?? passingReportJson)
+                        : "",
+                    stderr: "",
+                },
+            };
         case "command:remote:Command":
             return {
                 id: args.name,
