@@ -326,6 +326,38 @@ describe("policy decisions (IAM simulator)", () => {
                 ),
             ],
         },
+        {
+            // The attachment is really evaluated: without it the agent's calls are refused.
+            label: "the SSM managed policy missing from the host role (verifyTransport ssm)",
+            stack: "dev, verifyTransport ssm",
+            mutate: (d) => d.hostPolicies.splice(1),
+            flips: () => {
+                const instance = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0";
+                return [
+                    key("host session", "ssm:UpdateInstanceInformation", instance),
+                    key("host session", "ssmmessages:OpenControlChannel", "*"),
+                    key("host session", "ec2messages:GetMessages", "*"),
+                ];
+            },
+        },
+        {
+            label: "the SSM managed policy widened to s3:* (verifyTransport ssm)",
+            stack: "services, verifyTransport ssm",
+            mutate: (d) =>
+                statements(d.hostPolicies[1]).push({
+                    Effect: "Allow",
+                    Action: "s3:*",
+                    Resource: "*",
+                }),
+            flips: (d) => [
+                ...d.services.flatMap((s) => [
+                    key("host session", "s3:ListBucket", s.bucketArn),
+                    key("host session", "s3:GetObject", objectIn(s.bucketArn)),
+                    key("host session", "s3:PutObject", objectIn(s.bucketArn)),
+                ]),
+                key("host session", "s3:ListAllMyBuckets", "*"),
+            ],
+        },
     ];
     const flipsOf = async (stack: string, mutate: (d: Docs) => void) => {
         const docs = clone(docsByStack.get(stack)!);

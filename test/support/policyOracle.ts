@@ -4,6 +4,7 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import * as path from "path";
 
 import { repoRoot, runProgram, stackFileConfig } from "./program";
+import { managedPolicyDocument } from "./managedPolicies";
 import { accountId } from "./pulumiMocks";
 
 export type Decision = "allowed" | "denied";
@@ -44,6 +45,8 @@ export interface StackCase {
     externalId?: string;
     /** A several-services stack: each service by name, with how its settings must show. */
     services?: Record<string, ServiceExpectation>;
+    /** verifyTransport "ssm": the host role also holds AmazonSSMManagedInstanceCore. */
+    ssm?: boolean;
 }
 
 export const hostRoleArnInMocks = `arn:aws:iam::${accountId}:role/rolepair-host-role-7f3a9c1`;
@@ -87,6 +90,19 @@ export function stackCases(): StackCase[] {
             services: { "service-a": {}, "service-b": {}, "service-c": {} },
         },
         {
+            label: "dev, verifyTransport ssm",
+            stack: "dev",
+            config: { ...stackFileConfig("dev"), "rolepair:verifyTransport": "ssm" },
+            ssm: true,
+        },
+        {
+            label: "services, verifyTransport ssm",
+            stack: "services",
+            config: { ...stackFileConfig("services"), "rolepair:verifyTransport": "ssm" },
+            services: { "service-a": {}, "service-b": {}, "service-c": {} },
+            ssm: true,
+        },
+        {
             label: "services, mixed settings",
             stack: "services",
             config: {
@@ -121,11 +137,12 @@ export async function generatedDocuments(stack: StackCase): Promise<GeneratedDoc
             .all("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => p.inputs.role === roleName)
             .map((p) => JSON.parse(p.inputs.policy) as Doc);
-    if (run.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length > 0) {
-        throw new Error(
-            "managed policy attachments are not collected by the oracle: extend it first",
-        );
-    }
+    // Managed policies attached to a role count like its inline policies (verifyTransport ssm).
+    const attachedTo = (roleName: string) =>
+        run
+            .all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.inputs.role === roleName)
+            .map((a) => managedPolicyDocument(a.inputs.policyArn) as Doc);
     // Every target role is `<prefix>target-role` with its bucket `<prefix>bucket`: prefix
     // "rolepair-" for the pair, "rolepair-<service>-" for each service of the services stack.
     const services = run
@@ -138,7 +155,7 @@ export async function generatedDocuments(stack: StackCase): Promise<GeneratedDoc
                 roleArn: role.state.arn,
                 bucketArn: named("aws:s3/bucket:Bucket", `${prefix}bucket`).state.arn,
                 trust: JSON.parse(role.inputs.assumeRolePolicy),
-                policies: policiesOf(role.state.name),
+                policies: [...policiesOf(role.state.name), ...attachedTo(role.state.name)],
                 bucketPolicy: JSON.parse(
                     named("aws:s3/bucketPolicy:BucketPolicy", `${prefix}bucket-policy`).inputs
                         .policy,
@@ -146,7 +163,7 @@ export async function generatedDocuments(stack: StackCase): Promise<GeneratedDoc
             };
         });
     // An existing role (a service's roleArn) has no generated trust to judge: refuse, not skip.
-    const hostPolicies = policiesOf(hostRole.state.name);
+    const hostPolicies = [...policiesOf(hostRole.state.name), ...attachedTo(hostRole.state.name)];
     const unseen = hostPolicies
         .flatMap((d) => d.Statement as { Resource?: string | string[] }[])
         .flatMap((st) => st.Resource ?? [])
@@ -318,7 +335,25 @@ function rowBuilders(docs: GeneratedDocuments) {
 
 /** The decision table for one stack, with the outcome each row must have. */
 export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
-    return stack.services ? servicesTable(stack.services, docs) : pairTable(stack, docs);
+    const rows = stack.services ? servicesTable(stack.services, docs) : pairTable(stack, docs);
+    return stack.ssm ? [...rows, ...ssmAgentRows(docs)] : rows;
+}
+
+/**
+ * With verifyTransport ssm the host role holds the SSM agent's managed policy: these rows show it
+ * is really evaluated (the agent may register and open its channels), while every S3 row of the
+ * table above still says denied: the policy grants no S3 action.
+ */
+function ssmAgentRows(docs: GeneratedDocuments): Row[] {
+    const { s3: row, host } = rowBuilders(docs);
+    const instance = `arn:aws:ec2:us-east-1:${accountId}:instance/i-0123456789abcdef0`;
+    const why = "AmazonSSMManagedInstanceCore: the SSM agent's own calls";
+    return [
+        row(host, "ssm:UpdateInstanceInformation", instance, "allowed", why),
+        row(host, "ssmmessages:OpenControlChannel", "*", "allowed", why),
+        row(host, "ec2messages:GetMessages", "*", "allowed", why),
+        row(host, "s3:ListAllMyBuckets", "*", "denied", "the managed policy grants no S3 action"),
+    ];
 }
 
 /** The pair: one host, one target role, one bucket. */
@@ -356,7 +391,7 @@ function pairTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
     const otherBucket = "arn:aws:s3:::someone-elses-bucket";
     const ext = stack.externalId;
     const withExt: Record<string, string> = ext ? { "sts:ExternalId": ext } : {};
-    const isDev = stack.label === "dev";
+    const isDev = stack.stack === "dev";
     const isNarrowed = stack.label.includes("trustedPrincipalArns");
 
     const rows: Row[] = [

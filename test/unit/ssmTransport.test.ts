@@ -124,7 +124,7 @@ describe('verifyTransport "ssm"', () => {
     });
 
     it("reports the proof, and a failed proof fails the deployment", async () => {
-        assert.strictEqual((await promiseOf(run.loaded.verification)).ok, true);
+        assert.strictEqual((await promiseOf<{ ok: boolean }>(run.loaded.verification)).ok, true);
         const failing = JSON.stringify({
             ok: false,
             steps: [],
