@@ -4,7 +4,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", ".venv/", ".tools/", "bin/", "**/*.mjs"] },
+    { ignores: ["node_modules/", "dist/", ".venv/", ".venv-security/", ".tools/", "bin/", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         languageOptions: {
