@@ -1,5 +1,8 @@
 // npm run bench: prints measured figures; no thresholds are asserted here (targets are printed
-// beside the figures). Everything runs on loopback against the moto emulator.
+// beside the figures). Everything runs on loopback against one moto emulator. Every process being
+// compared is measured in the same loop, one after the other, after one warm-up run each, and the
+// figure is the median. BENCH_RUNS sets the runs per figure (default 10); BENCH_LAYERS=1 also times
+// each npm test layer (off by default: layer times are measured on their own).
 import "../test/support/quietSdk";
 
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -10,16 +13,26 @@ import * as os from "os";
 import * as path from "path";
 
 import { startFaultProxy, noFaults, seededRandom } from "../test/support/faultProxy";
-import { startImds } from "../test/support/imds";
+import { Imds, startImds } from "../test/support/imds";
 import { region, startMoto } from "../test/support/moto";
 import { createScenario } from "../test/support/scenario";
-import { bundlePath, hostEnv, runProcess, runVerify } from "../test/support/verifyProcess";
+import {
+    bundlePath,
+    hostEnv,
+    removeHostHomes,
+    runProcess,
+    runVerify,
+} from "../test/support/verifyProcess";
+import { createFleet } from "./fleet";
 import { median, timed } from "./stats";
+import type { Trace } from "./trace";
 
 const runsEach = Number(process.env.BENCH_RUNS ?? 10);
+const fleetSizes = [1, 3, 10] as const;
 const root = path.join(__dirname, "..");
 const aws = path.join(root, ".venv", "bin", "aws");
 const floorBundle = path.join(root, "dist", "bench-floor.js");
+const traceBundle = path.join(root, "dist", "bench-trace.js");
 
 interface Figure {
     what: string;
@@ -27,15 +40,23 @@ interface Figure {
     target?: string;
 }
 
-async function bundleFloor(): Promise<void> {
-    await build({
-        entryPoints: [path.join(__dirname, "floor.ts")],
-        outfile: floorBundle,
+async function bundleHelpers(): Promise<void> {
+    const common = {
         bundle: true,
-        platform: "node",
+        platform: "node" as const,
         target: "node20",
         minify: true,
-        logLevel: "warning",
+        logLevel: "warning" as const,
+    };
+    await build({
+        ...common,
+        entryPoints: [path.join(__dirname, "floor.ts")],
+        outfile: floorBundle,
+    });
+    await build({
+        ...common,
+        entryPoints: [path.join(__dirname, "trace.ts")],
+        outfile: traceBundle,
     });
 }
 
@@ -94,46 +115,133 @@ async function layerSeconds(layer: string): Promise<{ seconds: number; ok: boole
     return { seconds: ms / 1000, ok: value.code === 0 };
 }
 
+/** One verify run that must prove; its wall time in ms. */
+async function timedVerify(args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
+    const { ms, value } = await timed(() => runVerify(args, env, stdin));
+    if (value.code !== 0) throw new Error(`verify failed during the benchmark: ${value.stderr}`);
+    return ms;
+}
+
+/** A verify run under the trace preload: where its time went. */
+async function tracedVerify(args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-trace-")), "t.json");
+    const result = await runProcess(
+        process.execPath,
+        ["--require", traceBundle, bundlePath, ...args],
+        { ...env, BENCH_TRACE_FILE: file },
+        120_000,
+        stdin,
+    );
+    if (result.code !== 0) throw new Error(`traced verify failed: ${result.stderr}`);
+    const trace = JSON.parse(fs.readFileSync(file, "utf8")) as Trace;
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    return trace;
+}
+
+interface Phases {
+    /** Node's own start, before any script runs. */
+    node: number;
+    /** Parsing and evaluating dist/verify.js (includes the CLI's synchronous start). */
+    bundle: number;
+    /** Bundle evaluated → first request sent (client and credential provider set-up). */
+    toFirstRequest: number;
+    /** IMDS token, role name and credentials (the instance-profile credential chain). */
+    imds: number;
+    /** First AWS request sent → last AWS response (the proof itself). */
+    proof: number;
+    /** Last response → process exit. */
+    exit: number;
+    awsRequests: number;
+    /** Median time one AWS request took against moto. */
+    perRequest: number;
+}
+
+function phases(t: Trace, imdsHost: string): Phases {
+    const imds = t.requests.filter((r) => r.host === imdsHost);
+    const awsReqs = t.requests.filter((r) => r.host !== imdsHost);
+    const first = Math.min(...t.requests.map((r) => r.startMs));
+    const awsFirst = Math.min(...awsReqs.map((r) => r.startMs));
+    const awsLast = Math.max(...awsReqs.map((r) => r.endMs));
+    return {
+        node: t.preloadMs,
+        bundle: t.bundleLoadEndMs - t.bundleLoadStartMs,
+        toFirstRequest: first - t.bundleLoadEndMs,
+        imds: Math.max(...imds.map((r) => r.endMs)) - Math.min(...imds.map((r) => r.startMs)),
+        proof: awsLast - awsFirst,
+        exit: t.exitMs - awsLast,
+        awsRequests: awsReqs.length,
+        perRequest: median(awsReqs.map((r) => r.endMs - r.startMs)),
+    };
+}
+
+function medianPhases(all: Phases[]): Phases {
+    const pick = (k: keyof Phases) => median(all.map((p) => p[k]));
+    return {
+        node: pick("node"),
+        bundle: pick("bundle"),
+        toFirstRequest: pick("toFirstRequest"),
+        imds: pick("imds"),
+        proof: pick("proof"),
+        exit: pick("exit"),
+        awsRequests: pick("awsRequests"),
+        perRequest: pick("perRequest"),
+    };
+}
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
 async function main(): Promise<void> {
-    await bundleFloor();
+    await bundleHelpers();
     const figures: Figure[] = [];
+    const breakdown: string[] = [];
+    const imdsDoubles: Imds[] = [];
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-bench-"));
     const moto = await startMoto();
     const proxy = await startFaultProxy(moto.endpoint);
     try {
-        const scenario = await createScenario(moto, "correct");
-        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
-        const env = {
-            ...hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region }),
-            AWS_DEFAULT_REGION: region,
+        const hostOf = async (roleName: string, credentials: Parameters<typeof startImds>[1]) => {
+            const imds = await startImds(roleName, credentials);
+            imdsDoubles.push(imds);
+            return {
+                imdsHost: new URL(imds.endpoint).host,
+                env: {
+                    ...hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region }),
+                    AWS_DEFAULT_REGION: region,
+                },
+            };
         };
+
+        // The walkthrough's single target, for the CLI comparison and the floor.
+        const scenario = await createScenario(moto, "correct");
+        const single = await hostOf(scenario.hostRoleName, scenario.hostCredentials);
+        const env = single.env;
+        const singleArgs = ["--bucket", scenario.bucket, "--role-arn", scenario.targetRoleArn];
+
+        // N services on one host each: a host role, an IMDS double, N roles and buckets.
+        const fleets = [];
+        for (const size of fleetSizes) {
+            const fleet = await createFleet(moto, size);
+            const host = await hostOf(fleet.hostRoleName, fleet.hostCredentials);
+            fleets.push({ size, plan: JSON.stringify(fleet.plan), ...host });
+        }
+        const planArgs = ["--targets", "-", "--json"];
+
         const adminS3 = new S3Client({
             endpoint: moto.endpoint,
             region,
             credentials: moto.admin,
             forcePathStyle: true,
         });
-        const probeFile = path.join(
-            fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-bench-")),
-            "report.csv",
-        );
+        const probeFile = path.join(workDir, "report.csv");
         fs.writeFileSync(probeFile, "id,value\n1,42\n");
 
-        const verifyArgs = [
-            "--bucket",
-            scenario.bucket,
-            "--role-arn",
-            scenario.targetRoleArn,
-            "--json",
-        ];
-        const verifyRun = async () => {
-            const { ms, value } = await timed(() => runVerify(verifyArgs, env));
-            if (value.code !== 0)
-                throw new Error(`verify failed during the benchmark: ${value.stderr}`);
-            return ms;
-        };
-        // The seed's hand-run proof: aws sts assume-role, then aws s3 ls and aws s3 cp with the keys.
-        const seedRun = async () => {
+        // The walkthrough by hand: as the host `aws s3 ls` is denied; `aws sts assume-role`; then
+        // `aws s3 cp` and `aws s3 ls` with the returned keys.
+        const cliRun = async () => {
             const { ms } = await timed(async () => {
+                const denied = await runProcess(aws, ["s3", "ls", `s3://${scenario.bucket}`], env);
+                if (denied.code === 0 || !denied.stderr.includes("AccessDenied"))
+                    throw new Error(`aws s3 ls as the host was not denied: ${denied.stderr}`);
                 const assumed = await runProcess(
                     aws,
                     [
@@ -142,7 +250,7 @@ async function main(): Promise<void> {
                         "--role-arn",
                         scenario.targetRoleArn,
                         "--role-session-name",
-                        "seed",
+                        "walkthrough",
                         "--output",
                         "json",
                     ],
@@ -157,17 +265,17 @@ async function main(): Promise<void> {
                     AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
                     AWS_SESSION_TOKEN: c.SessionToken,
                 };
-                const ls = await runProcess(aws, ["s3", "ls", `s3://${scenario.bucket}`], keys);
-                if (ls.code !== 0) throw new Error(`aws s3 ls failed: ${ls.stderr}`);
                 const cp = await runProcess(
                     aws,
-                    ["s3", "cp", probeFile, `s3://${scenario.bucket}/seed/report.csv`],
+                    ["s3", "cp", probeFile, `s3://${scenario.bucket}/walkthrough/report.csv`],
                     keys,
                 );
                 if (cp.code !== 0) throw new Error(`aws s3 cp failed: ${cp.stderr}`);
+                const ls = await runProcess(aws, ["s3", "ls", `s3://${scenario.bucket}`], keys);
+                if (ls.code !== 0) throw new Error(`aws s3 ls failed: ${ls.stderr}`);
             });
             await adminS3.send(
-                new DeleteObjectCommand({ Bucket: scenario.bucket, Key: "seed/report.csv" }),
+                new DeleteObjectCommand({ Bucket: scenario.bucket, Key: "walkthrough/report.csv" }),
             );
             return ms;
         };
@@ -183,37 +291,53 @@ async function main(): Promise<void> {
             return ms;
         };
 
-        // Warm up each once (Python imports, page cache), then alternate.
-        await verifyRun();
-        await seedRun();
-        await floorRun();
-        const verifyMs: number[] = [];
-        const seedMs: number[] = [];
-        const floorMs: number[] = [];
+        const contenders: { name: string; run: () => Promise<number> }[] = [
+            { name: "single", run: () => timedVerify([...singleArgs, "--json"], env) },
+            { name: "cli", run: cliRun },
+            { name: "floor", run: floorRun },
+            ...fleets.map((f) => ({
+                name: `N=${f.size}`,
+                run: () => timedVerify(planArgs, f.env, f.plan),
+            })),
+        ];
+        // Warm up each once (Python imports, page cache, moto's first-use paths), then alternate.
+        for (const c of contenders) await c.run();
+        const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
         for (let i = 0; i < runsEach; i++) {
-            verifyMs.push(await verifyRun());
-            seedMs.push(await seedRun());
-            floorMs.push(await floorRun());
+            for (const c of contenders) samples.get(c.name)!.push(await c.run());
         }
-        const v = median(verifyMs);
-        const s = median(seedMs);
-        const f = median(floorMs);
+        const med = (name: string) => median(samples.get(name)!);
+
+        for (const size of fleetSizes) {
+            figures.push({
+                what: `verify, plan of N = ${size} service${size > 1 ? "s" : ""} on one host, median of ${runsEach}`,
+                value: ms(med(`N=${size}`)),
+            });
+        }
         figures.push({
-            what: `verify end to end, median of ${runsEach} (process start → verdict)`,
-            value: `${v.toFixed(0)} ms`,
+            what: "N = 10 time / N = 1 time",
+            value: `${(med("N=10") / med("N=1")).toFixed(2)}×`,
+            target: "≤ 1.5×",
+        });
+        const v = med("single");
+        const s = med("cli");
+        figures.push({
+            what: `verify --bucket/--role-arn end to end, median of ${runsEach} (process start → verdict)`,
+            value: ms(v),
         });
         figures.push({
-            what: `seed's 3 AWS CLI commands, median of ${runsEach}`,
-            value: `${s.toFixed(0)} ms`,
+            what: `walkthrough's 4 AWS CLI commands (ls denied, assume-role, cp, ls), median of ${runsEach}`,
+            value: ms(s),
         });
         figures.push({
-            what: "speed-up of verify over the seed's commands",
+            what: "speed-up of verify over the walkthrough's commands",
             value: `${(s / v).toFixed(1)}×`,
-            target: "≥ 5×",
+            target: "≥ 10×",
         });
+        const f = med("floor");
         figures.push({
             what: `floor proof (6 requests, bundled the same way), median of ${runsEach}`,
-            value: `${f.toFixed(0)} ms`,
+            value: ms(f),
         });
         figures.push({
             what: "verify time / floor time",
@@ -221,25 +345,52 @@ async function main(): Promise<void> {
             target: "≤ 1.5×",
         });
 
-        // Round trips: the same run through a counting pass-through proxy.
+        // Round trips: the same single-target run through a counting pass-through proxy.
         proxy.reset(noFaults, seededRandom(1));
-        const counted = await runVerify(verifyArgs, { ...env, AWS_ENDPOINT_URL: proxy.endpoint });
+        const counted = await runVerify([...singleArgs, "--json"], {
+            ...env,
+            AWS_ENDPOINT_URL: proxy.endpoint,
+        });
         if (counted.code !== 0)
             throw new Error(`verify failed through the proxy: ${counted.stderr}`);
-        const listing = await adminS3.send(new ListObjectsV2Command({ Bucket: scenario.bucket }));
         figures.push({
             what: "AWS round trips verify makes / the proof's minimum",
             value: `${proxy.stats.requests} / 6`,
             target: "report",
         });
+        const listing = await adminS3.send(new ListObjectsV2Command({ Bucket: scenario.bucket }));
         figures.push({
             what: "objects left in the bucket after all runs",
             value: String(listing.KeyCount ?? 0),
         });
-        await imds.stop();
+
+        // Where the time goes: the same runs under the trace preload.
+        const tracedSingle: Phases[] = [];
+        const tracedTen: Phases[] = [];
+        const ten = fleets.find((x) => x.size === 10)!;
+        for (let i = 0; i < Math.max(3, Math.ceil(runsEach / 2)); i++) {
+            tracedSingle.push(
+                phases(await tracedVerify([...singleArgs, "--json"], env), single.imdsHost),
+            );
+            tracedTen.push(phases(await tracedVerify(planArgs, ten.env, ten.plan), ten.imdsHost));
+        }
+        for (const [label, p] of [
+            ["N = 1 (--bucket/--role-arn)", medianPhases(tracedSingle)],
+            ["N = 10 (--targets -)", medianPhases(tracedTen)],
+        ] as const) {
+            breakdown.push(
+                `${label}: node start ${ms(p.node)}, bundle parse+evaluate ${ms(p.bundle)}, ` +
+                    `→ first request ${ms(p.toFirstRequest)}, IMDS credentials ${ms(p.imds)}, ` +
+                    `${p.awsRequests} AWS requests ${ms(p.proof)} (median ${p.perRequest.toFixed(1)} ms each), ` +
+                    `last response → exit ${ms(p.exit)}`,
+            );
+        }
     } finally {
+        for (const imds of imdsDoubles) await imds.stop();
         await proxy.stop();
         await moto.stop();
+        removeHostHomes();
+        fs.rmSync(workDir, { recursive: true, force: true });
     }
 
     figures.push({
@@ -249,11 +400,11 @@ async function main(): Promise<void> {
     });
     figures.push({
         what: `cold start to first request, median of ${runsEach}`,
-        value: `${(await coldStartMs()).toFixed(0)} ms`,
+        value: ms(await coldStartMs()),
         target: "≤ 250 ms",
     });
 
-    if (process.env.BENCH_SKIP_LAYERS !== "1") {
+    if (process.env.BENCH_LAYERS === "1") {
         for (const layer of ["unit", "policy", "emulator", "host", "reliability"]) {
             const { seconds, ok } = await layerSeconds(layer);
             figures.push({
@@ -265,12 +416,16 @@ async function main(): Promise<void> {
     }
 
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const load = os.loadavg()[0].toFixed(2);
     console.log(
-        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`,
+        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+            `Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString()}, load ${load}\n`,
     );
     console.log("| figure | measured | target |");
     console.log("| --- | --- | --- |");
-    for (const f of figures) console.log(`| ${f.what} | ${f.value} | ${f.target ?? ""} |`);
+    for (const fig of figures) console.log(`| ${fig.what} | ${fig.value} | ${fig.target ?? ""} |`);
+    console.log("\nWhere verify's time goes (median of traced runs, ms since process start):");
+    for (const line of breakdown) console.log(`- ${line}`);
 }
 
 main().catch((error: unknown) => {
