@@ -16,13 +16,7 @@ import { startFaultProxy, noFaults, seededRandom } from "../test/support/faultPr
 import { Imds, startImds } from "../test/support/imds";
 import { region, startMoto } from "../test/support/moto";
 import { createScenario } from "../test/support/scenario";
-import {
-    bundlePath,
-    hostEnv,
-    removeHostHomes,
-    runProcess,
-    runVerify,
-} from "../test/support/verifyProcess";
+import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
 import { createFleet } from "./fleet";
 import { median, timed } from "./stats";
 import type { Trace } from "./trace";
@@ -33,6 +27,10 @@ const root = path.join(__dirname, "..");
 const aws = path.join(root, ".venv", "bin", "aws");
 const floorBundle = path.join(root, "dist", "bench-floor.js");
 const traceBundle = path.join(root, "dist", "bench-trace.js");
+/** BENCH_VERIFY_BUNDLE: measure another build of verify (a what-if), default dist/verify.js. */
+const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
+/** BENCH_TRACE_DUMP=1: print every traced request of one single-target run. */
+const dumpTrace = process.env.BENCH_TRACE_DUMP === "1";
 
 interface Figure {
     what: string;
@@ -78,7 +76,7 @@ async function coldStartMs(): Promise<number> {
         const child = runProcess(
             process.execPath,
             [
-                bundlePath,
+                verifyBundle,
                 "--bucket",
                 "cold-start-bucket",
                 "--role-arn",
@@ -117,7 +115,9 @@ async function layerSeconds(layer: string): Promise<{ seconds: number; ok: boole
 
 /** One verify run that must prove; its wall time in ms. */
 async function timedVerify(args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
-    const { ms, value } = await timed(() => runVerify(args, env, stdin));
+    const { ms, value } = await timed(() =>
+        runProcess(process.execPath, [verifyBundle, ...args], env, 120_000, stdin),
+    );
     if (value.code !== 0) throw new Error(`verify failed during the benchmark: ${value.stderr}`);
     return ms;
 }
@@ -127,8 +127,8 @@ async function tracedVerify(args: string[], env: NodeJS.ProcessEnv, stdin?: stri
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-trace-")), "t.json");
     const result = await runProcess(
         process.execPath,
-        ["--require", traceBundle, bundlePath, ...args],
-        { ...env, BENCH_TRACE_FILE: file },
+        ["--require", traceBundle, verifyBundle, ...args],
+        { ...env, BENCH_TRACE_FILE: file, BENCH_TRACE_BUNDLE: verifyBundle },
         120_000,
         stdin,
     );
@@ -347,10 +347,14 @@ async function main(): Promise<void> {
 
         // Round trips: the same single-target run through a counting pass-through proxy.
         proxy.reset(noFaults, seededRandom(1));
-        const counted = await runVerify([...singleArgs, "--json"], {
-            ...env,
-            AWS_ENDPOINT_URL: proxy.endpoint,
-        });
+        const counted = await runProcess(
+            process.execPath,
+            [verifyBundle, ...singleArgs, "--json"],
+            {
+                ...env,
+                AWS_ENDPOINT_URL: proxy.endpoint,
+            },
+        );
         if (counted.code !== 0)
             throw new Error(`verify failed through the proxy: ${counted.stderr}`);
         figures.push({
@@ -368,6 +372,14 @@ async function main(): Promise<void> {
         const tracedSingle: Phases[] = [];
         const tracedTen: Phases[] = [];
         const ten = fleets.find((x) => x.size === 10)!;
+        if (dumpTrace) {
+            const t = await tracedVerify([...singleArgs, "--json"], env);
+            console.log(JSON.stringify({ ...t, requests: undefined }));
+            for (const r of t.requests.sort((a, b) => a.startMs - b.startMs))
+                console.log(
+                    `${r.startMs.toFixed(1)} → ${r.endMs.toFixed(1)} ${r.method} ${r.host}${r.path} ${r.status}`,
+                );
+        }
         for (let i = 0; i < Math.max(3, Math.ceil(runsEach / 2)); i++) {
             tracedSingle.push(
                 phases(await tracedVerify([...singleArgs, "--json"], env), single.imdsHost),
@@ -395,7 +407,7 @@ async function main(): Promise<void> {
 
     figures.push({
         what: "dist/verify.js size",
-        value: `${(fs.statSync(bundlePath).size / 1024 / 1024).toFixed(2)} MB`,
+        value: `${(fs.statSync(verifyBundle).size / 1024 / 1024).toFixed(2)} MB`,
         target: "≤ 1.5 MB",
     });
     figures.push({

@@ -39,7 +39,8 @@ const extensions = (Module as unknown as { _extensions: Record<string, (...a: un
     ._extensions;
 const loadJs = extensions[".js"];
 extensions[".js"] = function (module: unknown, filename: unknown) {
-    const mine = typeof filename === "string" && filename.endsWith("verify.js");
+    const bundle = process.env.BENCH_TRACE_BUNDLE ?? "verify.js";
+    const mine = typeof filename === "string" && filename.endsWith(bundle);
     if (mine) trace.bundleLoadStartMs = now();
     try {
         loadJs.call(this, module, filename);
