@@ -1,8 +1,10 @@
-// Command-line flags of the verify program. A bad flag is a UsageError (exit 2) naming the flag.
+// Command-line flags of the verify program. Bad flags are UsageErrors (exit 2) naming each flag,
+// all reported at once.
 import * as fs from "fs";
 
 import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "./plan";
-import { UsageError } from "./usageError";
+import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "./region";
+import { UsageCollector, UsageError, UsageErrors } from "./usageError";
 
 export interface ProofOptions {
     /** The services to prove, in report order. */
@@ -20,19 +22,39 @@ export interface ProofOptions {
     endpoint?: string;
 }
 
-export { UsageError };
+export { UsageError, UsageErrors };
 
+/** Default of --duration-seconds (STS's minimum). */
+export const defaultDurationSeconds = 900;
+/** Default of --propagation-timeout, in seconds. */
+export const defaultPropagationTimeoutSeconds = 120;
 export const usage = `Usage: node verify.js --bucket NAME --role-arn ARN [--external-id X] [--profile P] [options]
        node verify.js --targets PATH|- [options]
-Options: [--region R] [--session-name S] [--duration-seconds N] [--propagation-timeout S] [--json]
 
 Proves that this machine's own credentials are denied each service's bucket, that after
 sts:AssumeRole into the service's role a round trip limited to its declared object actions
 succeeds, and that no service's role can list another service's bucket.
---targets reads a JSON array (- = stdin) of
-  { "name": "service-a", "roleArn": "arn:...", "bucket": "...", "externalId"?: "...",
-    "objectActions"?: ["s3:GetObject", ...], "profile"?: "..." }
---bucket/--role-arn prove one target named "target".
+
+Flags (every valued flag also takes the form --flag=value, needed for a value starting with -):
+  --bucket NAME              the one target's bucket (required unless --targets)
+  --role-arn ARN             the one target's role (required unless --targets)
+  --external-id X            sts:ExternalId sent with AssumeRole (default: none)
+  --profile P                AWS config profile that assumes the role: also proves AWS_PROFILE=P
+                             (default: none)
+  --targets PATH|-           a JSON plan (- = stdin) instead of the four flags above (default: none):
+                             [{ "name": "service-a", "roleArn": "arn:...", "bucket": "...",
+                                "externalId"?: "...", "objectActions"?: ["s3:GetObject", ...],
+                                "profile"?: "..." }]
+  --region R                 default: AWS_REGION, then AWS_DEFAULT_REGION, then the region of
+                             --profile in the AWS config file, then this EC2 instance's region
+                             (IMDSv2); a usage error if none is known
+  --session-name S           default: rolepair-verify-<epoch ms> (with --targets, -<service> added)
+  --duration-seconds N       ${defaultDurationSeconds} to 43200 (default ${defaultDurationSeconds})
+  --propagation-timeout S    seconds AssumeRole is retried while IAM propagates, 0 to 3600
+                             (default ${defaultPropagationTimeoutSeconds})
+  --json                     print the report as JSON (default: a checklist)
+  --help, -h                 print this text
+Every usage error is reported at once.
 Exit codes: 0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable.`;
 
 const valued = [
@@ -83,76 +105,170 @@ export function readPlanText(source: string): string {
     return fs.readFileSync(source === "-" ? 0 : source, "utf8");
 }
 
+/** Splits argv into flag values: `--flag value`, or `--flag=value` for any value (even one starting with -). */
+function readFlags(argv: readonly string[], problems: UsageCollector) {
+    const values = new Map<ValuedFlag, string>();
+    let json = false;
+    const isValued = (flag: string): flag is ValuedFlag =>
+        (valued as readonly string[]).includes(flag);
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+        const flag = eq > 0 ? arg.slice(0, eq) : arg;
+        if (flag === "--json") {
+            if (eq > 0) problems.add(flag, "takes no value");
+            json = true;
+        } else if (isValued(flag)) {
+            let value: string | undefined;
+            if (eq > 0) {
+                value = arg.slice(eq + 1);
+            } else {
+                value = argv[i + 1];
+                if (value !== undefined && !value.startsWith("--")) i++;
+                else value = undefined;
+            }
+            if (value === undefined || value === "") {
+                problems.add(flag, `needs a value (${flag}=VALUE for a value starting with -)`);
+            } else {
+                values.set(flag, value);
+            }
+        } else {
+            problems.add(flag, `unknown flag; accepted: ${[...valued, "--json"].join(", ")}`);
+        }
+    }
+    return { values, json };
+}
+
+interface ParsedFlags {
+    problems: UsageCollector;
+    /** The region if flags, environment or the profile's config give it. */
+    region?: string;
+    /** Where the region was looked for (for the error), or undefined if --region itself was bad. */
+    regionSearch?: string;
+    build(region: string): ProofOptions;
+}
+
+function parseFlags(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv,
+    readPlan: (source: string) => string,
+): ParsedFlags {
+    const problems = new UsageCollector();
+    const { values, json } = readFlags(argv, problems);
+
+    const targetsSource = values.get("--targets");
+    const perServiceSessions = targetsSource !== undefined;
+    const targets = problems.attempt(() =>
+        perServiceSessions
+            ? planFromFile(targetsSource, values, readPlan)
+            : [
+                  singleTarget(
+                      values,
+                      problems.errors.map((e) => e.flag),
+                  ),
+              ],
+    );
+    const flagRegion = problems.attempt(() =>
+        matchFlag("--region", values.get("--region"), regionPattern, "a region such as us-east-1"),
+    );
+    const regionFlagBad = values.has("--region") && flagRegion === undefined;
+    let region = flagRegion ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+    let regionSearch = "no --region, AWS_REGION or AWS_DEFAULT_REGION";
+    const profile = values.get("--profile");
+    if (region === undefined && !regionFlagBad && profile !== undefined && !perServiceSessions) {
+        const fromProfile = profileRegion(profile, env);
+        if (fromProfile !== undefined && !regionPattern.test(fromProfile)) {
+            problems.add(
+                "--profile",
+                `profile ${profile} has region ${JSON.stringify(fromProfile)} in ${awsConfigPath(env)}; expected a region such as us-east-1`,
+            );
+        } else {
+            region = fromProfile;
+        }
+        regionSearch += `, no region for profile ${profile} in ${awsConfigPath(env)}`;
+    }
+    const sessionName = problems.attempt(() =>
+        matchFlag(
+            "--session-name",
+            values.get("--session-name"),
+            /^[\w+=,.@-]{2,64}$/,
+            "2 to 64 characters of letters, digits and +=,.@-_",
+        ),
+    );
+    const durationSeconds = problems.attempt(() =>
+        integerFlag(
+            "--duration-seconds",
+            values.get("--duration-seconds"),
+            defaultDurationSeconds,
+            900,
+            43200,
+        ),
+    );
+    const propagationTimeoutSeconds = problems.attempt(() =>
+        integerFlag(
+            "--propagation-timeout",
+            values.get("--propagation-timeout"),
+            defaultPropagationTimeoutSeconds,
+            0,
+            3600,
+        ),
+    );
+    return {
+        problems,
+        region,
+        regionSearch: regionFlagBad ? undefined : regionSearch,
+        build: (resolved) => ({
+            targets: targets as VerifyTarget[],
+            region: resolved,
+            sessionName: sessionName ?? `rolepair-verify-${Date.now()}`,
+            perServiceSessions,
+            durationSeconds: durationSeconds as number,
+            propagationTimeoutMs: (propagationTimeoutSeconds as number) * 1000,
+            json,
+            endpoint: env.AWS_ENDPOINT_URL || undefined,
+        }),
+    };
+}
+
+/**
+ * Parses verify's flags without network access: the region from --region, AWS_REGION,
+ * AWS_DEFAULT_REGION or --profile's config. Throws every usage error at once (UsageErrors).
+ */
 export function parseArgs(
     argv: readonly string[],
     env: NodeJS.ProcessEnv = process.env,
     readPlan: (source: string) => string = readPlanText,
 ): ProofOptions {
-    const values = new Map<ValuedFlag, string>();
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--json") {
-            json = true;
-        } else if ((valued as readonly string[]).includes(arg)) {
-            const value = argv[i + 1];
-            if (value === undefined || value.startsWith("--"))
-                throw new UsageError(arg, "needs a value");
-            values.set(arg as ValuedFlag, value);
-            i++;
-        } else {
-            throw new UsageError(
-                arg,
-                `unknown flag; accepted: ${[...valued, "--json"].join(", ")}`,
+    const parsed = parseFlags(argv, env, readPlan);
+    if (parsed.region === undefined && parsed.regionSearch !== undefined)
+        parsed.problems.add("--region", `is required (${parsed.regionSearch})`);
+    parsed.problems.throwIfAny();
+    return parsed.build(parsed.region as string);
+}
+
+/**
+ * As parseArgs, and when no region is known from flags, environment or profile, asks this EC2
+ * instance's metadata service (IMDSv2) for its region. What the CLI uses.
+ */
+export async function resolveArgs(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+    readPlan: (source: string) => string = readPlanText,
+    lookupInstanceRegion: (env: NodeJS.ProcessEnv) => Promise<string | undefined> = instanceRegion,
+): Promise<ProofOptions> {
+    const parsed = parseFlags(argv, env, readPlan);
+    let region = parsed.region;
+    if (region === undefined && parsed.regionSearch !== undefined) {
+        region = await lookupInstanceRegion(env);
+        if (region === undefined) {
+            parsed.problems.add(
+                "--region",
+                `is required (${parsed.regionSearch}, and no EC2 instance metadata service answered with a region)`,
             );
         }
     }
-
-    const targetsSource = values.get("--targets");
-    const perServiceSessions = targetsSource !== undefined;
-    const targets = perServiceSessions
-        ? planFromFile(targetsSource, values, readPlan)
-        : [singleTarget(values)];
-    const region =
-        matchFlag(
-            "--region",
-            values.get("--region"),
-            /^[a-z]{2}(-[a-z]+)+-\d+$/,
-            "a region such as us-east-1",
-        ) ??
-        env.AWS_REGION ??
-        env.AWS_DEFAULT_REGION;
-    if (region === undefined) throw new UsageError("--region", "is required (or set AWS_REGION)");
-
-    return {
-        targets,
-        region,
-        sessionName:
-            matchFlag(
-                "--session-name",
-                values.get("--session-name"),
-                /^[\w+=,.@-]{2,64}$/,
-                "2 to 64 characters of letters, digits and +=,.@-_",
-            ) ?? `rolepair-verify-${Date.now()}`,
-        perServiceSessions,
-        durationSeconds: integerFlag(
-            "--duration-seconds",
-            values.get("--duration-seconds"),
-            900,
-            900,
-            43200,
-        ),
-        propagationTimeoutMs:
-            integerFlag(
-                "--propagation-timeout",
-                values.get("--propagation-timeout"),
-                120,
-                0,
-                3600,
-            ) * 1000,
-        json,
-        endpoint: env.AWS_ENDPOINT_URL || undefined,
-    };
+    parsed.problems.throwIfAny();
+    return parsed.build(region as string);
 }
 
 const singleTargetFlags = ["--bucket", "--role-arn", "--external-id", "--profile"] as const;
@@ -191,7 +307,10 @@ function planFromFile(
 }
 
 /** --bucket/--role-arn[/--external-id/--profile]: a plan of one target named "target". */
-function singleTarget(values: Map<ValuedFlag, string>): VerifyTarget {
+function singleTarget(
+    values: Map<ValuedFlag, string>,
+    alreadyReported: readonly string[] = [],
+): VerifyTarget {
     const flagOf = {
         bucket: "--bucket",
         roleArn: "--role-arn",
@@ -205,14 +324,21 @@ function singleTarget(values: Map<ValuedFlag, string>): VerifyTarget {
             fieldRules[key].pattern,
             fieldRules[key].accepted,
         );
-    const bucket = field("bucket");
-    if (bucket === undefined) throw new UsageError("--bucket", "is required (or give --targets)");
-    const roleArn = field("roleArn");
-    if (roleArn === undefined) throw new UsageError("--role-arn", "is required");
-    const target: VerifyTarget = { name: singleTargetName, roleArn, bucket };
-    const externalId = field("externalId");
+    const problems = new UsageCollector();
+    const [bucket, roleArn, externalId, profile] = (
+        ["bucket", "roleArn", "externalId", "profile"] as const
+    ).map((key) => problems.attempt(() => field(key)));
+    const missing = (flag: string) =>
+        !values.has(flag as ValuedFlag) && !alreadyReported.includes(flag);
+    if (missing("--bucket")) problems.add("--bucket", "is required (or give --targets)");
+    if (missing("--role-arn")) problems.add("--role-arn", "is required");
+    problems.throwIfAny();
+    const target: VerifyTarget = {
+        name: singleTargetName,
+        roleArn: roleArn as string,
+        bucket: bucket as string,
+    };
     if (externalId !== undefined) target.externalId = externalId;
-    const profile = field("profile");
     if (profile !== undefined) target.profile = profile;
     return target;
 }

@@ -1,6 +1,7 @@
 // The command-line shell around runProof: flags in, checklist or JSON out, an exit code that
 // says what happened. Progress and diagnoses go to stderr so stdout stays parseable with --json.
-import { parseArgs, usage, UsageError } from "./args";
+// Usage errors (every one at once, one line each) exit 2 with the usage text.
+import { resolveArgs, usage, UsageError } from "./args";
 import { runProof } from "./proof";
 import { describeFailure, formatChecklist } from "./report";
 
@@ -13,10 +14,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     let options;
     try {
-        options = parseArgs(argv);
+        options = await resolveArgs(argv);
     } catch (error) {
         if (error instanceof UsageError) {
-            process.stderr.write(`verify: ${error.message}\n\n${usage}\n`);
+            const lines = error.message.split("\n").map((line) => `verify: ${line}\n`);
+            process.stderr.write(`${lines.join("")}\n${usage}\n`);
             return exitCodes.usage;
         }
         throw error;

@@ -1,5 +1,5 @@
 // The verify library: run the proof from code, or give applications self-refreshing credentials.
-export { parseArgs, UsageError } from "./args";
+export { parseArgs, resolveArgs, UsageError, UsageErrors } from "./args";
 export type { ProofOptions } from "./args";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";

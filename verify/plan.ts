@@ -6,7 +6,7 @@ import {
     type ObjectAction,
 } from "../components/validation";
 
-import { UsageError } from "./usageError";
+import { UsageCollector, UsageError } from "./usageError";
 
 /** One service to prove: its role, the bucket it must reach, and how it is reached. */
 export interface VerifyTarget {
@@ -84,7 +84,8 @@ function objectActionsField(value: unknown, path: string): ObjectAction[] | unde
 
 /**
  * Checks a parsed plan strictly: a non-empty array of targets, known keys only, every value in
- * its accepted form, unique names. `flag` prefixes every path (`--targets[1].roleArn`).
+ * its accepted form, unique names. `flag` prefixes every path (`--targets[1].roleArn`). Every
+ * error is reported at once (UsageErrors when there are several).
  */
 export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] {
     if (!Array.isArray(plan) || plan.length === 0) {
@@ -93,46 +94,50 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
             `${got(plan)}; expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
         );
     }
+    const problems = new UsageCollector();
     const seen = new Map<string, number>();
-    return plan.map((entry: unknown, i) => {
+    const targets = plan.map((entry: unknown, i): VerifyTarget | undefined => {
         const path = `${flag}[${i}]`;
         if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-            throw new UsageError(
-                path,
-                `${got(entry)}; expected an object with name, roleArn, bucket`,
-            );
+            problems.add(path, `${got(entry)}; expected an object with name, roleArn, bucket`);
+            return undefined;
         }
         const record = entry as Record<string, unknown>;
         for (const key of Object.keys(record)) {
             if (!targetKeys.includes(key)) {
-                throw new UsageError(
-                    `${path}.${key}`,
-                    `unknown key; accepted: ${targetKeys.join(", ")}`,
-                );
+                problems.add(`${path}.${key}`, `unknown key; accepted: ${targetKeys.join(", ")}`);
             }
         }
-        const name = stringField(record, "name", path, true) as string;
-        const earlier = seen.get(name);
-        if (earlier !== undefined) {
-            throw new UsageError(
-                `${path}.name`,
-                `${got(name)}; expected a name no other target uses (${flag}[${earlier}] has it)`,
-            );
+        const field = (key: keyof typeof fieldRules, required: boolean) =>
+            problems.attempt(() => stringField(record, key, path, required));
+        const name = field("name", true);
+        if (name !== undefined) {
+            const earlier = seen.get(name);
+            if (earlier !== undefined) {
+                problems.add(
+                    `${path}.name`,
+                    `${got(name)}; expected a name no other target uses (${flag}[${earlier}] has it)`,
+                );
+            } else {
+                seen.set(name, i);
+            }
         }
-        seen.set(name, i);
-        const target: VerifyTarget = {
-            name,
-            roleArn: stringField(record, "roleArn", path, true) as string,
-            bucket: stringField(record, "bucket", path, true) as string,
-        };
-        const externalId = stringField(record, "externalId", path, false);
+        const roleArn = field("roleArn", true);
+        const bucket = field("bucket", true);
+        const externalId = field("externalId", false);
+        const objectActions = problems.attempt(() =>
+            objectActionsField(record.objectActions, path),
+        );
+        const profile = field("profile", false);
+        if (name === undefined || roleArn === undefined || bucket === undefined) return undefined;
+        const target: VerifyTarget = { name, roleArn, bucket };
         if (externalId !== undefined) target.externalId = externalId;
-        const objectActions = objectActionsField(record.objectActions, path);
         if (objectActions !== undefined) target.objectActions = objectActions;
-        const profile = stringField(record, "profile", path, false);
         if (profile !== undefined) target.profile = profile;
         return target;
     });
+    problems.throwIfAny();
+    return targets as VerifyTarget[];
 }
 
 /** The object actions a target declares: its own list, or get, put and delete. */

@@ -13,12 +13,22 @@ export interface Imds {
     /** Requests refused for lacking a token: must stay 0 for an IMDSv2-only client. */
     v1Refused: number;
     credentialRequests: number;
+    /** Requests (with a token) for /latest/meta-data/placement/region. */
+    regionRequests: number;
     stop(): Promise<void>;
 }
 
-export async function startImds(roleName: string, credentials: StaticCredentials): Promise<Imds> {
+/**
+ * `region` is what /latest/meta-data/placement/region answers (EC2's own region lookup); without
+ * it that path is 404, as off EC2 nothing answers at all.
+ */
+export async function startImds(
+    roleName: string,
+    credentials: StaticCredentials,
+    region?: string,
+): Promise<Imds> {
     const tokens = new Set<string>();
-    const state = { v1Refused: 0, credentialRequests: 0 };
+    const state = { v1Refused: 0, credentialRequests: 0, regionRequests: 0 };
     const server = http.createServer((req, res) => {
         if (req.method === "PUT" && req.url === "/latest/api/token") {
             if (!req.headers["x-aws-ec2-metadata-token-ttl-seconds"]) {
@@ -37,7 +47,10 @@ export async function startImds(roleName: string, credentials: StaticCredentials
             return;
         }
         const base = "/latest/meta-data/iam/security-credentials/";
-        if (req.url === base) {
+        if (req.url === "/latest/meta-data/placement/region" && region !== undefined) {
+            state.regionRequests++;
+            res.writeHead(200, { "content-type": "text/plain" }).end(region);
+        } else if (req.url === base) {
             res.writeHead(200, { "content-type": "text/plain" }).end(roleName);
         } else if (req.url === `${base}${roleName}`) {
             state.credentialRequests++;
@@ -65,6 +78,9 @@ export async function startImds(roleName: string, credentials: StaticCredentials
         },
         get credentialRequests() {
             return state.credentialRequests;
+        },
+        get regionRequests() {
+            return state.regionRequests;
         },
         stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
