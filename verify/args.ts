@@ -3,6 +3,7 @@
 import * as fs from "fs";
 
 import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "./plan";
+import { roleChainingMaxSeconds } from "./roleChaining";
 import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "./region";
 import { UsageCollector, UsageError, UsageErrors } from "./usageError";
 
@@ -49,7 +50,10 @@ Flags (every valued flag also takes the form --flag=value, needed for a value st
                              --profile in the AWS config file, then this EC2 instance's region
                              (IMDSv2); a usage error if none is known
   --session-name S           default: rolepair-verify-<epoch ms> (with --targets, -<service> added)
-  --duration-seconds N       ${defaultDurationSeconds} to 43200 (default ${defaultDurationSeconds})
+  --duration-seconds N       ${defaultDurationSeconds} to 43200 (default ${defaultDurationSeconds}); at most ${roleChainingMaxSeconds} when this
+                             machine's own identity is an assumed-role session (an instance profile):
+                             that is role chaining, which AWS caps at 1 hour. Checked after
+                             GetCallerIdentity; exceeding it is a usage error (exit 2)
   --propagation-timeout S    seconds AssumeRole is retried while IAM propagates, 0 to 3600
                              (default ${defaultPropagationTimeoutSeconds})
   --json                     print the report as JSON (default: a checklist)

@@ -13,8 +13,13 @@ export async function main(argv: string[]): Promise<number> {
         return exitCodes.proven;
     }
     let options;
+    let report;
     try {
         options = await resolveArgs(argv);
+        // A UsageError from the proof: --duration-seconds too long for this identity (role chaining).
+        report = await runProof(options, {
+            onProgress: (line) => process.stderr.write(`… ${line}\n`),
+        });
     } catch (error) {
         if (error instanceof UsageError) {
             const lines = error.message.split("\n").map((line) => `verify: ${line}\n`);
@@ -23,9 +28,6 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw error;
     }
-    const report = await runProof(options, {
-        onProgress: (line) => process.stderr.write(`… ${line}\n`),
-    });
     if (options.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (!report.ok) process.stderr.write(`verify: ${describeFailure(report)}\n`);

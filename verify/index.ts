@@ -1,5 +1,6 @@
 // The verify library: run the proof from code, or give applications self-refreshing credentials.
 export { parseArgs, resolveArgs, UsageError, UsageErrors } from "./args";
+export { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 export type { ProofOptions } from "./args";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";

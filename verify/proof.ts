@@ -19,6 +19,7 @@ import {
     StepName,
     StepResult,
 } from "./report";
+import { checkRoleChaining } from "./roleChaining";
 import {
     assumeRoleWithPropagationRetry,
     callerIdentity,
@@ -167,6 +168,8 @@ export async function runProof(
         return { ok: true, observed: report.identities.base };
     });
     report.steps.push(baseIdentity);
+    // Role chaining: from an assumed-role session AWS refuses sessions over an hour (UsageError).
+    if (baseIdentity.ok) checkRoleChaining(report.identities.base!, options.durationSeconds);
 
     if (baseIdentity.ok) {
         const proof: ServiceProof = {

@@ -1,6 +1,6 @@
 // The verify CLI's flag handling as a process, against moto: --flag=value for values that start
 // with -, every usage error at once, defaults in --help, the region from --profile's config or
-// from IMDS.
+// from IMDS, and role chaining (the fixtures' host identity is an assumed-role session, as on EC2).
 import * as assert from "assert";
 
 import type { ProofReport } from "../../verify/report";
@@ -179,5 +179,22 @@ describe("verify CLI flags", function () {
             r.stderr,
             /--region: is required \(no --region, AWS_REGION or AWS_DEFAULT_REGION, no region for profile svc in \S+, and no EC2 instance metadata service answered with a region\)/,
         );
+    });
+
+    it("refuses --duration-seconds over 3600 from an assumed-role session: role chaining (exit 2)", async () => {
+        assert.match(scenario.hostSessionArn, /:assumed-role\//);
+        const r = await onHost([...target(), "--duration-seconds", "7200", "--json"]);
+        assert.strictEqual(r.code, 2, r.stderr);
+        assert.match(
+            r.stderr,
+            /^verify: --duration-seconds: got 7200; this machine's own identity arn:aws:sts::\d+:assumed-role\/\S+ is an assumed-role session .* role chaining, which AWS caps at 3600 s \(1 hour\)/m,
+        );
+        assert.strictEqual(r.stdout, "", "no report on a usage error");
+    });
+
+    it("accepts --duration-seconds=3600 from an assumed-role session", async () => {
+        const r = await onHost([...target(), "--duration-seconds=3600", "--json"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.strictEqual(r.report!.ok, true);
     });
 });
