@@ -4,13 +4,13 @@
 // the moto workarounds.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 
 import { awsConfigFile } from "../../components/userData";
 import type { VerifyTarget } from "../../verify/plan";
 import type { ProofReport, ServiceReport, StepName } from "../../verify/report";
+import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { Imds, startImds } from "../support/imds";
 import {
     createMatrixScenario,
@@ -45,7 +45,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
     let adminS3: S3Client;
     const imdsServers: Imds[] = [];
     const secrets: string[] = [];
-    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-matrix-"));
+    const tempDir = makeTempDir("rolepair-matrix-");
 
     before(async () => {
         moto = await startMoto();
@@ -60,7 +60,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         await Promise.all(imdsServers.map((s) => s.stop()));
         await moto?.stop();
         removeHostHomes();
-        fs.rmSync(tempDir, { recursive: true, force: true });
+        removeTempDir(tempDir);
     });
 
     async function scenario(variant: MatrixVariant, options?: MatrixOptions) {

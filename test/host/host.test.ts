@@ -4,7 +4,6 @@
 // one the user data writes (targetProfileConfig).
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 
 import { remoteVerifyPath } from "../../components/verification";
@@ -15,6 +14,7 @@ import {
     verifyPlanJson,
 } from "../../components/verifyCommand";
 import { awsConfigFile, targetProfileConfig } from "../../components/userData";
+import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { createMatrixScenario } from "../support/matrixScenario";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
@@ -37,12 +37,12 @@ describe("verification on an SSH host", () => {
     after(async () => {
         await Promise.all(imdsServers.map((s) => s.stop()));
         await Promise.all([moto?.stop(), host?.stop()]);
-        for (const dir of configDirs) fs.rmSync(dir, { recursive: true, force: true });
+        for (const dir of configDirs) removeTempDir(dir);
     });
 
     /** The host's environment as sshd passes it: AWS via the emulator, credentials via IMDS. */
     function hostEnvironment(imds: Imds, awsConfig: string): Record<string, string> {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-aws-"));
+        const dir = makeTempDir("rolepair-aws-");
         configDirs.push(dir);
         const configFile = path.join(dir, "config");
         fs.writeFileSync(configFile, awsConfig);

@@ -9,10 +9,11 @@ import {
     IAMClient,
     PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
+import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
 import { freePort, waitForPort } from "./ports";
 
 export const region = "us-east-1";
@@ -28,6 +29,10 @@ export interface Moto {
     endpoint: string;
     admin: StaticCredentials;
     adminArn: string;
+    /** The server's process id (its own process group). */
+    pid: number;
+    /** The server's TMPDIR and HOME, removed when it stops (or when this process exits). */
+    tempDir: string;
     stop(): Promise<void>;
 }
 
@@ -46,19 +51,27 @@ const bootstrapRequests = 3;
 
 export async function startMoto(): Promise<Moto> {
     const port = await freePort();
-    const child: ChildProcess = spawn(motoServerPath(), ["-H", "127.0.0.1", "-p", String(port)], {
-        env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests) },
-        stdio: ["ignore", "ignore", "pipe"],
-    });
+    const tempDir = makeTempDir("rolepair-moto-");
+    const child: ChildProcess = spawnGroup(
+        motoServerPath(),
+        ["-H", "127.0.0.1", "-p", String(port)],
+        {
+            env: {
+                ...process.env,
+                INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests),
+                TMPDIR: tempDir,
+                HOME: tempDir,
+            },
+            stdio: ["ignore", "ignore", "pipe"],
+        },
+    );
     let stderr = "";
     child.stderr?.on("data", (chunk) => {
         stderr = (stderr + chunk).slice(-4000);
     });
     const stop = async () => {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
+        await stopGroup(child);
+        removeTempDir(tempDir);
     };
     try {
         await waitForPort(port, 30_000);
@@ -92,6 +105,8 @@ export async function startMoto(): Promise<Moto> {
         endpoint,
         admin: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey },
         adminArn: `arn:aws:iam::${accountId}:user/admin`,
+        pid: child.pid as number,
+        tempDir,
         stop,
     };
 }

@@ -2,11 +2,12 @@
 // client key. It runs in a private mount namespace where /home is a temporary directory holding
 // ec2-user/, so the component's remote path (/home/ec2-user/...) exists without touching the
 // machine's real /home. It logs in the current user (root in CI), not a real ec2-user account.
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
 import { freePort, waitForPort } from "./ports";
 import { ProcessResult, runProcess } from "./verifyProcess";
 
@@ -30,7 +31,7 @@ export async function startSshHost(): Promise<SshHost> {
             throw new Error(`${tool} not found: run "bash scripts/setup-test-tools.sh"`);
         }
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-sshd-"));
+    const dir = makeTempDir("rolepair-sshd-");
     const home = path.join(dir, "home");
     fs.mkdirSync(path.join(home, "ec2-user"), { recursive: true });
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
@@ -68,7 +69,7 @@ export async function startSshHost(): Promise<SshHost> {
             "",
         ].join("\n"),
     );
-    const child: ChildProcess = spawn(
+    const child: ChildProcess = spawnGroup(
         "unshare",
         [
             "--mount",
@@ -83,12 +84,8 @@ export async function startSshHost(): Promise<SshHost> {
     let log = "";
     child.stderr?.on("data", (d) => (log = (log + d).slice(-4000)));
     const stop = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-            const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            await exited;
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
+        await stopGroup(child);
+        removeTempDir(dir);
     };
     try {
         await waitForPort(port, 10_000);

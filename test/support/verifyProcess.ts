@@ -2,8 +2,9 @@
 // from the (IMDSv2 double) instance metadata service, AWS reached through AWS_ENDPOINT_URL.
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+
+import { makeTempDir, removeTempDir } from "./cleanup";
 
 export const bundlePath = path.join(__dirname, "..", "..", "dist", "verify.js");
 
@@ -28,15 +29,15 @@ const hostHomes: string[] = [];
 
 /** Removes every home directory hostEnv made; call it in the suite's `after`. */
 export function removeHostHomes(): void {
-    for (const home of hostHomes.splice(0)) fs.rmSync(home, { recursive: true, force: true });
+    for (const home of hostHomes.splice(0)) removeTempDir(home);
 }
 
 /**
  * The environment of a process on the host: nothing AWS-related but what an EC2 host has. Its
- * home is a temporary directory; removeHostHomes() deletes them all.
+ * home is a temporary directory; removeHostHomes() deletes them all (and any left go at exit).
  */
 export function hostEnv(host: HostEnvironment): NodeJS.ProcessEnv {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-host-"));
+    const home = makeTempDir("rolepair-host-");
     hostHomes.push(home);
     const configFile = path.join(home, "aws-config");
     fs.writeFileSync(configFile, host.awsConfig ?? "");
