@@ -29,6 +29,8 @@ const floorBundle = path.join(root, "dist", "bench-floor.js");
 const traceBundle = path.join(root, "dist", "bench-trace.js");
 /** BENCH_VERIFY_BUNDLE: measure another build of verify (a what-if), default dist/verify.js. */
 const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
+/** BENCH_COMPARE_BUNDLE: a candidate build of verify, timed in the same loop as verifyBundle. */
+const compareBundle = process.env.BENCH_COMPARE_BUNDLE;
 /** BENCH_TRACE_DUMP=1: print every traced request of one single-target run. */
 const dumpTrace = process.env.BENCH_TRACE_DUMP === "1";
 
@@ -114,9 +116,14 @@ async function layerSeconds(layer: string): Promise<{ seconds: number; ok: boole
 }
 
 /** One verify run that must prove; its wall time in ms. */
-async function timedVerify(args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
+async function timedVerify(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    stdin?: string,
+    bundle = verifyBundle,
+) {
     const { ms, value } = await timed(() =>
-        runProcess(process.execPath, [verifyBundle, ...args], env, 120_000, stdin),
+        runProcess(process.execPath, [bundle, ...args], env, 120_000, stdin),
     );
     if (value.code !== 0) throw new Error(`verify failed during the benchmark: ${value.stderr}`);
     return ms;
@@ -300,6 +307,20 @@ async function main(): Promise<void> {
                 run: () => timedVerify(planArgs, f.env, f.plan),
             })),
         ];
+        if (compareBundle) {
+            const ten = fleets.find((x) => x.size === 10)!;
+            contenders.push(
+                {
+                    name: "single (candidate)",
+                    run: () =>
+                        timedVerify([...singleArgs, "--json"], env, undefined, compareBundle),
+                },
+                {
+                    name: "N=10 (candidate)",
+                    run: () => timedVerify(planArgs, ten.env, ten.plan, compareBundle),
+                },
+            );
+        }
         // Warm up each once (Python imports, page cache, moto's first-use paths), then alternate.
         for (const c of contenders) await c.run();
         const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
@@ -334,6 +355,21 @@ async function main(): Promise<void> {
             value: `${(s / v).toFixed(1)}×`,
             target: "≥ 10×",
         });
+        if (compareBundle) {
+            const c = med("single (candidate)");
+            const c10 = med("N=10 (candidate)");
+            const size = (fs.statSync(compareBundle).size / 1024 / 1024).toFixed(2);
+            figures.push(
+                {
+                    what: `candidate ${compareBundle} (${size} MB): --bucket/--role-arn, median of ${runsEach}`,
+                    value: `${ms(c)} (${(s / c).toFixed(1)}× the CLI)`,
+                },
+                {
+                    what: "candidate: N = 10, and N = 10 / N = 1 (the shipped N = 1)",
+                    value: `${ms(c10)}, ${(c10 / med("N=1")).toFixed(2)}×`,
+                },
+            );
+        }
         const f = med("floor");
         figures.push({
             what: `floor proof (6 requests, bundled the same way), median of ${runsEach}`,
