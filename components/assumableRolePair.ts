@@ -16,21 +16,21 @@ import { checkProfileName, ObjectAction, TrustMode, VerifyTransport } from "./va
 export interface AssumableRolePairArgs {
     /** Who the target role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". */
     readonly trustMode?: TrustMode;
-    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: no condition. */
-    readonly trustedPrincipalArns?: readonly string[];
+    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: none (no condition). */
+    readonly trustedPrincipalArns?: string[];
     /** Adds an sts:ExternalId condition to the target role's trust. Default: none. */
     readonly externalId?: string;
     /** Target role's maximum session, in seconds, 3600 to 43200. Default 3600. */
     readonly maxSessionDuration?: number;
     /** Object actions the target role gets on the bucket's objects. Default GetObject, PutObject, DeleteObject. */
-    readonly objectActions?: readonly ObjectAction[];
-    /** Bucket name prefix (3 to 37 characters). Default: derived from the component name. */
+    readonly objectActions?: ObjectAction[];
+    /** Bucket name prefix (3 to 37 characters). Default: derived from the resource name. */
     readonly bucketPrefix?: string;
     /** Let `pulumi destroy` delete a bucket that still holds objects. Default true. */
     readonly forceDestroy?: boolean;
     /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
     readonly noncurrentVersionExpirationDays?: number;
-    /** An existing bucket that receives the new buckets' server access logs. Default: no access logging. */
+    /** An existing bucket that receives the new buckets' server access logs. Default: none (no access logging). */
     readonly accessLogBucket?: string;
     /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
     readonly permissionsBoundary?: string;
@@ -40,7 +40,7 @@ export interface AssumableRolePairArgs {
     readonly instanceType?: string;
     /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
     readonly httpPutResponseHopLimit?: number;
-    /** Subnet for the host. Default: the default VPC's default subnet for the zone AWS picks. */
+    /** Subnet for the host. Default: the default VPC (its default subnet in the zone AWS picks). */
     readonly subnetId?: pulumi.Input<string>;
     /** Name of the AWS config profile written on the host for the target role. Default "target". */
     readonly awsProfileName?: string;
@@ -48,11 +48,11 @@ export interface AssumableRolePairArgs {
     readonly verify?: boolean;
     /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
     readonly verifyTransport?: VerifyTransport;
-    /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
+    /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
     readonly sshIngressCidr?: string;
     /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
     readonly sshPublicKey?: pulumi.Input<string>;
-    /** The private key matching sshPublicKey; kept secret. */
+    /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
     readonly sshPrivateKey?: pulumi.Input<string>;
     /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
     readonly propagationTimeoutSeconds?: number;

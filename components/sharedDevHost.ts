@@ -22,7 +22,7 @@ import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 export interface SharedServiceArgs {
     /** Who the service's new role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". Not with roleArn. */
     readonly trustMode?: TrustMode;
-    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: no condition. */
+    /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: none (no condition). */
     readonly trustedPrincipalArns?: string[];
     /** ExternalId: added to the new role's trust as an sts:ExternalId condition, and passed when assuming (also an existing role). Default: none. */
     readonly externalId?: string;
@@ -40,13 +40,13 @@ export interface SharedServiceArgs {
 
 /** Arguments of a SharedDevHost: the services, and the host they share. */
 export interface SharedDevHostArgs {
-    /** The services, by name (1 to 32 of [a-z0-9-]): the AWS profile name on the host and part of every logical name. At least one. */
+    /** The services, by name (1 to 32 of [a-z0-9-]): the AWS profile name on the host and part of every logical name. Default: none; at least one is required. */
     readonly services: Record<string, SharedServiceArgs>;
     /** Let `pulumi destroy` delete new buckets that still hold objects. Default true. */
     readonly forceDestroy?: boolean;
     /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
     readonly noncurrentVersionExpirationDays?: number;
-    /** An existing bucket that receives the new buckets' server access logs. Default: no access logging. */
+    /** An existing bucket that receives the new buckets' server access logs. Default: none (no access logging). */
     readonly accessLogBucket?: string;
     /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
     readonly permissionsBoundary?: string;
@@ -56,17 +56,17 @@ export interface SharedDevHostArgs {
     readonly instanceType?: string;
     /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
     readonly httpPutResponseHopLimit?: number;
-    /** Subnet for the host. Default: the default VPC's default subnet for the zone AWS picks. */
+    /** Subnet for the host. Default: the default VPC (its default subnet in the zone AWS picks). */
     readonly subnetId?: pulumi.Input<string>;
     /** Run the proof of the whole services × buckets matrix on the host after provisioning. Default true. False creates no SSH-related resource. */
     readonly verify?: boolean;
     /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
     readonly verifyTransport?: VerifyTransport;
-    /** CIDR allowed to SSH to the host for verification. No default: required when verify is true. */
+    /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
     readonly sshIngressCidr?: string;
     /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
     readonly sshPublicKey?: pulumi.Input<string>;
-    /** The private key matching sshPublicKey; kept secret. */
+    /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
     readonly sshPrivateKey?: pulumi.Input<string>;
     /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
     readonly propagationTimeoutSeconds?: number;

@@ -2,18 +2,24 @@
 // and for each service, plus which service reached which bucket (the isolation matrix).
 // It never holds a secret: access key ids are masked and keys or tokens are never stored.
 
-export type StepName =
-    | "base-identity"
-    | "base-denied"
-    | "assume-role"
-    | "assumed-identity"
-    | "put-object"
-    | "list-objects"
-    | "get-object"
-    | "delete-object"
-    | "credentials-expiry"
-    | "profile-identity"
-    | "profile-round-trip";
+/**
+ * The proof's steps, by name. A named constant rather than an inline union, so Pulumi's schema
+ * analyzer turns it into an enum.
+ */
+export const StepName = {
+    BaseIdentity: "base-identity",
+    BaseDenied: "base-denied",
+    AssumeRole: "assume-role",
+    AssumedIdentity: "assumed-identity",
+    PutObject: "put-object",
+    ListObjects: "list-objects",
+    GetObject: "get-object",
+    DeleteObject: "delete-object",
+    CredentialsExpiry: "credentials-expiry",
+    ProfileIdentity: "profile-identity",
+    ProfileRoundTrip: "profile-round-trip",
+} as const;
+export type StepName = (typeof StepName)[keyof typeof StepName];
 
 export interface StepResult {
     name: StepName;
@@ -34,8 +40,20 @@ export interface ServiceReport {
     ok: boolean;
     /** base-denied, assume-role, assumed-identity, the round trip, credentials-expiry, profile-*. */
     steps: StepResult[];
-    identities: { assumed?: string; profile?: string };
-    credentials: { accessKeyId?: string; expiration?: string };
+    identities: ServiceIdentities;
+    credentials: SessionCredentials;
+}
+
+/** The ARNs sts:GetCallerIdentity returned for a service: its assumed session and its profile. */
+export interface ServiceIdentities {
+    assumed?: string;
+    profile?: string;
+}
+
+/** A service's session credentials, without the secret: the masked access key id and the expiry. */
+export interface SessionCredentials {
+    accessKeyId?: string;
+    expiration?: string;
 }
 
 /** A service's session listing a bucket it did not declare: must be AccessDenied. */
@@ -48,6 +66,11 @@ export interface IsolationResult {
     diagnosis?: string;
 }
 
+/** The ARN sts:GetCallerIdentity returned for the host's own role. */
+export interface HostIdentities {
+    base?: string;
+}
+
 export interface ProofReport {
     /** True only when every step and every isolation row met its expectation. */
     ok: boolean;
@@ -55,7 +78,7 @@ export interface ProofReport {
     unreachable?: boolean;
     /** Host-level steps: base-identity. */
     steps: StepResult[];
-    identities: { base?: string };
+    identities: HostIdentities;
     /** One per service, in plan order. */
     services: ServiceReport[];
     /** Service order, then bucket order (first appearance in the plan). */
