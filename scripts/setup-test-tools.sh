@@ -34,7 +34,9 @@ if [ ! -x .tools/node18/usr/bin/node ] && command -v apt-get >/dev/null; then
     fi
     if [ -n "$version" ]; then
         echo "setup: extracting Node ${version} into .tools/node18"
-        work=$(mktemp -d) && chmod 755 "$work" # readable by apt's _apt user
+        # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
+        work=$(mktemp -d)
+        if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
         missing=""
         for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
             --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
