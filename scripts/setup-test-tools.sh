@@ -1,53 +1,109 @@
 #!/usr/bin/env bash
-# Installs what the emulator and host tests need, once: moto (and awscli, for the benchmark's
-# baseline) in a project-local venv, and OpenSSH's server and client from Debian.
+# Installs what a test layer needs, once, and only that:
+#   moto    the AWS emulator in a project-local .venv (python3 with venv; no root)
+#           emulator and reliability layers, npm run demo
+#   awscli  the AWS CLI in the same .venv: only npm run bench (the walkthrough's CLI baseline)
+#   sshd    OpenSSH's server and client (root and apt to install; root to run): the host layer
+#   node18  the distribution's Node 18 extracted into .tools/node18 (root and apt): the host layer
+#   all     every one of them (the default)
+# Unit and policy tests need none. When a tool cannot be installed here, this says exactly what to
+# install and exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
 AWSCLI_VERSION="1.46.3"
+# pip: no cache, no version check, no .pyc compilation at install (python compiles what moto
+# imports on first start; compiling all of botocore up front costs more than it saves).
+PIP_OPTIONS=(--quiet --disable-pip-version-check --no-input --no-cache-dir --no-compile)
 
-if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ]; then
-    echo "setup: creating .venv with moto[server]==${MOTO_VERSION} and awscli==${AWSCLI_VERSION}"
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==${MOTO_VERSION}" "awscli==${AWSCLI_VERSION}"
-fi
+fail() {
+    echo "setup: $*" >&2
+    exit 1
+}
 
-if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        echo "setup: installing openssh-server and openssh-client"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client >/dev/null
-    else
-        echo "setup: the host tests need OpenSSH (sshd and ssh): install openssh-server and openssh-client" >&2
-        exit 1
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+venv() {
+    [ -x .venv/bin/pip ] && return
+    python3 -m venv .venv 2>/dev/null || {
+        rm -rf .venv
+        fail "python3 with venv is needed for moto: install python3 and python3-venv (Debian/Ubuntu: apt-get install python3-venv)"
+    }
+}
+
+setup_moto() {
+    [ -x .venv/bin/moto_server ] && return
+    venv
+    # The tests use IAM, STS and S3 only; the server needs flask and flask-cors (what moto[server]
+    # adds beyond them is docker, cfn-lint, graphql, xray ... for other services).
+    echo "setup: installing moto[iam,s3,sts]==${MOTO_VERSION} with flask into .venv"
+    .venv/bin/pip install "${PIP_OPTIONS[@]}" "moto[iam,s3,sts]==${MOTO_VERSION}" \
+        "flask!=2.2.0,!=2.2.1" flask-cors
+}
+
+setup_awscli() {
+    [ -x .venv/bin/aws ] && return
+    venv
+    echo "setup: installing awscli==${AWSCLI_VERSION} into .venv"
+    .venv/bin/pip install "${PIP_OPTIONS[@]}" "awscli==${AWSCLI_VERSION}"
+}
+
+setup_sshd() {
+    local missing=()
+    for tool in /usr/sbin/sshd ssh scp ssh-keygen unshare mount; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        if is_root && command -v apt-get >/dev/null; then
+            echo "setup: installing openssh-server and openssh-client"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client util-linux mount >/dev/null
+        else
+            fail "the host layer needs ${missing[*]}: as root, apt-get install openssh-server openssh-client util-linux (or your distribution's equivalents)"
+        fi
     fi
-fi
+    # sshd runs in a private mount namespace (unshare --mount) so /home/ec2-user can exist.
+    is_root || fail "the host layer runs sshd in a private mount namespace, which needs root: run it as root (sudo npm run test:host), or run the other layers alone (npm run test:unit, test:policy, test:emulator, test:reliability)"
+}
 
-# The verify bundle must run on Node 18: extract the distribution's Node 18 (not installed, so the
-# system's node is untouched) with only the dependencies the system lacks, into .tools/node18.
-if [ ! -x .tools/node18/usr/bin/node ] && command -v apt-get >/dev/null; then
+setup_node18() {
+    is_root || fail "the Node 18 test runs Node 18 in a private mount namespace, which needs root: run it as root (sudo npm run test:host)"
+    [ -x .tools/node18/usr/bin/node ] && return
+    command -v apt-get >/dev/null || fail "the Node 18 test extracts Debian's nodejs 18 package with apt: on a system without apt, put a Node 18 tree (usr/bin/node, usr/lib, usr/share) in .tools/node18"
+    local version
     version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
-    if [ -z "$version" ] && [ "$(id -u)" -eq 0 ]; then
+    if [ -z "$version" ]; then
         apt-get update -qq
         version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
     fi
-    if [ -n "$version" ]; then
-        echo "setup: extracting Node ${version} into .tools/node18"
-        # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
-        work=$(mktemp -d)
-        if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
-        missing=""
-        for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-            --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
-            [ "$pkg" = nodejs ] && continue
-            dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-        done
-        (cd "$work" && apt-get download -qq "nodejs=${version}" $missing >/dev/null)
-        mkdir -p .tools/node18
-        for deb in "$work"/*.deb; do dpkg -x "$deb" .tools/node18; done
-        rm -rf "$work"
-    else
-        echo "setup: no Node 18 package in this distribution; the Node 18 compatibility test will fail" >&2
-    fi
-fi
+    [ -n "$version" ] || fail "no nodejs 18 package in this distribution's apt sources (Debian 12 has one): add one, or put a Node 18 tree in .tools/node18"
+    echo "setup: extracting Node ${version} into .tools/node18"
+    # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
+    local work
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' RETURN
+    if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
+    local missing=""
+    for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+        --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
+        [ "$pkg" = nodejs ] && continue
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+    done
+    # shellcheck disable=SC2086
+    (cd "$work" && apt-get download -qq "nodejs=${version}" $missing >/dev/null)
+    mkdir -p .tools/node18
+    for deb in "$work"/*.deb; do dpkg -x "$deb" .tools/node18; done
+}
+
+[ $# -gt 0 ] || set -- all
+for layer in "$@"; do
+    case "$layer" in
+        moto) setup_moto ;;
+        awscli) setup_awscli ;;
+        sshd) setup_sshd ;;
+        node18) setup_node18 ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node18 ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18 or all" ;;
+    esac
+done

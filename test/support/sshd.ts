@@ -28,8 +28,16 @@ export async function startSshHost(): Promise<SshHost> {
         try {
             execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
         } catch {
-            throw new Error(`${tool} not found: run "bash scripts/setup-test-tools.sh"`);
+            throw new Error(
+                `${tool} not found: run "bash scripts/setup-test-tools.sh sshd" as root (it installs openssh-server, openssh-client and util-linux with apt)`,
+            );
         }
+    }
+    // sshd runs in a private mount namespace; without root that fails before sshd ever starts.
+    if (process.getuid?.() !== 0) {
+        throw new Error(
+            "the host layer needs root (sshd runs in a private mount namespace so /home/ec2-user exists): run it as root, or run the layers that need no root (npm run test:unit, test:policy, test:emulator, test:reliability)",
+        );
     }
     const dir = makeTempDir("rolepair-sshd-");
     const home = path.join(dir, "home");

@@ -1,5 +1,6 @@
 // The bundle on Node 18, the oldest Node the host may have: the distribution's Node 18 extracted
-// into .tools/node18 by scripts/setup-test-tools.sh, run against the emulator. Debian's build loads
+// into .tools/node18 by `scripts/setup-test-tools.sh node18`, run against the emulator. In the host
+// layer because, like sshd, it needs root (a private mount namespace). Debian's build loads
 // some builtins from /usr/share/nodejs, so the process runs in a private mount namespace where
 // /usr/share is the extracted tree; the machine's own files are untouched.
 import * as assert from "assert";
@@ -18,7 +19,7 @@ describe("verify bundle on Node 18", () => {
         const binary = path.join(node18, "usr", "bin", "node");
         assert.ok(
             fs.existsSync(binary),
-            `${binary} is missing: run "bash scripts/setup-test-tools.sh"`,
+            `${binary} is missing: run "bash scripts/setup-test-tools.sh node18" as root (it needs apt and Debian's nodejs 18 package)`,
         );
         const libDir = fs
             .readdirSync(path.join(node18, "usr", "lib"))
