@@ -1,8 +1,10 @@
 // The proof under injected faults: 200 seeded random schedules of throttling, 5xx, connection
 // resets, latency and IAM propagation delay, between the proof and the moto emulator: 160 of a
 // single target, 40 of a plan of three services (each with its own role and bucket, isolation
-// checked). The runs are in-process (runProof) to keep 200 of them quick; the fixtures are made
-// once and reused. Bounded: 200 runs, and the test stops itself after 8 minutes whatever happened.
+// checked). The runs are in-process (runProof) to keep 200 of them quick. A run is mostly waiting
+// (backoff, propagation retries), so `workers` runs go at once against one moto, each worker with
+// its own fault proxy and its own fixtures (made once, reused by its runs), so that no run sees
+// another's faults or probe objects. Bounded: 200 runs, and the test stops itself after 8 minutes.
 import * as assert from "assert";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
@@ -26,6 +28,8 @@ const propagationTimeoutMs = 1_500;
 /** SDK backoff is ≤ ~1 s a request (verify/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
 const marginMs = 5_000;
 const wallClockLimitMs = 8 * 60_000;
+/** Runs at once, each through its own proxy and on its own fixtures. */
+const workers = 8;
 const brokenVariants: Variant[] = [
     "host-reads-bucket",
     "host-lacks-assume",
@@ -75,21 +79,39 @@ function plan(seed: number): Plan {
     };
 }
 
+/** One worker's proxy and fixtures: every variant, single target and three services. */
+interface Worker {
+    proxy: FaultProxy;
+    scenarios: Map<Variant, Scenario>;
+    matrices: Map<MatrixVariant, MatrixScenario>;
+}
+
+async function createWorker(moto: Moto): Promise<Worker> {
+    const proxy = await startFaultProxy(moto.endpoint);
+    const single = ["correct", ...brokenVariants] as Variant[];
+    const matrix = ["correct", ...brokenMatrixVariants] as MatrixVariant[];
+    const [scenarios, matrices] = await Promise.all([
+        Promise.all(single.map((v) => createScenario(moto, v))),
+        Promise.all(matrix.map((v) => createMatrixScenario(moto, v))),
+    ]);
+    return {
+        proxy,
+        scenarios: new Map(single.map((v, i) => [v, scenarios[i]])),
+        matrices: new Map(matrix.map((v, i) => [v, matrices[i]])),
+    };
+}
+
 describe("reliability under injected faults", function () {
     this.timeout(wallClockLimitMs + 60_000);
     let moto: Moto;
-    let proxy: FaultProxy;
-    const scenarios = new Map<Variant, Scenario>();
-    const matrices = new Map<MatrixVariant, MatrixScenario>();
+    const pool: Worker[] = [];
     let adminS3: S3Client;
 
     before(async () => {
         moto = await startMoto();
-        proxy = await startFaultProxy(moto.endpoint);
-        for (const variant of ["correct", ...brokenVariants] as Variant[])
-            scenarios.set(variant, await createScenario(moto, variant));
-        for (const variant of ["correct", ...brokenMatrixVariants] as MatrixVariant[])
-            matrices.set(variant, await createMatrixScenario(moto, variant));
+        // Two at a time: fixtures are IAM writes, and moto serialises them anyway.
+        for (let i = 0; i < workers; i += 2)
+            pool.push(...(await Promise.all([createWorker(moto), createWorker(moto)])));
         adminS3 = new S3Client({
             endpoint: moto.endpoint,
             region,
@@ -98,7 +120,7 @@ describe("reliability under injected faults", function () {
         });
     });
     after(async () => {
-        await proxy?.stop();
+        await Promise.all(pool.map((w) => w.proxy.stop()));
         await moto?.stop();
     });
 
@@ -123,8 +145,8 @@ describe("reliability under injected faults", function () {
             maxMs: 0,
             totalMs: 0,
         };
-        for (let seed = 1; seed <= runs; seed++) {
-            if (Date.now() - started > wallClockLimitMs) break;
+        let nextSeed = 1;
+        const runSeed = async ({ proxy, scenarios, matrices }: Worker, seed: number) => {
             const p = plan(seed);
             const matrix = seed > singleTargetRuns;
             const scenario = matrix
@@ -206,12 +228,18 @@ describe("reliability under injected faults", function () {
                     }
                 }
             }
-        }
+        };
+        await Promise.all(
+            pool.map(async (worker) => {
+                while (nextSeed <= runs && Date.now() - started <= wallClockLimitMs)
+                    await runSeed(worker, nextSeed++);
+            }),
+        );
         const mean = Math.round(counts.totalMs / Math.max(counts.runs, 1));
         console.log(
             `      fault schedules: ${counts.runs} runs (${counts.matrixRuns} of 3 services, ${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
                 `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected, ` +
-                `run time mean ${mean} ms / max ${counts.maxMs} ms, violations ${violations.length}`,
+                `run time mean ${mean} ms / max ${counts.maxMs} ms, ${workers} at once, ${((Date.now() - started) / 1000).toFixed(1)} s in all, violations ${violations.length}`,
         );
         assert.strictEqual(
             counts.runs,
@@ -220,6 +248,6 @@ describe("reliability under injected faults", function () {
         );
         assert.strictEqual(counts.matrixRuns, runs - singleTargetRuns);
         assert.ok(counts.faults > runs, "the schedules must actually inject faults");
-        assert.deepStrictEqual(violations, []);
+        assert.deepStrictEqual(violations.sort(), []);
     });
 });
