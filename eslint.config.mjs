@@ -4,7 +4,17 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", ".venv/", ".venv-security/", ".tools/", "bin/", "**/*.mjs"] },
+    {
+        ignores: [
+            "node_modules/",
+            "dist/",
+            ".venv/",
+            ".venv-security/",
+            ".tools/",
+            "bin/",
+            "**/*.mjs",
+        ],
+    },
     ...tseslint.configs.recommended,
     {
         languageOptions: {
