@@ -1,0 +1,162 @@
+// Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
+import * as path from "path";
+
+import { regionPattern } from "../region";
+import { UsageCollector } from "../usageError";
+import { maxExecutionTimeoutSeconds } from "./limits";
+
+export interface RunnerOptions {
+    instanceId: string;
+    region: string;
+    /** How long to wait for the instance to be Online in Systems Manager. */
+    onlineTimeoutSeconds: number;
+    /** executionTimeout of the command that runs verify; also bounds each delivery command. */
+    commandTimeoutSeconds: number;
+    /** Passed to verify as --propagation-timeout when given. */
+    propagationTimeoutSeconds?: number;
+    /** First wait between two polls; later waits grow to 5 times it. */
+    pollIntervalSeconds: number;
+    /** The verify bundle to deliver. */
+    verifyBundlePath: string;
+}
+
+export const defaultOnlineTimeoutSeconds = 600;
+export const defaultCommandTimeoutSeconds = 600;
+export const defaultPollIntervalSeconds = 2;
+
+export const usage = `Usage: node ssm-runner.js --instance-id I --region R [options] < plan.json
+
+Runs the verify proof on an EC2 instance through Systems Manager Run Command, from the operator's
+machine: no inbound port, no public address, no key. Reads verify's plan (the JSON array verify's
+--targets takes) on stdin, waits until the instance is Online in Systems Manager, delivers the
+verify bundle in AWS-RunShellScript parameters (no S3; sha256 checked on the host), runs it there
+as ec2-user and prints verify's JSON report. Credentials: the default chain (AWS_PROFILE, ...).
+
+Flags (every valued flag also takes the form --flag=value):
+  --instance-id I            the instance (i-...) (required)
+  --region R                 its region (required)
+  --online-timeout S         seconds to wait for the instance to be Online (default ${defaultOnlineTimeoutSeconds})
+  --command-timeout S        seconds verify may run on the host, 30 to ${maxExecutionTimeoutSeconds} (default ${defaultCommandTimeoutSeconds})
+  --propagation-timeout S    passed to verify (default: verify's own, 120)
+  --poll-interval S          first wait between polls, 0.01 to 60 (default ${defaultPollIntervalSeconds})
+  --verify-bundle PATH       the bundle to deliver (default: verify.js next to this runner)
+  --help, -h                 print this text
+Exit codes: verify's (0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable);
+also 2 for a usage error of this runner, 3 when the instance never came Online, the bundle
+arrived corrupted (refused), or the command failed, timed out or lost its output.`;
+
+const valued = [
+    "--instance-id",
+    "--region",
+    "--online-timeout",
+    "--command-timeout",
+    "--propagation-timeout",
+    "--poll-interval",
+    "--verify-bundle",
+] as const;
+type Flag = (typeof valued)[number];
+
+function numberFlag(
+    problems: UsageCollector,
+    flag: Flag,
+    raw: string | undefined,
+    fallback: number | undefined,
+    min: number,
+    max: number,
+    integer = true,
+): number | undefined {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    const shape = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+    if (!shape.test(raw) || n < min || n > max) {
+        problems.add(
+            flag,
+            `got ${JSON.stringify(raw)}; expected ${integer ? "an integer" : "a number"} from ${min} to ${max}`,
+        );
+        return undefined;
+    }
+    return n;
+}
+
+/** Parses the runner's flags; throws every usage error at once. */
+export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
+    const problems = new UsageCollector();
+    const values = new Map<Flag, string>();
+    const isValued = (flag: string): flag is Flag => (valued as readonly string[]).includes(flag);
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+        const flag = eq > 0 ? arg.slice(0, eq) : arg;
+        if (!isValued(flag)) {
+            problems.add(flag, `unknown flag; accepted: ${valued.join(", ")}`);
+            continue;
+        }
+        let value: string | undefined;
+        if (eq > 0) {
+            value = arg.slice(eq + 1);
+        } else {
+            value = argv[i + 1];
+            if (value !== undefined && !value.startsWith("--")) i++;
+            else value = undefined;
+        }
+        if (value === undefined || value === "") problems.add(flag, "needs a value");
+        else values.set(flag, value);
+    }
+    const instanceId = values.get("--instance-id");
+    if (instanceId === undefined) problems.add("--instance-id", "is required");
+    else if (!/^(i-(\w{8}|\w{17})|mi-\w{17})$/.test(instanceId))
+        problems.add(
+            "--instance-id",
+            `got ${JSON.stringify(instanceId)}; expected an instance id such as i-0123456789abcdef0`,
+        );
+    const region = values.get("--region");
+    if (region === undefined) problems.add("--region", "is required");
+    else if (!regionPattern.test(region))
+        problems.add(
+            "--region",
+            `got ${JSON.stringify(region)}; expected a region such as us-east-1`,
+        );
+    const online = numberFlag(
+        problems,
+        "--online-timeout",
+        values.get("--online-timeout"),
+        defaultOnlineTimeoutSeconds,
+        1,
+        86_400,
+    );
+    const command = numberFlag(
+        problems,
+        "--command-timeout",
+        values.get("--command-timeout"),
+        defaultCommandTimeoutSeconds,
+        30,
+        maxExecutionTimeoutSeconds,
+    );
+    const propagation = numberFlag(
+        problems,
+        "--propagation-timeout",
+        values.get("--propagation-timeout"),
+        undefined,
+        0,
+        3600,
+    );
+    const poll = numberFlag(
+        problems,
+        "--poll-interval",
+        values.get("--poll-interval"),
+        defaultPollIntervalSeconds,
+        0.01,
+        60,
+        false,
+    );
+    problems.throwIfAny();
+    return {
+        instanceId: instanceId as string,
+        region: region as string,
+        onlineTimeoutSeconds: online as number,
+        commandTimeoutSeconds: command as number,
+        propagationTimeoutSeconds: propagation,
+        pollIntervalSeconds: poll as number,
+        verifyBundlePath: values.get("--verify-bundle") ?? path.join(runnerDir, "verify.js"),
+    };
+}

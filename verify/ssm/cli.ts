@@ -1,0 +1,129 @@
+// The SSM runner's command line: the plan on stdin, verify's report on stdout, progress and
+// diagnoses on stderr, verify's exit code (or 2 for a usage error, 3 when the proof could not
+// run). Credentials come from the default chain only; none is ever an argument or printed.
+import { SSMClient } from "@aws-sdk/client-ssm";
+import * as fs from "fs";
+
+import { validatePlan } from "../plan";
+import { UsageError } from "../usageError";
+import { parseRunnerArgs, usage, type RunnerOptions } from "./args";
+import { planDelivery, runScript } from "./hostScript";
+import { deliver, interpret, RunnerError, runCommand, waitUntilOnline } from "./runner";
+
+/** The on-host wrapper's bundled source, put here by scripts/bundle.mjs (esbuild `define`). */
+declare const __ROLEPAIR_ON_HOST_WRAPPER__: string | undefined;
+
+const exitCodes = { usage: 2, unreachable: 3 } as const;
+const progress = (line: string) => process.stderr.write(`… ${line}\n`);
+
+function readInputs(argv: string[]) {
+    const options = parseRunnerArgs(argv, __dirname);
+    let planJson: string;
+    try {
+        const text = fs.readFileSync(0, "utf8");
+        planJson = JSON.stringify(validatePlan(JSON.parse(text), "stdin"));
+    } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new UsageError(
+            "stdin",
+            `expected verify's plan, a JSON array of { name, roleArn, bucket, ... }: ${(error as Error).message}`,
+        );
+    }
+    if (!fs.existsSync(options.verifyBundlePath))
+        throw new UsageError(
+            "--verify-bundle",
+            `${options.verifyBundlePath} does not exist: run "npm run build" first`,
+        );
+    if (typeof __ROLEPAIR_ON_HOST_WRAPPER__ !== "string")
+        throw new UsageError(
+            "runner",
+            'run the bundled runner, dist/ssm-runner.js ("npm run build")',
+        );
+    return { options, planJson, wrapperSource: __ROLEPAIR_ON_HOST_WRAPPER__ };
+}
+
+async function run(options: RunnerOptions, planJson: string, wrapperSource: string) {
+    const ssm = new SSMClient({ region: options.region });
+    const polling = {
+        instanceId: options.instanceId,
+        pollSeconds: options.pollIntervalSeconds,
+    };
+    await waitUntilOnline(
+        ssm,
+        { ...polling, region: options.region, timeoutSeconds: options.onlineTimeoutSeconds },
+        progress,
+    );
+    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
+    await deliver(
+        ssm,
+        delivery,
+        { ...polling, executionTimeoutSeconds: Math.min(options.commandTimeoutSeconds, 300) },
+        progress,
+    );
+    progress(
+        `running verify on ${options.instanceId} as ec2-user (bundle sha256 ${delivery.bundleSha256})`,
+    );
+    const invocation = await runCommand(ssm, {
+        ...polling,
+        script: runScript({
+            delivery,
+            wrapperSource,
+            planJson,
+            region: options.region,
+            propagationTimeoutSeconds: options.propagationTimeoutSeconds,
+        }),
+        comment: "rolepair verify: run",
+        executionTimeoutSeconds: options.commandTimeoutSeconds,
+    });
+    return interpret(invocation, {
+        instanceId: options.instanceId,
+        commandTimeoutSeconds: options.commandTimeoutSeconds,
+    });
+}
+
+export async function main(argv: string[]): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    let inputs;
+    try {
+        inputs = readInputs(argv);
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        const lines = error.message.split("\n").map((line) => `ssm-runner: ${line}\n`);
+        process.stderr.write(`${lines.join("")}\n${usage}\n`);
+        return exitCodes.usage;
+    }
+    try {
+        const outcome = await run(inputs.options, inputs.planJson, inputs.wrapperSource);
+        for (const line of outcome.messages) process.stderr.write(`${line}\n`);
+        if (outcome.report) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
+        return outcome.exitCode;
+    } catch (error) {
+        if (error instanceof RunnerError) {
+            process.stderr.write(`ssm-runner: ${error.message}\n`);
+            return error.exitCode;
+        }
+        const name = error instanceof Error ? error.name : "Error";
+        const message = error instanceof Error ? error.message : String(error);
+        const hint =
+            name === "CredentialsProviderError"
+                ? " (no credentials from the default chain: set AWS_PROFILE, or the provider's credentials in the environment)"
+                : "";
+        process.stderr.write(`ssm-runner: ${name}: ${message}${hint}\n`);
+        return exitCodes.unreachable;
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(
+            `ssm-runner: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exitCode = exitCodes.unreachable;
+    },
+);

@@ -1,0 +1,133 @@
+// The shell scripts the runner sends as AWS-RunShellScript `commands`: numbered parts of the
+// gzipped, base64-encoded verify bundle, then one script that joins them, checks their sha256,
+// unpacks the bundle, the on-host wrapper and the plan, and runs verify. Pure functions, so the
+// tests can read exactly what the host runs. No S3: everything travels in the parameters.
+//
+// Paths on the host default to the production ones (/home/ec2-user); ROLEPAIR_HOST_HOME, when
+// set in the agent's environment (only the test double sets it), puts them elsewhere.
+import { createHash, randomBytes } from "crypto";
+import { gzipSync } from "zlib";
+
+import { chunkPayloadChars } from "./limits";
+
+/** Exit codes of the on-host script itself, beside verify's 0 to 3. */
+export const hostExitCodes = {
+    /** A delivered file's sha256 differs from the runner's: refused, nothing ran. */
+    checksumMismatch: 90,
+    /** The parts were not found: a delivery command did not run. */
+    notDelivered: 91,
+    /** No node binary on the host (cloud-init has not installed Node.js). */
+    noNode: 92,
+} as const;
+
+export function sha256Hex(data: string | Buffer): string {
+    return createHash("sha256").update(data).digest("hex");
+}
+
+/** POSIX single quotes; every value here is base64, hex, a region or a number anyway. */
+function quote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface Delivery {
+    /** Per-run directory name under ~ec2-user/.rolepair-ssm. */
+    runId: string;
+    /** One script per part, each a SendCommand of its own. */
+    partScripts: string[];
+    /** sha256 of the joined base64 text, checked before decoding. */
+    payloadSha256: string;
+    /** sha256 of the bundle itself, checked after unpacking. */
+    bundleSha256: string;
+}
+
+const stageDir = (runId: string) =>
+    `"\${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.rolepair-ssm/${runId}"`;
+
+/** Splits the gzipped bundle into part scripts of at most chunkPayloadChars base64 characters. */
+export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("hex")): Delivery {
+    const payload = gzipSync(bundle, { level: 9 }).toString("base64");
+    const partScripts: string[] = [];
+    for (let i = 0, n = 0; i < payload.length; i += chunkPayloadChars, n++) {
+        const part = String(n).padStart(3, "0");
+        partScripts.push(
+            [
+                "set -eu",
+                "umask 077",
+                `stage=${stageDir(runId)}`,
+                'mkdir -p "$stage"',
+                `printf '%s' ${quote(payload.slice(i, i + chunkPayloadChars))} > "$stage/part-${part}"`,
+            ].join("\n"),
+        );
+    }
+    return {
+        runId,
+        partScripts,
+        payloadSha256: sha256Hex(payload),
+        bundleSha256: sha256Hex(bundle),
+    };
+}
+
+export interface RunScriptArgs {
+    delivery: Delivery;
+    /** The on-host wrapper's source (verify/ssm/onHost.ts, bundled). */
+    wrapperSource: string;
+    /** The plan, verify's --targets JSON. */
+    planJson: string;
+    region: string;
+    propagationTimeoutSeconds?: number;
+}
+
+/**
+ * Joins the parts, refuses them unless both checksums match, waits for cloud-init (it installs
+ * Node.js and writes ~ec2-user/.aws/config), then runs verify through the wrapper as ec2-user.
+ *
+ * Why ec2-user: the agent runs commands as root, but the host's AWS config profiles (one per
+ * service, credential_source = Ec2InstanceMetadata) are in ~ec2-user/.aws/config, and the SSH
+ * path runs verify as ec2-user too; `sudo -u ec2-user -H` gives it that home, so the profile
+ * steps prove what applications running as ec2-user get. Verify needs no root.
+ */
+export function runScript(args: RunScriptArgs): string {
+    const { delivery } = args;
+    const wrapper = Buffer.from(args.wrapperSource);
+    const verifyArgs = [
+        '"$stage/verify.js"',
+        "--targets",
+        '"$stage/plan.json"',
+        "--region",
+        quote(args.region),
+        ...(args.propagationTimeoutSeconds !== undefined
+            ? ["--propagation-timeout", String(args.propagationTimeoutSeconds)]
+            : []),
+        "--json",
+    ].join(" ");
+    const codes = hostExitCodes;
+    return [
+        "set -eu",
+        "umask 077",
+        `stage=${stageDir(delivery.runId)}`,
+        `trap 'rm -rf "$stage"' EXIT`,
+        `fail() { printf 'rolepair-ssm: %s\\n' "$2" >&2; exit "$1"; }`,
+        `check() { got=$(sha256sum "$1" | cut -d ' ' -f 1); [ "$got" = "$2" ] || fail ${codes.checksumMismatch} "checksum mismatch for $(basename "$1"): expected sha256 $2, got $got; refusing to run it"; }`,
+        `ls "$stage"/part-* >/dev/null 2>&1 || fail ${codes.notDelivered} "no bundle parts in $stage: the delivery commands did not run"`,
+        'cat "$stage"/part-* > "$stage/verify.js.gz.b64"',
+        `check "$stage/verify.js.gz.b64" ${delivery.payloadSha256}`,
+        'base64 -d < "$stage/verify.js.gz.b64" > "$stage/verify.js.gz"',
+        'gzip -dc < "$stage/verify.js.gz" > "$stage/verify.js"',
+        `check "$stage/verify.js" ${delivery.bundleSha256}`,
+        `printf '%s' ${quote(wrapper.toString("base64"))} | base64 -d > "$stage/run.js"`,
+        `check "$stage/run.js" ${sha256Hex(wrapper)}`,
+        `printf '%s' ${quote(Buffer.from(args.planJson).toString("base64"))} | base64 -d > "$stage/plan.json"`,
+        // cloud-init installs Node.js and the profiles; the agent can be Online before it ends.
+        "if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi",
+        'node_bin=$(command -v node 2>/dev/null || true); for c in /usr/local/bin/node /usr/bin/node-22; do [ -n "$node_bin" ] || { [ -x "$c" ] && node_bin=$c; } || true; done',
+        `[ -n "$node_bin" ] || fail ${codes.noNode} "node not found on the host: cloud-init installs nodejs22 (see /var/log/cloud-init-output.log)"`,
+        "set +e",
+        'if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then',
+        '  chown -R ec2-user "$stage"',
+        `  sudo -u ec2-user -H -- "$node_bin" "$stage/run.js" ${verifyArgs}`,
+        "else",
+        `  "$node_bin" "$stage/run.js" ${verifyArgs}`,
+        "fi",
+        "exit $?",
+    ].join("\n");
+}
