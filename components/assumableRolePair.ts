@@ -6,14 +6,19 @@ import { createDevHost, createHostRole } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 import type { ServiceRoleSpec } from "./serviceRole";
-import { validateHostSettings, validateServiceSettings, ValidHostSettings } from "./settings";
-import { checkProfileName, ObjectAction, TrustMode, VerifyTransport } from "./validation";
+import {
+    HostSettings,
+    validateHostSettings,
+    validateServiceSettings,
+    ValidHostSettings,
+} from "./settings";
+import { checkProfileName, ObjectAction, TrustMode } from "./validation";
 
 /**
  * Arguments of an AssumableRolePair. Fields that decide the shape of the resource graph or of a
  * policy are plain values, so they are validated before any resource is registered.
  */
-export interface AssumableRolePairArgs {
+export interface AssumableRolePairArgs extends HostSettings {
     /** Who the target role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". */
     readonly trustMode?: TrustMode;
     /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: none (no condition). */
@@ -26,40 +31,8 @@ export interface AssumableRolePairArgs {
     readonly objectActions?: ObjectAction[];
     /** Bucket name prefix (3 to 37 characters). Default: derived from the resource name. */
     readonly bucketPrefix?: string;
-    /** Let `pulumi destroy` delete a bucket that still holds objects. Default true. */
-    readonly forceDestroy?: boolean;
-    /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
-    readonly noncurrentVersionExpirationDays?: number;
-    /** An existing bucket that receives the new buckets' server access logs. Default: none (no access logging). */
-    readonly accessLogBucket?: string;
-    /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
-    readonly permissionsBoundary?: string;
-    /** TCP ports the host may reach (anywhere). Default [443]: HTTPS for AWS APIs and packages. */
-    readonly egressTcpPorts?: number[];
-    /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
-    readonly instanceType?: string;
-    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
-    readonly httpPutResponseHopLimit?: number;
-    /** Subnet for the host. Default: the default VPC (its default subnet in the zone AWS picks). */
-    readonly subnetId?: pulumi.Input<string>;
     /** Name of the AWS config profile written on the host for the target role. Default "target". */
     readonly awsProfileName?: string;
-    /** Run the proof on the host after provisioning. Default true. False creates no SSH-related resource. */
-    readonly verify?: boolean;
-    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
-    readonly verifyTransport?: VerifyTransport;
-    /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
-    readonly sshIngressCidr?: string;
-    /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
-    readonly sshPublicKey?: pulumi.Input<string>;
-    /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
-    readonly sshPrivateKey?: pulumi.Input<string>;
-    /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
-    readonly propagationTimeoutSeconds?: number;
-    /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
-    readonly verifyBundlePath?: string;
-    /** verifyTransport "ssm" only: path of the operator-side SSM runner. Default: dist/ssm-runner.js of this package. */
-    readonly ssmRunnerPath?: string;
 }
 
 type ValidatedArgs = ServiceRoleSpec & ValidHostSettings & { awsProfileName: string };

@@ -4,14 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProofReport } from "../verify/report";
 import { createDevHost, createHostRole } from "./devHost";
 import { createServiceRole } from "./serviceRole";
-import { validateHostSettings, validateServiceSettings } from "./settings";
-import {
-    checkServiceName,
-    InputError,
-    ObjectAction,
-    TrustMode,
-    VerifyTransport,
-} from "./validation";
+import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
+import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
 import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 
 /**
@@ -39,41 +33,9 @@ export interface SharedServiceArgs {
 }
 
 /** Arguments of a SharedDevHost: the services, and the host they share. */
-export interface SharedDevHostArgs {
+export interface SharedDevHostArgs extends HostSettings {
     /** The services, by name (1 to 32 of [a-z0-9-]): the AWS profile name on the host and part of every logical name. Default: none; at least one is required. */
     readonly services: Record<string, SharedServiceArgs>;
-    /** Let `pulumi destroy` delete new buckets that still hold objects. Default true. */
-    readonly forceDestroy?: boolean;
-    /** Days S3 keeps a replaced or deleted object version in the new buckets (versioning is always on), 1 to 3650. Default 30. */
-    readonly noncurrentVersionExpirationDays?: number;
-    /** An existing bucket that receives the new buckets' server access logs. Default: none (no access logging). */
-    readonly accessLogBucket?: string;
-    /** Managed policy ARN set as the permissions boundary of every role created. Default: none. */
-    readonly permissionsBoundary?: string;
-    /** TCP ports the host may reach (anywhere). Default [443]: HTTPS for AWS APIs and packages. */
-    readonly egressTcpPorts?: number[];
-    /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
-    readonly instanceType?: string;
-    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
-    readonly httpPutResponseHopLimit?: number;
-    /** Subnet for the host. Default: the default VPC (its default subnet in the zone AWS picks). */
-    readonly subnetId?: pulumi.Input<string>;
-    /** Run the proof of the whole services × buckets matrix on the host after provisioning. Default true. False creates no SSH-related resource. */
-    readonly verify?: boolean;
-    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
-    readonly verifyTransport?: VerifyTransport;
-    /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
-    readonly sshIngressCidr?: string;
-    /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
-    readonly sshPublicKey?: pulumi.Input<string>;
-    /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
-    readonly sshPrivateKey?: pulumi.Input<string>;
-    /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
-    readonly propagationTimeoutSeconds?: number;
-    /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
-    readonly verifyBundlePath?: string;
-    /** verifyTransport "ssm" only: path of the operator-side SSM runner. Default: dist/ssm-runner.js of this package. */
-    readonly ssmRunnerPath?: string;
 }
 
 /** What a service got: its role, its bucket, and the profile that reaches it on the host. */
