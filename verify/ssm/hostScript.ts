@@ -29,6 +29,9 @@ function quote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A shell word: as is when it needs no quoting (a region), else quoted. */
+const word = (value: string) => (/^[\w.-]+$/.test(value) ? value : quote(value));
+
 export interface Delivery {
     /** Per-run directory name under ~ec2-user/.rolepair-ssm. */
     runId: string;
@@ -94,7 +97,7 @@ export function runScript(args: RunScriptArgs): string {
         "--targets",
         '"$stage/plan.json"',
         "--region",
-        quote(args.region),
+        word(args.region),
         ...(args.propagationTimeoutSeconds !== undefined
             ? ["--propagation-timeout", String(args.propagationTimeoutSeconds)]
             : []),
