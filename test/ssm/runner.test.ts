@@ -161,6 +161,7 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         const [runCommand] = runCommands(run.double);
         assert.deepStrictEqual(runCommand.parameters.executionTimeout, ["600"]);
         const script = runCommand.parameters.commands[0];
+        assert.match(script, /chown ec2-user "\$\{stage%\/\*\}" && chown -R ec2-user "\$stage"/);
         assert.match(script, /sudo -u ec2-user -H --/);
         assert.match(
             script,
@@ -331,5 +332,25 @@ describe("the on-host wrapper fits verify's report into SSM's 24,000 characters"
         assert.strictEqual(parsed.ok, false);
         assert.ok(parsed.services.length > 0 && parsed.services.every((s) => !s.ok));
         assert.match(parsed.reduced, /\d+ of 400 services left out/);
+    });
+});
+
+describe("the SSM runner's usage errors", () => {
+    it("exits 2 naming every bad flag at once, before any request", async () => {
+        const result = await runProcess(
+            process.execPath,
+            [runnerPath, "--instance-id", "web-1", "--region", "Mars", "--command-timeout", "5"],
+            { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+            30_000,
+            "[]",
+        );
+        assert.strictEqual(result.code, 2, result.stderr);
+        for (const expected of [
+            'ssm-runner: --instance-id: got "web-1"; expected an instance id such as i-0123456789abcdef0',
+            'ssm-runner: --region: got "Mars"; expected a region such as us-east-1',
+            'ssm-runner: --command-timeout: got "5"; expected an integer from 30 to 172800',
+        ])
+            assert.ok(result.stderr.includes(expected), `${expected}\n${result.stderr}`);
+        assert.match(result.stderr, /Usage: node ssm-runner\.js/);
     });
 });

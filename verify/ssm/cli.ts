@@ -8,6 +8,7 @@ import { validatePlan } from "../plan";
 import { UsageError } from "../usageError";
 import { parseRunnerArgs, usage, type RunnerOptions } from "./args";
 import { planDelivery, runScript } from "./hostScript";
+import { maxParameterCharsPerCommand } from "./limits";
 import { deliver, interpret, RunnerError, runCommand, waitUntilOnline } from "./runner";
 
 /** The on-host wrapper's bundled source, put here by scripts/bundle.mjs (esbuild `define`). */
@@ -43,6 +44,20 @@ function readInputs(argv: string[]) {
 }
 
 async function run(options: RunnerOptions, planJson: string, wrapperSource: string) {
+    // Everything sent is built first: a plan too large for one command fails before any wait.
+    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
+    const script = runScript({
+        delivery,
+        wrapperSource,
+        planJson,
+        region: options.region,
+        propagationTimeoutSeconds: options.propagationTimeoutSeconds,
+    });
+    if (script.length > maxParameterCharsPerCommand)
+        throw new RunnerError(
+            `the plan is too large to send in one SendCommand (${script.length} characters with the wrapper; at most ${maxParameterCharsPerCommand}): prove fewer services per host`,
+            exitCodes.usage,
+        );
     const ssm = new SSMClient({ region: options.region });
     const polling = {
         instanceId: options.instanceId,
@@ -53,7 +68,6 @@ async function run(options: RunnerOptions, planJson: string, wrapperSource: stri
         { ...polling, region: options.region, timeoutSeconds: options.onlineTimeoutSeconds },
         progress,
     );
-    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
     await deliver(
         ssm,
         delivery,
@@ -65,13 +79,7 @@ async function run(options: RunnerOptions, planJson: string, wrapperSource: stri
     );
     const invocation = await runCommand(ssm, {
         ...polling,
-        script: runScript({
-            delivery,
-            wrapperSource,
-            planJson,
-            region: options.region,
-            propagationTimeoutSeconds: options.propagationTimeoutSeconds,
-        }),
+        script,
         comment: "rolepair verify: run",
         executionTimeoutSeconds: options.commandTimeoutSeconds,
     });
@@ -107,10 +115,14 @@ export async function main(argv: string[]): Promise<number> {
         }
         const name = error instanceof Error ? error.name : "Error";
         const message = error instanceof Error ? error.message : String(error);
+        const code = (error as { code?: string }).code;
+        const unreachable = ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET"];
         const hint =
             name === "CredentialsProviderError"
                 ? " (no credentials from the default chain: set AWS_PROFILE, or the provider's credentials in the environment)"
-                : "";
+                : code !== undefined && unreachable.includes(code)
+                  ? ` (could not reach Systems Manager in ${inputs.options.region} from this machine)`
+                  : "";
         process.stderr.write(`ssm-runner: ${name}: ${message}${hint}\n`);
         return exitCodes.unreachable;
     }

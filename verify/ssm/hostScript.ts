@@ -126,7 +126,8 @@ export function runScript(args: RunScriptArgs): string {
         `[ -n "$node_bin" ] || fail ${codes.noNode} "node not found on the host: cloud-init installs nodejs22 (see /var/log/cloud-init-output.log)"`,
         "set +e",
         'if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then',
-        '  chown -R ec2-user "$stage"',
+        // The parent was made by root (mode 700): ec2-user must own it to reach the stage.
+        '  chown ec2-user "${stage%/*}" && chown -R ec2-user "$stage"',
         `  sudo -u ec2-user -H -- "$node_bin" "$stage/run.js" ${verifyArgs}`,
         "else",
         `  "$node_bin" "$stage/run.js" ${verifyArgs}`,
