@@ -14,8 +14,8 @@
 // - The one documented size for an SSM document is 64 KB ("The size limit of a document is 64
 //   KB", MaxDocumentSizeExceeded in the same API reference). We keep every SendCommand's
 //   parameters under 48,000 characters so that a command, parameters included, stays inside that
-//   documented ceiling; the bundle then goes in several commands (about 6 for a 670 KB bundle,
-//   200 KB gzipped), sent concurrently, each writing one numbered part on the host.
+//   documented ceiling; the bundle then goes in several commands (5 for the 470 KB bundle, 146 KB
+//   gzipped, 196,000 base64 characters), sent concurrently, each writing one numbered part.
 // - Comment is at most 100 characters (SendCommand API reference).
 // - AWS-RunShellScript's executionTimeout accepts at most 172800 seconds (its allowedPattern);
 //   SendCommand's TimeoutSeconds is the delivery timeout ("If this time is reached and the
