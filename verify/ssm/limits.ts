@@ -17,7 +17,8 @@
 //   documented ceiling; the bundle then goes in several commands (5 for the 470 KB bundle, 146 KB
 //   gzipped, 196,000 base64 characters), sent concurrently, each writing one numbered part.
 // - Comment is at most 100 characters (SendCommand API reference).
-// - AWS-RunShellScript's executionTimeout accepts at most 172800 seconds (its allowedPattern);
+// - executionTimeout runs at most 172800 seconds (48 hours): the SSM agent's hard cap
+//   (amazon-ssm-agent agent/plugins/pluginutil, as pointed out in boto/boto3 issue #654);
 //   SendCommand's TimeoutSeconds is the delivery timeout ("If this time is reached and the
 //   command hasn't already started running, it won't run", @aws-sdk/client-ssm model docs).
 
@@ -31,7 +32,7 @@ export const maxParameterCharsPerCommand = 48_000;
 export const chunkPayloadChars = 46_000;
 /** SendCommand's Comment: at most 100 characters. */
 export const maxCommentChars = 100;
-/** AWS-RunShellScript's executionTimeout: at most 172800 seconds (48 hours). */
+/** executionTimeout: the agent stops a command after 172800 seconds (48 hours) at most. */
 export const maxExecutionTimeoutSeconds = 172_800;
 
 /** The wrapper's last line of stdout: the runner's sign that the report arrived whole. */
