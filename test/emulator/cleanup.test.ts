@@ -37,7 +37,7 @@ describe("clean-up when mocha alone is signalled", function () {
             const dir = makeTempDir("rolepair-cleanup-test-");
             try {
                 const report = path.join(dir, "moto.json");
-                // Its own process group, so only mocha is signalled and nothing else of this run.
+                // Only this mocha child is signalled, never this test's own process.
                 const child = spawn(process.execPath, [mocha, "--config", ".mocharc.json", suite], {
                     cwd: root,
                     env: { ...process.env, ROLEPAIR_REPORT: report },
@@ -57,8 +57,12 @@ describe("clean-up when mocha alone is signalled", function () {
                               })
                             : undefined,
                     30_000,
-                ).catch((error: Error) => {
-                    child.kill("SIGKILL");
+                ).catch(async (error: Error) => {
+                    // Let mocha's own clean-up stop whatever it did start; force it only after.
+                    child.kill("SIGTERM");
+                    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+                    await exited;
+                    clearTimeout(timer);
                     throw new Error(`${error.message}: moto never started\n${stderr}`);
                 });
                 assert.ok(alive(moto.pid), "moto must be running before the signal");

@@ -8,10 +8,13 @@ describe("starts moto and waits", function () {
     this.timeout(0);
     it("waits for a signal", async () => {
         const moto = await startMoto();
+        // Written whole, then renamed into place: the test never reads a half-written file.
+        const report = process.env.ROLEPAIR_REPORT as string;
         fs.writeFileSync(
-            process.env.ROLEPAIR_REPORT as string,
+            `${report}.part`,
             JSON.stringify({ pid: moto.pid, tempDir: moto.tempDir }),
         );
+        fs.renameSync(`${report}.part`, report);
         await new Promise(() => setInterval(() => undefined, 1_000));
     });
 });
