@@ -145,7 +145,7 @@ export interface HostSettings {
     readonly subnetId?: pulumi.Input<string>;
     /** Run the proof on the host after provisioning (every service's bucket, and isolation between them). Default true. False creates no SSH- or SSM-related resource. */
     readonly verify?: boolean;
-    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no public address, no key). Default "ssh". */
+    /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no forced public address, no key). Default "ssh". */
     readonly verifyTransport?: VerifyTransport;
     /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
     readonly sshIngressCidr?: string;

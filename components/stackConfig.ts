@@ -205,7 +205,9 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
                 throw new InputError(
                     `${config.name}:${key}`,
                     value,
-                    `no value with ${config.name}:services: set it per service in the entry (e.g. "service-a ${key}=...")`,
+                    key === "awsProfileName"
+                        ? `no value with ${config.name}:services: each service's profile is named after the service`
+                        : `no value with ${config.name}:services: set it per service in the entry (e.g. "service-a ${key}=...")`,
                 );
             }
         }

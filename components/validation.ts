@@ -12,7 +12,7 @@ export const trustModes: readonly TrustMode[] = Object.values(TrustMode);
 
 /**
  * How the proof reaches the host: "ssh" (the operator's CIDR may SSH in; a key pair) or "ssm"
- * (Systems Manager Run Command: no inbound port, no public address, no key).
+ * (Systems Manager Run Command: no inbound port, no forced public address, no key).
  */
 export const VerifyTransport = { Ssh: "ssh", Ssm: "ssm" } as const;
 export type VerifyTransport = (typeof VerifyTransport)[keyof typeof VerifyTransport];

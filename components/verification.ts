@@ -128,7 +128,7 @@ export interface SsmVerificationArgs {
  * The proof without SSH: a local command runs the SSM runner, which waits for the instance to be
  * Online in Systems Manager, delivers the verify bundle in SendCommand parameters (checksum
  * checked on the host), runs it there and prints verify's report with verify's exit code. No
- * inbound port, no public address, no key: the channel is AWS's, authenticated by IAM.
+ * inbound port, no forced public address, no key: the channel is AWS's, authenticated by IAM.
  */
 export function createSsmVerification(
     name: string,

@@ -389,6 +389,11 @@ describe("SharedDevHost refuses bad input before creating anything", () => {
                 /^Invalid rolepair:services\[0\]\.objectActions\[1\]: "s3:\*"/,
             ],
             [
+                "a profile name beside services",
+                { "rolepair:awsProfileName": "app" },
+                /^Invalid rolepair:awsProfileName: "app"\. Accepted: no value with rolepair:services: each service's profile is named after the service\.$/,
+            ],
+            [
                 "a pair-only key beside services",
                 { "rolepair:trustMode": "account-root" },
                 /^Invalid rolepair:trustMode: "account-root"\. Accepted: no value with rolepair:services: set it per service/,
