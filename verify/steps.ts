@@ -28,51 +28,48 @@ export async function callerIdentity(sts: STSClient): Promise<string> {
     return identity.Arn;
 }
 
-/** As the host's own role, listing the service's bucket must be refused. */
-export async function expectBucketDenied(
-    s3: S3Client,
-    bucket: string,
-    service: string,
-): Promise<Outcome> {
+/** Lists the bucket: AccessDenied is the expected outcome; a listing is a failure with `leak`. */
+async function expectListDenied(s3: S3Client, bucket: string, leak: string): Promise<Outcome> {
     try {
         await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
     } catch (error) {
         if (isAccessDenied(error)) return { ok: true, observed: "AccessDenied" };
         throw error;
     }
-    return {
-        ok: false,
-        observed: "ListObjectsV2 succeeded",
-        diagnosis:
-            `the host role can already read the bucket ${bucket} of service ${service}: the setup does not isolate it. ` +
+    return { ok: false, observed: "ListObjectsV2 succeeded", diagnosis: leak };
+}
+
+/** As the host's own role, listing the service's bucket must be refused. */
+export function expectBucketDenied(
+    s3: S3Client,
+    bucket: string,
+    service: string,
+): Promise<Outcome> {
+    return expectListDenied(
+        s3,
+        bucket,
+        `the host role can already read the bucket ${bucket} of service ${service}: the setup does not isolate it. ` +
             "Look for S3 permissions on the host role (inline, managed or via a wildcard) or a bucket policy that grants it access.",
-    };
+    );
 }
 
 /**
  * Isolation: a service's session listing a bucket it did not declare must be refused. A success
  * is a leak, diagnosed with the service, the bucket and the likely cause.
  */
-export async function expectNotListable(
+export function expectNotListable(
     s3: S3Client,
     bucket: string,
     service: string,
     roleArn: string,
 ): Promise<Outcome> {
-    try {
-        await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
-    } catch (error) {
-        if (isAccessDenied(error)) return { ok: true, observed: "AccessDenied" };
-        throw error;
-    }
-    return {
-        ok: false,
-        observed: "ListObjectsV2 succeeded",
-        diagnosis:
-            `service ${service} can list bucket ${bucket}, which it did not declare: the service role ${roleArn}'s ` +
+    return expectListDenied(
+        s3,
+        bucket,
+        `service ${service} can list bucket ${bucket}, which it did not declare: the service role ${roleArn}'s ` +
             `access policy grants s3:ListBucket on arn:aws:s3:::${bucket} (a wildcard resource or a merged policy), ` +
             "or the bucket's policy grants that role.",
-    };
+    );
 }
 
 /** ListObjectsV2 on the bucket succeeds (the service's own bucket, without writing). */
