@@ -90,3 +90,22 @@ export function runVerify(
 ): Promise<ProcessResult> {
     return runProcess(process.execPath, [bundlePath, ...args], env, 120_000, stdin);
 }
+
+/**
+ * Fails if any captured output holds one of the secrets, a session token (moto's start with
+ * FQoGZXIvYXdzE; any token at all is a leak) or an unmasked access key id.
+ */
+export function assertNoSecretIn(outputs: readonly string[], secrets: readonly string[]): void {
+    if (secrets.length < 3 || outputs.length <= 10) {
+        throw new Error("the leak check needs the runs before it: none or too few happened");
+    }
+    for (const output of outputs) {
+        for (const secret of secrets) {
+            if (output.includes(secret)) throw new Error("a secret appeared in verify's output");
+        }
+        if (/FQoGZXIvYXdzE/.test(output)) throw new Error("a session token appeared");
+        if (/\b(AKIA|ASIA)[A-Z0-9]{16}\b/.test(output)) {
+            throw new Error("an unmasked access key id appeared");
+        }
+    }
+}
