@@ -5,6 +5,7 @@ import * as fs from "fs";
 import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "./plan";
 import { roleChainingMaxSeconds } from "./roleChaining";
 import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "./region";
+import { readFlags } from "./flags";
 import { UsageCollector, UsageError, UsageErrors } from "./usageError";
 
 export interface ProofOptions {
@@ -109,38 +110,10 @@ export function readPlanText(source: string): string {
     return fs.readFileSync(source === "-" ? 0 : source, "utf8");
 }
 
-/** Splits argv into flag values: `--flag value`, or `--flag=value` for any value (even one starting with -). */
-function readFlags(argv: readonly string[], problems: UsageCollector) {
-    const values = new Map<ValuedFlag, string>();
-    let json = false;
-    const isValued = (flag: string): flag is ValuedFlag =>
-        (valued as readonly string[]).includes(flag);
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        if (flag === "--json") {
-            if (eq > 0) problems.add(flag, "takes no value");
-            json = true;
-        } else if (isValued(flag)) {
-            let value: string | undefined;
-            if (eq > 0) {
-                value = arg.slice(eq + 1);
-            } else {
-                value = argv[i + 1];
-                if (value !== undefined && !value.startsWith("--")) i++;
-                else value = undefined;
-            }
-            if (value === undefined || value === "") {
-                problems.add(flag, `needs a value (${flag}=VALUE for a value starting with -)`);
-            } else {
-                values.set(flag, value);
-            }
-        } else {
-            problems.add(flag, `unknown flag; accepted: ${[...valued, "--json"].join(", ")}`);
-        }
-    }
-    return { values, json };
+/** The valued flags and --json, read by the one flag reader verify and the SSM runner share. */
+function readVerifyFlags(argv: readonly string[], problems: UsageCollector) {
+    const { values, switches } = readFlags(argv, valued, ["--json"], problems);
+    return { values, json: switches.has("--json") };
 }
 
 interface ParsedFlags {
@@ -158,7 +131,7 @@ function parseFlags(
     readPlan: (source: string) => string,
 ): ParsedFlags {
     const problems = new UsageCollector();
-    const { values, json } = readFlags(argv, problems);
+    const { values, json } = readVerifyFlags(argv, problems);
 
     const targetsSource = values.get("--targets");
     const perServiceSessions = targetsSource !== undefined;

@@ -2,6 +2,7 @@
 import * as path from "path";
 
 import { regionPattern } from "../region";
+import { readFlags } from "../flags";
 import { UsageCollector } from "../usageError";
 import { maxExecutionTimeoutSeconds } from "./limits";
 
@@ -81,27 +82,7 @@ function numberFlag(
 /** Parses the runner's flags; throws every usage error at once. */
 export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
     const problems = new UsageCollector();
-    const values = new Map<Flag, string>();
-    const isValued = (flag: string): flag is Flag => (valued as readonly string[]).includes(flag);
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        if (!isValued(flag)) {
-            problems.add(flag, `unknown flag; accepted: ${valued.join(", ")}`);
-            continue;
-        }
-        let value: string | undefined;
-        if (eq > 0) {
-            value = arg.slice(eq + 1);
-        } else {
-            value = argv[i + 1];
-            if (value !== undefined && !value.startsWith("--")) i++;
-            else value = undefined;
-        }
-        if (value === undefined || value === "") problems.add(flag, "needs a value");
-        else values.set(flag, value);
-    }
+    const { values } = readFlags(argv, valued, [], problems);
     const instanceId = values.get("--instance-id");
     if (instanceId === undefined) problems.add("--instance-id", "is required");
     else if (!/^(i-(\w{8}|\w{17})|mi-\w{17})$/.test(instanceId))
