@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofReport } from "../verify/report";
-import { createDevHost, createHostRole } from "./devHost";
+import { createDevHost, createHostRole, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
-import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     HostSettings,
@@ -113,18 +112,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.egressTcpPorts,
                 partition,
-                verification: valid.verify
-                    ? {
-                          transport: valid.verifyTransport,
-                          sshIngressCidr: valid.sshIngressCidr,
-                          sshPublicKey: args.sshPublicKey,
-                          sshPrivateKey: args.sshPrivateKey,
-                          propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
-                          bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
-                          ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
-                          awsProfile: new pulumi.Config("aws").get("profile"),
-                      }
-                    : undefined,
+                verification: verificationSettings(args, valid),
             },
             this,
         );

@@ -10,7 +10,16 @@ import { createHost } from "./host";
 import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
 import { hostUserData } from "./userData";
 import { checkRegion, defaultObjectActions, ObjectAction, VerifyTransport } from "./validation";
-import { createSsmVerification, createVerification, remoteVerifyPath } from "./verification";
+import type { HostSettings, ValidHostSettings } from "./settings";
+import {
+    createSsmVerification,
+    createVerification,
+    defaultHostKeyReaderPath,
+    defaultSsmRunnerPath,
+    defaultVerifyBundlePath,
+    readHostKey,
+    remoteVerifyPath,
+} from "./verification";
 import { buildVerifyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./verifyCommand";
 
 export interface HostRole {
@@ -77,8 +86,11 @@ export interface DevHostArgs {
         sshPrivateKey?: pulumi.Input<string>;
         propagationTimeoutSeconds: number;
         bundlePath: string;
-        /** ssm only: the operator-side runner, and the aws provider's profile to pass it. */
+        /** ssm only: the operator-side runner. */
         ssmRunnerPath: string;
+        /** ssh only: the operator-side reader of the host's key, to pin it. */
+        hostKeyReaderPath: string;
+        /** The aws provider's profile, for the commands run on the operator's machine. */
         awsProfile?: string;
     };
     /** For the partition-aware ARN of the SSM managed policy. */
@@ -90,6 +102,25 @@ export interface DevHost {
     hostRoleArn: pulumi.Output<string>;
     instance: aws.ec2.Instance;
     report?: pulumi.Output<ProofReport>;
+}
+
+/** The proof's settings as both components pass them: absent when verify is off. */
+export function verificationSettings(
+    args: HostSettings,
+    valid: ValidHostSettings,
+): DevHostArgs["verification"] {
+    if (!valid.verify) return undefined;
+    return {
+        transport: valid.verifyTransport,
+        sshIngressCidr: valid.sshIngressCidr,
+        sshPublicKey: args.sshPublicKey,
+        sshPrivateKey: args.sshPrivateKey,
+        propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
+        bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
+        ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
+        hostKeyReaderPath: args.hostKeyReaderPath ?? defaultHostKeyReaderPath,
+        awsProfile: new pulumi.Config("aws").get("profile"),
+    };
 }
 
 const sameActions = (a: readonly string[], b: readonly string[]) =>
@@ -222,10 +253,22 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
               }),
     );
     const stdin = asFlags ? undefined : plan.apply(verifyPlanJson);
+    const hostKey = readHostKey(
+        name,
+        {
+            instanceId: host.instance.id,
+            region: args.region,
+            readerPath: v.hostKeyReaderPath,
+            awsProfile: v.awsProfile,
+            dependsOn: [host.instance],
+        },
+        parent,
+    );
     const verification = createVerification(
         name,
         {
             host: host.instance.publicIp,
+            hostKey,
             privateKey: host.sshPrivateKey as pulumi.Output<string>,
             bundlePath: v.bundlePath,
             command,

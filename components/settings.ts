@@ -159,6 +159,8 @@ export interface HostSettings {
     readonly verifyBundlePath?: string;
     /** verifyTransport "ssm" only: path of the operator-side SSM runner. Default: dist/ssm-runner.js of this package. */
     readonly ssmRunnerPath?: string;
+    /** verifyTransport "ssh" only: path of the operator-side reader of the host's SSH key. Default: dist/host-key.js of this package. */
+    readonly hostKeyReaderPath?: string;
 }
 
 export interface ValidHostSettings extends BucketPosture {

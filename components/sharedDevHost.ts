@@ -2,11 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofReport } from "../verify/report";
-import { createDevHost, createHostRole } from "./devHost";
+import { createDevHost, createHostRole, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
 import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
-import { defaultSsmRunnerPath, defaultVerifyBundlePath } from "./verification";
 
 /**
  * One service on the shared host. By default a new role and a new private bucket; or an existing
@@ -171,18 +170,7 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.host.egressTcpPorts,
                 partition,
-                verification: valid.host.verify
-                    ? {
-                          transport: valid.host.verifyTransport,
-                          sshIngressCidr: valid.host.sshIngressCidr,
-                          sshPublicKey: args.sshPublicKey,
-                          sshPrivateKey: args.sshPrivateKey,
-                          propagationTimeoutSeconds: valid.host.propagationTimeoutSeconds,
-                          bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
-                          ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
-                          awsProfile: new pulumi.Config("aws").get("profile"),
-                      }
-                    : undefined,
+                verification: verificationSettings(args, valid.host),
             },
             this,
         );

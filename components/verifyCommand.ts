@@ -125,3 +125,19 @@ export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
     }
     return commandLine(words);
 }
+
+/** The operator-side command that reads the host's SSH key from its console (verify/hostKey). */
+export function buildHostKeyCommand(args: {
+    readerPath: string;
+    instanceId: string;
+    region: string;
+}): string {
+    return commandLine([
+        "node",
+        args.readerPath,
+        "--instance-id",
+        args.instanceId,
+        "--region",
+        args.region,
+    ]);
+}

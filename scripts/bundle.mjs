@@ -1,5 +1,6 @@
 // Bundles the verify CLI into one file that runs with plain `node` (no node_modules on the host),
-// and the operator-side SSM runner that can deliver it.
+// and the operator-side tools beside it: the SSM runner that can deliver it, and the host-key
+// reader that lets SSH pin the host.
 import { build } from "esbuild";
 
 /** One file, plain `node` 18 or newer, no node_modules. */
@@ -36,3 +37,6 @@ const onHost = await build({ ...asOneFile, entryPoints: ["verify/ssm/onHost.ts"]
 await bundle("verify/ssm/cli.ts", "dist/ssm-runner.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
+
+// The host-key reader (verify/hostKey/cli.ts): run on the operator's machine before any SSH.
+await bundle("verify/hostKey/cli.ts", "dist/host-key.js");

@@ -1,5 +1,7 @@
 // Splits argv into flag values for verify and the SSM runner alike: `--flag value`, or
-// `--flag=value` for any value (even one that starts with -), plus value-less switches.
+// `--flag=value` for any value (even one that starts with -), plus value-less switches; and the
+// checks of the flags more than one of them takes.
+import { regionPattern } from "./region";
 import type { UsageCollector } from "./usageError";
 
 export function readFlags<F extends string>(
@@ -37,4 +39,46 @@ export function readFlags<F extends string>(
         }
     }
     return { values, switches: seen };
+}
+
+/** A number flag within [min, max] (an integer unless `integer` is false); `fallback` when absent. */
+export function numberFlag(
+    problems: UsageCollector,
+    flag: string,
+    raw: string | undefined,
+    fallback: number | undefined,
+    min: number,
+    max: number,
+    integer = true,
+): number | undefined {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    const shape = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+    if (!shape.test(raw) || n < min || n > max) {
+        problems.add(
+            flag,
+            `got ${JSON.stringify(raw)}; expected ${integer ? "an integer" : "a number"} from ${min} to ${max}`,
+        );
+        return undefined;
+    }
+    return n;
+}
+
+/** A required --instance-id: an EC2 instance (i-...) or a hybrid managed node (mi-...). */
+export function instanceIdFlag(problems: UsageCollector, raw: string | undefined): string {
+    if (raw === undefined) problems.add("--instance-id", "is required");
+    else if (!/^(i-(\w{8}|\w{17})|mi-\w{17})$/.test(raw))
+        problems.add(
+            "--instance-id",
+            `got ${JSON.stringify(raw)}; expected an instance id such as i-0123456789abcdef0`,
+        );
+    return raw as string;
+}
+
+/** A required --region, such as us-east-1. */
+export function regionFlag(problems: UsageCollector, raw: string | undefined): string {
+    if (raw === undefined) problems.add("--region", "is required");
+    else if (!regionPattern.test(raw))
+        problems.add("--region", `got ${JSON.stringify(raw)}; expected a region such as us-east-1`);
+    return raw as string;
 }

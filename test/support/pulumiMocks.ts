@@ -57,6 +57,13 @@ export const passingReportJson = JSON.stringify({
     isolation: [],
 });
 
+/**
+ * The line the host-key reader prints (with its newline): a real ECDSA public key, made with
+ * ssh-keygen for these tests only.
+ */
+export const mockHostKeyLine =
+    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMATxbfK6wMTxnHcgvNUsuZgvSDV5tY4P2/Jpatd6gsDgDpaNnStcge00K3Vt+ELow1D283BkExRrrfN+g5KzTM=\n";
+
 /** Physical names the way Pulumi auto-names: the logical name plus a random-looking suffix. */
 function physicalName(logical: string, prefix?: string): string {
     return prefix ? `${prefix}20261123abcd` : `${logical}-7f3a9c1`;
@@ -119,7 +126,9 @@ function newResource(
                     ...inputs,
                     stdout: args.name.endsWith("-verify-ssm")
                         ? (options.verifyStdout ?? passingReportJson)
-                        : "",
+                        : args.name.endsWith("-host-key")
+                          ? mockHostKeyLine
+                          : "",
                     stderr: "",
                 },
             };

@@ -25,6 +25,7 @@ const common = {
 const verification = {
     "tls:index/privateKey:PrivateKey": 1,
     "aws:ec2/keyPair:KeyPair": 1,
+    "command:local:Command": 1,
     "command:remote:Command": 2,
     "command:remote:CopyToRemote": 1,
 };
@@ -49,6 +50,7 @@ const expectedNames = [
 const verificationNames = [
     "rolepair-ssh-key",
     "rolepair-key-pair",
+    "rolepair-host-key",
     "rolepair-wait-for-host",
     "rolepair-copy-verify",
     "rolepair-verify",

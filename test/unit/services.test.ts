@@ -37,6 +37,7 @@ const hostNames = [
 const sshNames = [
     "rolepair-ssh-key",
     "rolepair-key-pair",
+    "rolepair-host-key",
     "rolepair-wait-for-host",
     "rolepair-copy-verify",
     "rolepair-verify",
@@ -255,6 +256,7 @@ describe("SharedDevHost with existing buckets and roles", () => {
         for (const type of [
             "tls:index/privateKey:PrivateKey",
             "aws:ec2/keyPair:KeyPair",
+            "command:local:Command",
             "command:remote:Command",
             "command:remote:CopyToRemote",
         ]) {

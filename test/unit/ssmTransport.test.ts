@@ -43,6 +43,10 @@ describe('verifyTransport "ssm"', () => {
 
     it("creates no SSH-related resource: no key, no key pair, no ingress, no remote command, no forced public IP", () => {
         for (const type of sshTypes) assert.strictEqual(run.all(type).length, 0, type);
+        assert.ok(
+            !run.resources.some((r) => r.name.endsWith("-host-key")),
+            "no host key is read: nothing connects over SSH",
+        );
         const sg = run.find("aws:ec2/securityGroup:SecurityGroup", "dev-host-sg");
         assert.deepStrictEqual(sg.inputs.ingress, []);
         const instance = run.find("aws:ec2/instance:Instance", "dev-host");

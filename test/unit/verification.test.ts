@@ -3,14 +3,15 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 
 import {
+    buildHostKeyCommand,
     buildVerifyCommand,
     parseVerificationReport,
     requireProof,
 } from "../../components/verifyCommand";
 import { createHost } from "../../components/host";
-import { remoteVerifyPath } from "../../components/verification";
+import { defaultHostKeyReaderPath, remoteVerifyPath } from "../../components/verification";
 import { baseArgs, runComponent } from "../support/component";
-import { promiseOf, runMocked } from "../support/pulumiMocks";
+import { mockHostKeyLine, promiseOf, runMocked } from "../support/pulumiMocks";
 
 /** A report in verify's shape whose one service failed: the host could already read its bucket. */
 const failingReport = JSON.stringify({
@@ -66,12 +67,46 @@ describe("verification wiring", () => {
         assert.ok(verify.dependencies.includes(copy.urn));
     });
 
-    it("polls SSH without a dial limit, as ec2-user, and waits for cloud-init", () => {
+    it("connects as ec2-user and waits for cloud-init, with a bounded dial limit", () => {
         const wait = run.find("command:remote:Command", "pair-wait-for-host").inputs;
-        assert.strictEqual(wait.connection.dialErrorLimit, -1);
+        assert.strictEqual(wait.connection.dialErrorLimit, 30);
         assert.strictEqual(wait.connection.user, "ec2-user");
         assert.strictEqual(wait.connection.host, "198.51.100.10");
         assert.match(wait.create, /^cloud-init status --wait/);
+    });
+
+    it("reads the host key from the console once the instance exists, as the deployer, re-read only for a new instance", () => {
+        const read = run.find("command:local:Command", "pair-host-key");
+        assert.ok(
+            read.dependencies.includes(run.find("aws:ec2/instance:Instance", "pair-host").urn),
+        );
+        assert.strictEqual(
+            read.inputs.create,
+            buildHostKeyCommand({
+                readerPath: defaultHostKeyReaderPath,
+                instanceId: "i-0123456789abcdef0",
+                region: "us-east-1",
+            }),
+        );
+        assert.strictEqual(
+            read.inputs.create,
+            `node ${defaultHostKeyReaderPath} --instance-id i-0123456789abcdef0 --region us-east-1`,
+        );
+        assert.deepStrictEqual(read.inputs.environment, { AWS_REGION: "us-east-1" });
+        assert.deepStrictEqual(read.inputs.triggers, ["i-0123456789abcdef0"]);
+    });
+
+    it("pins that key (trimmed) on every SSH connection, so no other host can answer", () => {
+        const read = run.find("command:local:Command", "pair-host-key");
+        for (const [type, name] of [
+            ["command:remote:Command", "pair-wait-for-host"],
+            ["command:remote:CopyToRemote", "pair-copy-verify"],
+            ["command:remote:Command", "pair-verify"],
+        ]) {
+            const r = run.find(type, name);
+            assert.strictEqual(r.inputs.connection.hostKey, mockHostKeyLine.trim(), name);
+            assert.ok(r.dependencies.includes(read.urn), `${name} waits for the key`);
+        }
     });
 
     it("runs exactly the command line buildVerifyCommand makes, with the target ARN and bucket", () => {

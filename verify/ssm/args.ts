@@ -1,8 +1,7 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import { regionPattern } from "../region";
-import { readFlags } from "../flags";
+import { instanceIdFlag, numberFlag, readFlags, regionFlag } from "../flags";
 import { UsageCollector } from "../usageError";
 import { maxExecutionTimeoutSeconds } from "./limits";
 
@@ -55,48 +54,13 @@ const valued = [
     "--poll-interval",
     "--verify-bundle",
 ] as const;
-type Flag = (typeof valued)[number];
-
-function numberFlag(
-    problems: UsageCollector,
-    flag: Flag,
-    raw: string | undefined,
-    fallback: number | undefined,
-    min: number,
-    max: number,
-    integer = true,
-): number | undefined {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    const shape = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
-    if (!shape.test(raw) || n < min || n > max) {
-        problems.add(
-            flag,
-            `got ${JSON.stringify(raw)}; expected ${integer ? "an integer" : "a number"} from ${min} to ${max}`,
-        );
-        return undefined;
-    }
-    return n;
-}
 
 /** Parses the runner's flags; throws every usage error at once. */
 export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
     const problems = new UsageCollector();
     const { values } = readFlags(argv, valued, [], problems);
-    const instanceId = values.get("--instance-id");
-    if (instanceId === undefined) problems.add("--instance-id", "is required");
-    else if (!/^(i-(\w{8}|\w{17})|mi-\w{17})$/.test(instanceId))
-        problems.add(
-            "--instance-id",
-            `got ${JSON.stringify(instanceId)}; expected an instance id such as i-0123456789abcdef0`,
-        );
-    const region = values.get("--region");
-    if (region === undefined) problems.add("--region", "is required");
-    else if (!regionPattern.test(region))
-        problems.add(
-            "--region",
-            `got ${JSON.stringify(region)}; expected a region such as us-east-1`,
-        );
+    const instanceId = instanceIdFlag(problems, values.get("--instance-id"));
+    const region = regionFlag(problems, values.get("--region"));
     const online = numberFlag(
         problems,
         "--online-timeout",

@@ -1,0 +1,30 @@
+// SSH public keys made in-process with Node's crypto, in the wire format of RFC 4253 §6.6 (RFC 5656
+// for ECDSA, RFC 8709 for Ed25519), so unit tests need no ssh-keygen.
+import { generateKeyPairSync } from "crypto";
+
+import type { HostPublicKey } from "../../verify/hostKey/consoleKeys";
+
+function sshString(bytes: Buffer | string): Buffer {
+    const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    return Buffer.concat([length, data]);
+}
+
+export function newHostKey(type: "ssh-ed25519" | "ecdsa-sha2-nistp256"): HostPublicKey {
+    if (type === "ssh-ed25519") {
+        const jwk = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
+        const blob = Buffer.concat([sshString(type), sshString(Buffer.from(jwk.x!, "base64url"))]);
+        return { type, base64: blob.toString("base64") };
+    }
+    const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+        format: "jwk",
+    });
+    const point = Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(jwk.x!, "base64url"),
+        Buffer.from(jwk.y!, "base64url"),
+    ]);
+    const blob = Buffer.concat([sshString(type), sshString("nistp256"), sshString(point)]);
+    return { type, base64: blob.toString("base64") };
+}

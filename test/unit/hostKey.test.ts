@@ -1,0 +1,281 @@
+// The host-key reader: which key it takes from a console, how it polls GetConsoleOutput, and what
+// it says when there is nothing to pin. The real cloud-init script and a real SSH client are in the
+// host layer (test/host/hostKeyPin.test.ts); the EC2 API itself in the emulator layer.
+import * as assert from "assert";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+
+import {
+    authorizedKeyLine,
+    hostKeysFromConsole,
+    pinnableHostKey,
+    type HostPublicKey,
+} from "../../verify/hostKey/consoleKeys";
+import { parseHostKeyArgs } from "../../verify/hostKey/args";
+import { fingerprint, HostKeyError, readHostKey } from "../../verify/hostKey/reader";
+import { newHostKey } from "../support/sshKeys";
+
+const ecdsa = newHostKey("ecdsa-sha2-nistp256");
+const ed25519 = newHostKey("ssh-ed25519");
+const line = (k: HostPublicKey) => `${authorizedKeyLine(k)} root@ip-10-0-132-36.ec2.internal`;
+
+/** The shape Amazon Linux 2023 (cloud-init 22.2.2) prints: tagged fingerprints, bare key lines. */
+function al2023Console(keys: HostPublicKey[], eol = "\r\n"): string {
+    return [
+        "[    7.512345] cloud-init[1975]: Cloud-init v. 22.2.2 running 'modules:final'",
+        "ci-info: no authorized SSH keys fingerprints found for user ec2-user.",
+        "<14>Nov 29 12:00:01 cloud-init: #############################################################",
+        "<14>Nov 29 12:00:01 cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
+        "<14>Nov 29 12:00:01 cloud-init: 256 SHA256:EtfOdo... root@ip-10-0-132-36 (ECDSA)",
+        "<14>Nov 29 12:00:01 cloud-init: -----END SSH HOST KEY FINGERPRINTS-----",
+        "-----BEGIN SSH HOST KEY KEYS-----",
+        ...keys.map(line),
+        "-----END SSH HOST KEY KEYS-----",
+        "[    8.090254] cloud-init[1975]: Cloud-init v. 22.2.2 finished",
+        "",
+    ].join(eol);
+}
+
+describe("host key from the console output", () => {
+    it("reads Amazon Linux 2023's block (CRLF, tagged lines around it) and pins ECDSA", () => {
+        const keys = hostKeysFromConsole(al2023Console([ecdsa, ed25519]));
+        assert.deepStrictEqual(keys, [ecdsa, ed25519]);
+        assert.deepStrictEqual(pinnableHostKey(keys), ecdsa);
+    });
+
+    it('reads key lines older cloud-init prefixed with "ec2: "', () => {
+        const text = al2023Console([ed25519, ecdsa], "\n")
+            .split("\n")
+            .map((l) => `ec2: ${l}`)
+            .join("\n");
+        assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519, ecdsa]);
+    });
+
+    it("pins Ed25519 when the host has no ECDSA key, and nothing when it has no key at all", () => {
+        assert.deepStrictEqual(
+            pinnableHostKey(hostKeysFromConsole(al2023Console([ed25519]))),
+            ed25519,
+        );
+        assert.strictEqual(pinnableHostKey(hostKeysFromConsole(al2023Console([]))), undefined);
+    });
+
+    it("waits for a complete block: a block without its end line yields nothing yet", () => {
+        const cut = al2023Console([ecdsa, ed25519]).split("-----END")[0];
+        assert.deepStrictEqual(hostKeysFromConsole(cut), []);
+        assert.deepStrictEqual(hostKeysFromConsole("Linux version 6.1 ...\nbooting\n"), []);
+    });
+
+    it("takes the last complete block (keys printed again after they were regenerated)", () => {
+        const text = al2023Console([ecdsa]) + al2023Console([ed25519]);
+        assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519]);
+    });
+
+    it("drops a line whose blob is not a key of the type it names, or was cut by other output", () => {
+        const mislabelled = `ssh-ed25519 ${ecdsa.base64} root@x`;
+        const cut = `ecdsa-sha2-nistp256 ${ecdsa.base64.slice(0, 20)}[   9.1] random: crng init done`;
+        const text = al2023Console([ed25519]).replace(
+            line(ed25519),
+            `${mislabelled}\r\n${cut}\r\n${line(ed25519)}`,
+        );
+        assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519]);
+    });
+
+    it("ignores keys outside the block", () => {
+        const text = `${line(ecdsa)}\n${al2023Console([ed25519])}${line(ecdsa)}\n`;
+        assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519]);
+    });
+
+    it("fingerprints a key as ssh-keygen -l does", () => {
+        // The expected value is what ssh-keygen -l printed for this key (test/support/pulumiMocks.ts).
+        const [type, base64] =
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMATxbfK6wMTxnHcgvNUsuZgvSDV5tY4P2/Jpatd6gsDgDpaNnStcge00K3Vt+ELow1D283BkExRrrfN+g5KzTM=".split(
+                " ",
+            );
+        assert.strictEqual(
+            fingerprint({ type, base64 }),
+            "SHA256:izN12L7b06ZJdXT0CGnzvVmOjzoT7/GSBPDXi+xhetk",
+        );
+    });
+});
+
+/** A fake EC2 client: answers GetConsoleOutput from `answers` in turn (the last one repeats). */
+function fakeEc2(answers: (string | Error)[]) {
+    const calls: { InstanceId?: string; Latest?: boolean }[] = [];
+    const client = {
+        send: async (command: { input: { InstanceId?: string; Latest?: boolean } }) => {
+            calls.push(command.input);
+            const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
+            if (answer instanceof Error) throw answer;
+            return { Output: Buffer.from(answer).toString("base64") };
+        },
+    } as unknown as Pick<EC2Client, "send">;
+    return { client, calls };
+}
+
+function awsError(name: string, message = name): Error {
+    return Object.assign(new Error(message), { name });
+}
+
+/** A clock the reader's sleeps advance, so a 60-second wait takes no time. */
+function fakeClock() {
+    let t = 0;
+    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+}
+
+const options = { instanceId: "i-0123456789abcdef0", timeoutSeconds: 60, pollSeconds: 5 };
+
+describe("host key reader (GetConsoleOutput polling)", () => {
+    it("polls the live console until cloud-init has printed the keys", async () => {
+        const { client, calls } = fakeEc2([
+            "",
+            "Linux version 6.1\n",
+            al2023Console([ecdsa, ed25519]),
+        ]);
+        const clock = fakeClock();
+        const progress: string[] = [];
+        const read = await readHostKey(
+            client,
+            options,
+            (l) => progress.push(l),
+            clock.sleep,
+            clock.now,
+        );
+        assert.deepStrictEqual(read.key, ecdsa);
+        assert.strictEqual(calls.length, 3);
+        assert.ok(calls.every((c) => c.InstanceId === options.instanceId && c.Latest === true));
+        assert.strictEqual(clock.now(), 10_000, "two 5-second waits");
+        assert.match(
+            progress[0],
+            /waiting for cloud-init to print i-0123456789abcdef0's SSH host keys/,
+        );
+    });
+
+    it("falls back to the posted console on an instance type that is not Nitro", async () => {
+        const unsupported = awsError(
+            "UnsupportedOperation",
+            "This instance type does not support retrieving the latest console logs",
+        );
+        const { client, calls } = fakeEc2([unsupported, al2023Console([ed25519])]);
+        const progress: string[] = [];
+        const clock = fakeClock();
+        const read = await readHostKey(
+            client,
+            options,
+            (l) => progress.push(l),
+            clock.sleep,
+            clock.now,
+        );
+        assert.deepStrictEqual(read.key, ed25519);
+        assert.deepStrictEqual(
+            calls.map((c) => c.Latest),
+            [true, false],
+        );
+        assert.match(progress[0], /not a Nitro instance/);
+    });
+
+    it("stops at once when the deployer may not read the console, naming the permission", async () => {
+        const { client, calls } = fakeEc2([
+            awsError("UnauthorizedOperation", "You are not authorized to perform this operation."),
+        ]);
+        const clock = fakeClock();
+        await assert.rejects(
+            readHostKey(client, options, () => {}, clock.sleep, clock.now),
+            (error: HostKeyError) => {
+                assert.strictEqual(error.exitCode, 3);
+                assert.match(error.message, /UnauthorizedOperation/);
+                assert.match(error.message, /need ec2:GetConsoleOutput on i-0123456789abcdef0/);
+                return true;
+            },
+        );
+        assert.strictEqual(calls.length, 1);
+    });
+
+    it("gives up at the deadline, saying what the console showed and what to do instead", async () => {
+        const cases: [string[], RegExp][] = [
+            [[""], /EC2 returned no console output for i-0123456789abcdef0 in 60 s/],
+            [
+                ["Linux version 6.1\n"],
+                /has no "BEGIN SSH HOST KEY KEYS" block in 60 s.*emit_keys_to_console/s,
+            ],
+            [
+                [
+                    "-----BEGIN SSH HOST KEY KEYS-----\nssh-dss AAAAB3NzaC1kc3M= root@x\n-----END SSH HOST KEY KEYS-----\n",
+                ],
+                /lists SSH host keys, but none of a type pulumi-command can pin/,
+            ],
+        ];
+        for (const [answers, expected] of cases) {
+            const { client, calls } = fakeEc2(answers);
+            const clock = fakeClock();
+            await assert.rejects(
+                readHostKey(client, options, () => {}, clock.sleep, clock.now),
+                (error: HostKeyError) => {
+                    assert.strictEqual(error.exitCode, 1);
+                    assert.match(error.message, expected);
+                    assert.match(error.message, /verifyTransport to "ssm"/);
+                    return true;
+                },
+            );
+            assert.strictEqual(clock.now(), 60_000);
+            assert.strictEqual(calls.length, 13, "a read every 5 s, and one at the deadline");
+        }
+    });
+
+    it("reports an error that persisted to the deadline as the reason (exit 3)", async () => {
+        const { client } = fakeEc2([
+            awsError(
+                "InvalidInstanceID.NotFound",
+                "The instance ID 'i-0123456789abcdef0' does not exist",
+            ),
+        ]);
+        const clock = fakeClock();
+        await assert.rejects(
+            readHostKey(client, options, () => {}, clock.sleep, clock.now),
+            (error: HostKeyError) => {
+                assert.strictEqual(error.exitCode, 3);
+                assert.match(
+                    error.message,
+                    /could not read the console output of i-0123456789abcdef0 in 60 s: InvalidInstanceID.NotFound/,
+                );
+                return true;
+            },
+        );
+    });
+
+    it("rides out an instance EC2 does not know yet (eventual consistency)", async () => {
+        const notYet = awsError("InvalidInstanceID.NotFound");
+        const { client } = fakeEc2([notYet, notYet, al2023Console([ecdsa])]);
+        const clock = fakeClock();
+        const read = await readHostKey(client, options, () => {}, clock.sleep, clock.now);
+        assert.deepStrictEqual(read.key, ecdsa);
+    });
+});
+
+describe("host key reader flags", () => {
+    it("takes --flag value and --flag=value, with defaults", () => {
+        assert.deepStrictEqual(
+            parseHostKeyArgs(["--instance-id=i-0123456789abcdef0", "--region", "eu-west-1"]),
+            {
+                instanceId: "i-0123456789abcdef0",
+                region: "eu-west-1",
+                timeoutSeconds: 900,
+                pollSeconds: 5,
+            },
+        );
+    });
+
+    it("reports every usage error at once", () => {
+        assert.throws(
+            () => parseHostKeyArgs(["--instance-id", "x", "--timeout", "0", "--bogus"]),
+            (error: Error) => {
+                const lines = error.message.split("\n");
+                assert.deepStrictEqual(lines, [
+                    "--bogus: unknown flag; accepted: --instance-id, --region, --timeout, --poll-interval",
+                    '--instance-id: got "x"; expected an instance id such as i-0123456789abcdef0',
+                    "--region: is required",
+                    '--timeout: got "0"; expected an integer from 1 to 3600',
+                ]);
+                return true;
+            },
+        );
+    });
+});

@@ -1,0 +1,62 @@
+// The host-key reader's command line: the key to pin on stdout, progress and diagnoses on stderr.
+// Credentials come from the default chain only; none is ever an argument or printed.
+import { EC2Client } from "@aws-sdk/client-ec2";
+
+import { describeError } from "../errors";
+import { UsageError } from "../usageError";
+import { parseHostKeyArgs, usage, type HostKeyOptions } from "./args";
+import { authorizedKeyLine } from "./consoleKeys";
+import { fingerprint, HostKeyError, readHostKey } from "./reader";
+
+const exitCodes = { usage: 2, unreachable: 3 } as const;
+const progress = (line: string) => process.stderr.write(`… ${line}\n`);
+
+async function run(options: HostKeyOptions): Promise<number> {
+    const ec2 = new EC2Client({ region: options.region });
+    const { key, all } = await readHostKey(ec2, options, progress);
+    progress(
+        `${options.instanceId} has ${all.map((k) => k.type).join(", ")}; pinning ${key.type} ${fingerprint(key)}`,
+    );
+    process.stdout.write(`${authorizedKeyLine(key)}\n`);
+    return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    let options: HostKeyOptions;
+    try {
+        options = parseHostKeyArgs(argv);
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        const lines = error.message.split("\n").map((line) => `host-key: ${line}\n`);
+        process.stderr.write(`${lines.join("")}\n${usage}\n`);
+        return exitCodes.usage;
+    }
+    try {
+        return await run(options);
+    } catch (error) {
+        if (error instanceof HostKeyError) {
+            process.stderr.write(`host-key: ${error.message}\n`);
+            return error.exitCode;
+        }
+        const hint =
+            error instanceof Error && error.name === "CredentialsProviderError"
+                ? " (no credentials from the default chain: set AWS_PROFILE, or the provider's credentials in the environment)"
+                : "";
+        process.stderr.write(`host-key: ${describeError(error)}${hint}\n`);
+        return exitCodes.unreachable;
+    }
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(`host-key: unexpected error: ${describeError(error)}\n`);
+        process.exitCode = exitCodes.unreachable;
+    },
+);

@@ -1,0 +1,97 @@
+// Reads an instance's SSH host public keys out of its EC2 console output. On first boot,
+// cloud-init's keys_to_console module (on by default, and in Amazon Linux 2023's cloud.cfg) runs
+// write-ssh-key-fingerprints, which prints every host public key between two marker lines:
+//
+//   -----BEGIN SSH HOST KEY KEYS-----
+//   ecdsa-sha2-nistp256 AAAAE2VjZHNh... root@ip-10-0-0-1.ec2.internal
+//   ssh-ed25519 AAAAC3NzaC1lZDI1NTE5... root@ip-10-0-0-1.ec2.internal
+//   -----END SSH HOST KEY KEYS-----
+//
+// The console is written by the instance and read back through EC2's signed API, so nobody on the
+// network between the operator and the host can forge it: a key read here can be pinned.
+// Older cloud-init prefixes lines with "ec2: " and serial consoles add CRs, timestamps and other
+// processes' output; so a key is taken from anywhere in a line, and kept only when its base64 blob
+// decodes to an SSH key of the type the line names (a line cut by other output is dropped).
+
+export interface HostPublicKey {
+    /** The SSH key type, e.g. "ecdsa-sha2-nistp256". */
+    type: string;
+    /** The key blob, base64, as in authorized_keys and known_hosts. */
+    base64: string;
+}
+
+const begin = "-----BEGIN SSH HOST KEY KEYS-----";
+const end = "-----END SSH HOST KEY KEYS-----";
+const keyPattern = /(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa)\s+([A-Za-z0-9+/]+={0,2})/;
+
+/** The first field of an SSH public key blob (RFC 4253 §6.6): its type name. */
+function blobType(blob: Buffer): string | undefined {
+    if (blob.length < 4) return undefined;
+    const length = blob.readUInt32BE(0);
+    if (length <= 0 || length > 64 || 4 + length > blob.length) return undefined;
+    return blob.subarray(4, 4 + length).toString("latin1");
+}
+
+/** Whether cloud-init's key block (both marker lines) is in `console` at all. */
+export function hasKeyBlock(console: string): boolean {
+    const start = console.indexOf(begin);
+    return start >= 0 && console.indexOf(end, start) > start;
+}
+
+/**
+ * The host keys of the most recent complete block in `console` (the last one: a reboot that
+ * regenerated keys prints them again), or [] when no complete block is there yet.
+ */
+export function hostKeysFromConsole(console: string): HostPublicKey[] {
+    const lines = console.split(/\r?\n|\r/);
+    let lastBlock: string[] | undefined;
+    let current: string[] | undefined;
+    for (const line of lines) {
+        if (line.includes(begin)) {
+            current = [];
+        } else if (line.includes(end)) {
+            if (current !== undefined) lastBlock = current;
+            current = undefined;
+        } else if (current !== undefined) {
+            current.push(line);
+        }
+    }
+    const keys: HostPublicKey[] = [];
+    for (const line of lastBlock ?? []) {
+        const match = keyPattern.exec(line);
+        if (!match) continue;
+        const [, type, base64] = match;
+        if (blobType(Buffer.from(base64, "base64")) !== type) continue;
+        if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
+    }
+    return keys;
+}
+
+/**
+ * Which key to pin: the one pulumi-command's SSH client (Go's golang.org/x/crypto/ssh) will be
+ * shown. That client asks for host key algorithms in the order ECDSA, RSA, Ed25519 when nothing
+ * restricts it, and the server answers with the first it has a key for; newer pulumi-command
+ * releases restrict it to the pinned key's type. An ECDSA key satisfies both, so it comes first
+ * (Amazon Linux 2023 generates ECDSA and Ed25519 keys). RSA comes last: restricted to "ssh-rsa"
+ * (SHA-1 signatures), OpenSSH 8.8 and newer would refuse the handshake.
+ */
+export const pinPreference = [
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-ed25519",
+    "ssh-rsa",
+] as const;
+
+export function pinnableHostKey(keys: readonly HostPublicKey[]): HostPublicKey | undefined {
+    for (const type of pinPreference) {
+        const key = keys.find((k) => k.type === type);
+        if (key) return key;
+    }
+    return undefined;
+}
+
+/** The authorized_keys form pulumi-command's `hostKey` takes: "<type> <base64>". */
+export function authorizedKeyLine(key: HostPublicKey): string {
+    return `${key.type} ${key.base64}`;
+}
