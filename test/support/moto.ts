@@ -49,15 +49,28 @@ export function motoServerPath(): string {
 
 const bootstrapRequests = 3;
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+    /**
+     * Serve GetConsoleOutput from this file (test/support/moto_console.py) instead of moto's
+     * canned boot log.
+     */
+    consoleFile?: string;
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     const port = await freePort();
     const tempDir = makeTempDir("rolepair-moto-");
+    const server = motoServerPath();
+    const [command, args] = options.consoleFile
+        ? [path.join(path.dirname(server), "python"), [path.join(__dirname, "moto_console.py")]]
+        : [server, []];
     const child: ChildProcess = spawnGroup(
-        motoServerPath(),
-        ["-H", "127.0.0.1", "-p", String(port)],
+        command,
+        [...args, "-H", "127.0.0.1", "-p", String(port)],
         {
             env: {
                 ...process.env,
+                ...(options.consoleFile ? { ROLEPAIR_CONSOLE_FILE: options.consoleFile } : {}),
                 INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests),
                 TMPDIR: tempDir,
                 HOME: tempDir,
