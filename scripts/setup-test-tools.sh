@@ -5,6 +5,10 @@
 #   awscli  the AWS CLI in the same .venv: only npm run bench (the walkthrough's CLI baseline)
 #   sshd    OpenSSH's server and client (root and apt to install; root to run): the host layer
 #   node18  the distribution's Node 18 extracted into .tools/node18 (root and apt): the host layer
+#   cloudinit  Debian's cloud-init package extracted into .tools/cloud-init (root and apt), for its
+#           write-ssh-key-fingerprints script: the host layer's host-key pin tests
+#   sshpin  test/host/sshpin (pulumi-command's SSH client set-up) built into .tools/sshpin with Go:
+#           the host layer's host-key pin tests
 #   all     every one of them (the default)
 # Unit and policy tests need none. When a tool cannot be installed here, this says exactly what to
 # install and exits 1.
@@ -96,6 +100,59 @@ setup_node18() {
     for deb in "$work"/*.deb; do dpkg -x "$deb" .tools/node18; done
 }
 
+# cloud-init's keys_to_console runs this script on an instance's first boot; the tests run the
+# distribution's own copy of it (the package is extracted, not installed).
+setup_cloudinit() {
+    local script=.tools/cloud-init/usr/lib/cloud-init/write-ssh-key-fingerprints
+    local missing=()
+    for tool in logger ssh-keygen unshare mount; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    [ ${#missing[@]} -eq 0 ] || fail "cloud-init's write-ssh-key-fingerprints needs ${missing[*]}: as root, apt-get install bsdutils openssh-client util-linux mount (or your distribution's equivalents)"
+    is_root || fail "the host-key tests run cloud-init's script in a private mount namespace (so /etc/ssh holds the test's host keys), which needs root: run it as root (sudo npm run test:host)"
+    [ -x "$script" ] && return
+    command -v apt-get >/dev/null || fail "the host-key tests extract Debian's cloud-init package with apt: on a system without apt, put cloud-init's write-ssh-key-fingerprints at $script"
+    local version
+    version=$(apt-cache policy cloud-init 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" {print $2}')
+    if [ -z "$version" ]; then
+        apt-get update -qq
+        version=$(apt-cache policy cloud-init 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" {print $2}')
+    fi
+    [ -n "$version" ] || fail "no cloud-init package in this distribution's apt sources (Debian and Ubuntu have one): add one, or put cloud-init's write-ssh-key-fingerprints at $script"
+    echo "setup: extracting cloud-init ${version} into .tools/cloud-init"
+    # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
+    local work
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' RETURN
+    if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
+    # Only this package: the script is plain sh, and what it runs (logger, ssh-keygen) is checked above.
+    (cd "$work" && apt-get download -qq "cloud-init=${version}" >/dev/null) || {
+        rm -rf "$work"
+        fail "apt-get download cloud-init=${version} failed (above)"
+    }
+    mkdir -p .tools/cloud-init
+    dpkg -x "$work"/cloud-init_*.deb .tools/cloud-init
+    [ -x "$script" ] || fail "cloud-init ${version} has no $script: put cloud-init's write-ssh-key-fingerprints there"
+}
+
+# A stand-in for pulumi-command's SSH client (which is Go and cannot be installed): rebuilt when
+# its source is newer than the binary. Go's caches stay where Go puts them (under $HOME).
+setup_sshpin() {
+    local source=test/host/sshpin binary=.tools/sshpin
+    if [ -x "$binary" ] && [ "$binary" -nt "$source/main.go" ] && [ "$binary" -nt "$source/go.mod" ] &&
+        [ "$binary" -nt "$source/go.sum" ]; then
+        return
+    fi
+    local required
+    required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
+    command -v go >/dev/null || fail "the host-key tests build $source (pulumi-command's SSH client set-up) with Go: install Go 1.22 or newer (https://go.dev/dl/); its go.mod asks for Go ${required}, which Go 1.21 and newer download by themselves unless GOTOOLCHAIN=local"
+    echo "setup: building $source into $binary"
+    mkdir -p .tools
+    # -buildvcs=false: no git stamping (as root in a checkout owned by another user, git refuses).
+    go -C "$source" build -buildvcs=false -trimpath -mod=readonly -o "$(pwd)/$binary" . ||
+        fail "building $source failed (above): it needs Go ${required} or newer (https://go.dev/dl/) and the Go module proxy (or GOPROXY) for golang.org/x/crypto"
+}
+
 [ $# -gt 0 ] || set -- all
 for layer in "$@"; do
     case "$layer" in
@@ -103,7 +160,9 @@ for layer in "$@"; do
         awscli) setup_awscli ;;
         sshd) setup_sshd ;;
         node18) setup_node18 ;;
-        all) setup_moto && setup_awscli && setup_sshd && setup_node18 ;;
-        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18 or all" ;;
+        cloudinit) setup_cloudinit ;;
+        sshpin) setup_sshpin ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin or all" ;;
     esac
 done

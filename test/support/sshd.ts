@@ -1,7 +1,8 @@
-// A real OpenSSH server on loopback standing in for the EC2 host, with a throwaway host key and
-// client key. It runs in a private mount namespace where /home is a temporary directory holding
-// ec2-user/, so the component's remote path (/home/ec2-user/...) exists without touching the
-// machine's real /home. It logs in the current user (root in CI), not a real ec2-user account.
+// A real OpenSSH server on loopback standing in for the EC2 host, with throwaway host keys (one
+// Ed25519 key unless asked for more types) and client key. It runs in a private mount namespace
+// where /home is a temporary directory holding ec2-user/, so the component's remote path
+// (/home/ec2-user/...) exists without touching the machine's real /home. It logs in the current
+// user (root in CI), not a real ec2-user account.
 import { ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,9 +12,24 @@ import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
 import { freePort, waitForPort } from "./ports";
 import { ProcessResult, runProcess } from "./verifyProcess";
 
+/** Host key types as ssh-keygen names them (and as /etc/ssh/ssh_host_<type>_key does). */
+export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
+
+export interface SshHostOptions {
+    /** One host key per type, each a `HostKey` of sshd; default `["ed25519"]`. */
+    hostKeyTypes?: HostKeyType[];
+}
+
 export interface SshHost {
     port: number;
     user: string;
+    /**
+     * The host keys, named as on a real host: `ssh_host_<type>_key` and `ssh_host_<type>_key.pub`
+     * (what cloud-init's write-ssh-key-fingerprints reads from /etc/ssh).
+     */
+    hostKeyDir: string;
+    /** The client's private key (OpenSSH format, no passphrase), authorized for `user`. */
+    clientKeyPath: string;
     /**
      * Runs one command line on the host, as `ssh host 'command'`, with the given environment;
      * `stdin` is sent to the command's standard input (as pulumi-command's `stdin` does).
@@ -23,7 +39,9 @@ export interface SshHost {
     stop(): Promise<void>;
 }
 
-export async function startSshHost(): Promise<SshHost> {
+export async function startSshHost(options: SshHostOptions = {}): Promise<SshHost> {
+    const hostKeyTypes = options.hostKeyTypes ?? ["ed25519"];
+    if (hostKeyTypes.length === 0) throw new Error("startSshHost: hostKeyTypes is empty");
     for (const tool of ["/usr/sbin/sshd", "ssh", "scp", "ssh-keygen", "unshare"]) {
         try {
             execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
@@ -42,16 +60,15 @@ export async function startSshHost(): Promise<SshHost> {
     const dir = makeTempDir("rolepair-sshd-");
     const home = path.join(dir, "home");
     fs.mkdirSync(path.join(home, "ec2-user"), { recursive: true });
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
-    execFileSync("ssh-keygen", [
-        "-q",
-        "-t",
-        "ed25519",
-        "-N",
-        "",
-        "-f",
-        path.join(dir, "client_key"),
-    ]);
+    const hostKeyDir = path.join(dir, "host-keys");
+    fs.mkdirSync(hostKeyDir);
+    const hostKeyPaths = [...new Set(hostKeyTypes)].map((type) => {
+        const keyPath = path.join(hostKeyDir, `ssh_host_${type}_key`);
+        execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", keyPath]);
+        return keyPath;
+    });
+    const clientKeyPath = path.join(dir, "client_key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath]);
     fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
     fs.mkdirSync("/run/sshd", { recursive: true });
 
@@ -62,7 +79,7 @@ export async function startSshHost(): Promise<SshHost> {
         [
             `Port ${port}`,
             "ListenAddress 127.0.0.1",
-            `HostKey ${path.join(dir, "host_key")}`,
+            ...hostKeyPaths.map((keyPath) => `HostKey ${keyPath}`),
             `PidFile ${path.join(dir, "sshd.pid")}`,
             `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
             "PasswordAuthentication no",
@@ -105,7 +122,7 @@ export async function startSshHost(): Promise<SshHost> {
     const user = os.userInfo().username;
     const common = [
         "-i",
-        path.join(dir, "client_key"),
+        clientKeyPath,
         "-o",
         "BatchMode=yes",
         "-o",
@@ -119,6 +136,8 @@ export async function startSshHost(): Promise<SshHost> {
     return {
         port,
         user,
+        hostKeyDir,
+        clientKeyPath,
         run: (command, env, stdin) => {
             const setEnv = Object.entries(env)
                 .map(([k, v]) => `${k}=${v}`)
