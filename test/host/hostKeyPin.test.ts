@@ -3,10 +3,12 @@
 // Amazon Linux 2023 generates them; cloud-init's own write-ssh-key-fingerprints (Debian's package)
 // writing the console text; golang.org/x/crypto/ssh set up as pulumi-command sets it up
 // (test/host/sshpin). Stand-ins: a second sshd with its own fresh keys for someone answering in
-// the host's place, and a syslog socket for the instance's journald (test/support/cloudInit.ts).
+// the host's place, a syslog socket for the instance's journald (test/support/cloudInit.ts), and
+// in the end-to-end case moto for EC2, serving that console text (test/support/moto_console.py).
 // pulumi-command 1.2.1 may or may not restrict the client to the pinned key's algorithm, so every
 // connection is tried both ways.
 import * as assert from "assert";
+import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -16,11 +18,15 @@ import {
     hostKeysFromConsole,
     pinnableHostKey,
 } from "../../verify/hostKey/consoleKeys";
+import { buildHostKeyCommand } from "../../components/verifyCommand";
+import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { consoleOutputFor } from "../support/cloudInit";
+import { region, startMoto } from "../support/moto";
 import { HostKeyType, SshHost, startSshHost } from "../support/sshd";
 import { ProcessResult, runProcess } from "../support/verifyProcess";
 
 const sshpinBinary = path.join(__dirname, "..", "..", ".tools", "sshpin");
+const readerPath = path.join(__dirname, "..", "..", "dist", "host-key.js");
 
 /** "restricted": HostKeyAlgorithms = [pinned type]; "unrestricted": x/crypto's default order. */
 type Algorithms = "restricted" | "unrestricted";
@@ -153,6 +159,50 @@ describe("pinning the host key read from the console output", () => {
         for (const algorithms of bothModes) {
             const result = await sshpin(ed25519Host, pinned, algorithms);
             assert.deepStrictEqual(result, { code: 0, stdout: "", stderr: "" }, algorithms);
+        }
+    });
+
+    it("end to end as deployed: the console through EC2's API (moto), dist/host-key.js as the component runs it, the key it prints pins", async () => {
+        const dir = makeTempDir("rolepair-console-");
+        const consoleFile = path.join(dir, "console");
+        fs.writeFileSync(consoleFile, hostConsole);
+        const moto = await startMoto({ consoleFile });
+        try {
+            const ec2 = new EC2Client({ region, endpoint: moto.endpoint, credentials: moto.admin });
+            const instance = await ec2.send(
+                new RunInstancesCommand({ ImageId: "ami-12c6146b", MinCount: 1, MaxCount: 1 }),
+            );
+            const words = buildHostKeyCommand({
+                readerPath,
+                instanceId: instance.Instances![0].InstanceId!,
+                region,
+            }).split(" ");
+            const read = await runProcess(process.execPath, words.slice(1), {
+                PATH: process.env.PATH,
+                HOME: dir,
+                AWS_ENDPOINT_URL: moto.endpoint,
+                AWS_REGION: region,
+                AWS_ACCESS_KEY_ID: moto.admin.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: moto.admin.secretAccessKey,
+                AWS_CONFIG_FILE: path.join(dir, "none"),
+                AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
+            });
+            assert.strictEqual(read.code, 0, read.stderr);
+            // What pulumi-command gets as connection.hostKey: the reader's stdout, trimmed.
+            const [type, base64] = read.stdout.trim().split(" ");
+            const hostKey = { type, base64 };
+            assert.deepStrictEqual(hostKey, servedKey(host, "ecdsa"));
+            for (const algorithms of bothModes) {
+                assert.strictEqual((await sshpin(host, hostKey, algorithms)).code, 0, algorithms);
+                assert.strictEqual(
+                    (await sshpin(impostor, hostKey, algorithms)).code,
+                    1,
+                    algorithms,
+                );
+            }
+        } finally {
+            await moto.stop();
+            removeTempDir(dir);
         }
     });
 

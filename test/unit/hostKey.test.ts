@@ -72,9 +72,11 @@ describe("host key from the console output", () => {
     it("drops a line whose blob is not a key of the type it names, or was cut by other output", () => {
         const mislabelled = `ssh-ed25519 ${ecdsa.base64} root@x`;
         const cut = `ecdsa-sha2-nistp256 ${ecdsa.base64.slice(0, 20)}[   9.1] random: crng init done`;
+        // Cut where the base64 still decodes to a well-formed prefix (type name, then part of the key).
+        const cutEd = `ssh-ed25519 ${ed25519.base64.slice(0, 40)}[   12.345678] cloud-init[1234]: finished`;
         const text = al2023Console([ed25519]).replace(
             line(ed25519),
-            `${mislabelled}\r\n${cut}\r\n${line(ed25519)}`,
+            `${mislabelled}\r\n${cut}\r\n${cutEd}\r\n${line(ed25519)}`,
         );
         assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519]);
     });

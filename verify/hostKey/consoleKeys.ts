@@ -11,7 +11,7 @@
 // network between the operator and the host can forge it: a key read here can be pinned.
 // Older cloud-init prefixes lines with "ec2: " and serial consoles add CRs, timestamps and other
 // processes' output; so a key is taken from anywhere in a line, and kept only when its base64 blob
-// decodes to an SSH key of the type the line names (a line cut by other output is dropped).
+// decodes to one whole SSH key of the type the line names (a line cut by other output is dropped).
 
 export interface HostPublicKey {
     /** The SSH key type, e.g. "ecdsa-sha2-nistp256". */
@@ -24,12 +24,41 @@ const begin = "-----BEGIN SSH HOST KEY KEYS-----";
 const end = "-----END SSH HOST KEY KEYS-----";
 const keyPattern = /(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa)\s+([A-Za-z0-9+/]+={0,2})/;
 
-/** The first field of an SSH public key blob (RFC 4253 §6.6): its type name. */
-function blobType(blob: Buffer): string | undefined {
-    if (blob.length < 4) return undefined;
-    const length = blob.readUInt32BE(0);
-    if (length <= 0 || length > 64 || 4 + length > blob.length) return undefined;
-    return blob.subarray(4, 4 + length).toString("latin1");
+/** The length-prefixed fields of an SSH wire blob (RFC 4253 §5), or undefined if it is cut short. */
+function wireFields(blob: Buffer): Buffer[] | undefined {
+    const fields: Buffer[] = [];
+    for (let at = 0; at < blob.length;) {
+        if (at + 4 > blob.length) return undefined;
+        const length = blob.readUInt32BE(at);
+        if (at + 4 + length > blob.length) return undefined;
+        fields.push(blob.subarray(at + 4, at + 4 + length));
+        at += 4 + length;
+    }
+    return fields;
+}
+
+/** ECDSA point sizes (uncompressed, RFC 5656 §3.1) by curve. */
+const ecdsaPointBytes: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
+
+/**
+ * Whether `blob` is one whole public key of `type` (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4):
+ * a line cut short by other console output, or a blob of another type, is not.
+ */
+function isWholeKey(type: string, blob: Buffer): boolean {
+    const fields = wireFields(blob);
+    if (!fields || fields[0]?.toString("latin1") !== type) return false;
+    if (type === "ssh-ed25519") return fields.length === 2 && fields[1].length === 32;
+    if (type.startsWith("ecdsa-sha2-")) {
+        const curve = type.slice("ecdsa-sha2-".length);
+        return (
+            fields.length === 3 &&
+            fields[1].toString("latin1") === curve &&
+            fields[2].length === ecdsaPointBytes[curve] &&
+            fields[2][0] === 4
+        );
+    }
+    // ssh-rsa: e and n; n of 1024 bits or more.
+    return fields.length === 3 && fields[2].length >= 128;
 }
 
 /** Whether cloud-init's key block (both marker lines) is in `console` at all. */
@@ -61,7 +90,7 @@ export function hostKeysFromConsole(console: string): HostPublicKey[] {
         const match = keyPattern.exec(line);
         if (!match) continue;
         const [, type, base64] = match;
-        if (blobType(Buffer.from(base64, "base64")) !== type) continue;
+        if (!isWholeKey(type, Buffer.from(base64, "base64"))) continue;
         if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
     }
     return keys;
