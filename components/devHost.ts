@@ -84,6 +84,8 @@ export interface DevHostArgs {
         sshIngressCidr?: string;
         sshPublicKey?: pulumi.Input<string>;
         sshPrivateKey?: pulumi.Input<string>;
+        /** ssh only: the host key to pin; default: read from the console (readHostKey). */
+        sshHostKey?: string;
         propagationTimeoutSeconds: number;
         bundlePath: string;
         /** ssm only: the operator-side runner. */
@@ -115,6 +117,7 @@ export function verificationSettings(
         sshIngressCidr: valid.sshIngressCidr,
         sshPublicKey: args.sshPublicKey,
         sshPrivateKey: args.sshPrivateKey,
+        sshHostKey: valid.sshHostKey,
         propagationTimeoutSeconds: valid.propagationTimeoutSeconds,
         bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
         ssmRunnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath,
@@ -253,17 +256,19 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
               }),
     );
     const stdin = asFlags ? undefined : plan.apply(verifyPlanJson);
-    const hostKey = readHostKey(
-        name,
-        {
-            instanceId: host.instance.id,
-            region: args.region,
-            readerPath: v.hostKeyReaderPath,
-            awsProfile: v.awsProfile,
-            dependsOn: [host.instance],
-        },
-        parent,
-    );
+    const hostKey =
+        v.sshHostKey ??
+        readHostKey(
+            name,
+            {
+                instanceId: host.instance.id,
+                region: args.region,
+                readerPath: v.hostKeyReaderPath,
+                awsProfile: v.awsProfile,
+                dependsOn: [host.instance],
+            },
+            parent,
+        );
     const verification = createVerification(
         name,
         {

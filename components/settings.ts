@@ -17,6 +17,7 @@ import {
     checkPorts,
     checkPrincipalArns,
     checkRoleArn,
+    checkSshHostKey,
     checkSshIngressCidr,
     checkSshPublicKey,
     checkSubnetId,
@@ -153,6 +154,8 @@ export interface HostSettings {
     readonly sshPublicKey?: pulumi.Input<string>;
     /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
     readonly sshPrivateKey?: pulumi.Input<string>;
+    /** verifyTransport "ssh" only: the host's SSH public key to pin ("<type> <base64>"; on Amazon Linux 2023 its ECDSA key). Default: read from the instance's console output, where cloud-init prints it on first boot. */
+    readonly sshHostKey?: string;
     /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
     readonly propagationTimeoutSeconds?: number;
     /** Path of the verify bundle. Default: dist/verify.js of this package (built by `npm run build`). */
@@ -171,6 +174,7 @@ export interface ValidHostSettings extends BucketPosture {
     verify: boolean;
     verifyTransport: VerifyTransport;
     sshIngressCidr?: string;
+    sshHostKey?: string;
     propagationTimeoutSeconds: number;
 }
 
@@ -179,7 +183,12 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
     const verifyTransport = checkVerifyTransport("verifyTransport", args.verifyTransport ?? "ssh");
     if (verifyTransport === "ssm") {
         // SSM needs no SSH at all: a CIDR or key given here would be a setting that does nothing.
-        for (const key of ["sshIngressCidr", "sshPublicKey", "sshPrivateKey"] as const) {
+        for (const key of [
+            "sshIngressCidr",
+            "sshPublicKey",
+            "sshPrivateKey",
+            "sshHostKey",
+        ] as const) {
             if (args[key] !== undefined) {
                 throw new InputError(
                     key,
@@ -234,6 +243,10 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
             args.sshIngressCidr === undefined
                 ? undefined
                 : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
+        sshHostKey:
+            args.sshHostKey === undefined
+                ? undefined
+                : checkSshHostKey("sshHostKey", args.sshHostKey),
         propagationTimeoutSeconds: checkIntegerInRange(
             "propagationTimeoutSeconds",
             args.propagationTimeoutSeconds ?? 120,

@@ -190,6 +190,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         verifyTransport: text("verifyTransport") as AssumableRolePairArgs["verifyTransport"],
         sshIngressCidr: text("sshIngressCidr"),
         sshPublicKey: text("sshPublicKey"),
+        sshHostKey: text("sshHostKey"),
         sshPrivateKey: secretPrivateKey(config),
         propagationTimeoutSeconds: integer("propagationTimeoutSeconds"),
         sessionName: checkSessionName(

@@ -1,5 +1,6 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
+import { authorizedKeyLine, parseHostKeyLine } from "../verify/hostKey/consoleKeys";
 
 /**
  * How a service role's trust policy names who may assume it: "role" names the host role's ARN,
@@ -213,6 +214,17 @@ export function checkSshPublicKey(input: string, value: unknown): string {
         input,
         value,
         'an OpenSSH public key line such as "ssh-ed25519 AAAA... me@laptop"',
+    );
+}
+
+/** A host key to pin: one whole public key, returned as "<type> <base64>" (comment dropped). */
+export function checkSshHostKey(input: string, value: unknown): string {
+    const key = typeof value === "string" ? parseHostKeyLine(value) : undefined;
+    if (key) return authorizedKeyLine(key);
+    throw new InputError(
+        input,
+        value,
+        'the host\'s SSH public key line, "<type> <base64>" of type ecdsa-sha2-nistp256/384/521, ssh-ed25519 or ssh-rsa, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub',
     );
 }
 

@@ -1,7 +1,7 @@
 // The whole stack program under each stack's config: what is created, how it is named, who owns it.
 import * as assert from "assert";
 
-import { promiseOf } from "../support/pulumiMocks";
+import { mockHostKeyLine, promiseOf } from "../support/pulumiMocks";
 import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
 
 const componentType = "rolepair:index:AssumableRolePair";
@@ -181,6 +181,19 @@ describe("stack program under mocks", () => {
         assert.match(
             await promiseOf(run.loaded.assumeRoleCommand),
             / --external-id 'ext-id-2026'$/,
+        );
+    });
+
+    it("pins rolepair:sshHostKey when set, and reads no console", async () => {
+        const run = await runProgram("dev", {
+            ...stackFileConfig("dev"),
+            ...operatorConfig,
+            "rolepair:sshHostKey": `${mockHostKeyLine.trim()} root@ip-10-0-0-1`,
+        });
+        assert.strictEqual(run.all("command:local:Command").length, 0);
+        assert.strictEqual(
+            run.find("command:remote:Command", "rolepair-verify").inputs.connection.hostKey,
+            mockHostKeyLine.trim(),
         );
     });
 

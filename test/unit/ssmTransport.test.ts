@@ -7,7 +7,7 @@ import * as path from "path";
 import { AssumableRolePair } from "../../components/assumableRolePair";
 import { SharedDevHost } from "../../components/sharedDevHost";
 import { repoRoot } from "../support/program";
-import { promiseOf, runMocked } from "../support/pulumiMocks";
+import { mockHostKeyLine, promiseOf, runMocked } from "../support/pulumiMocks";
 
 // The runner is bundled by `npm run build`; these tests only need a file whose hash is stable.
 const ssmRunnerPath = path.join(repoRoot, "dist", "verify.js");
@@ -177,6 +177,7 @@ describe('verifyTransport "ssm"', () => {
         for (const [key, value] of [
             ["sshIngressCidr", "203.0.113.7/32"],
             ["sshPublicKey", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorKey me@laptop"],
+            ["sshHostKey", mockHostKeyLine.trim()],
         ]) {
             let error: Error | undefined;
             await runMocked("test", {}, async () => {

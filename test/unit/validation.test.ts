@@ -197,6 +197,16 @@ const cases: [string, AssumableRolePairArgs, RegExp][] = [
         /^Invalid sshPublicKey: "BEGIN PUBLIC KEY"\. Accepted: an OpenSSH public key line/,
     ],
     [
+        "an sshHostKey cut short (not one whole key)",
+        { ...baseArgs, sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorKey" },
+        /^Invalid sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorKey"\. Accepted: the host's SSH public key line, "<type> <base64>" of type ecdsa-sha2-nistp256\/384\/521, ssh-ed25519 or ssh-rsa/,
+    ],
+    [
+        "an sshHostKey that is a private key",
+        { ...baseArgs, sshHostKey: "-----BEGIN OPENSSH PRIVATE KEY-----" },
+        /^Invalid sshHostKey: "-----BEGIN OPENSSH PRIVATE KEY-----"\. Accepted: the host's SSH public key line/,
+    ],
+    [
         "noncurrent versions kept 0 days",
         { ...baseArgs, noncurrentVersionExpirationDays: 0 },
         /^Invalid noncurrentVersionExpirationDays: 0\. Accepted: an integer from 1 to 3650\.$/,

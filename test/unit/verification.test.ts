@@ -109,6 +109,19 @@ describe("verification wiring", () => {
         }
     });
 
+    it("pins a given sshHostKey (comment dropped) instead of reading the console", async () => {
+        const given = await runComponent({
+            ...baseArgs,
+            sshHostKey: `${mockHostKeyLine.trim()} root@ip-10-0-0-1`,
+        });
+        assert.ok(!given.resources.some((r) => r.name === "pair-host-key"));
+        for (const name of ["pair-wait-for-host", "pair-verify"])
+            assert.strictEqual(
+                given.find("command:remote:Command", name).inputs.connection.hostKey,
+                mockHostKeyLine.trim(),
+            );
+    });
+
     it("runs exactly the command line buildVerifyCommand makes, with the target ARN and bucket", () => {
         const verify = run.find("command:remote:Command", "pair-verify").inputs;
         const expected = buildVerifyCommand({

@@ -120,6 +120,16 @@ export function pinnableHostKey(keys: readonly HostPublicKey[]): HostPublicKey |
     return undefined;
 }
 
+/** A host key given as a line ("<type> <base64> [comment]", as in a .pub file), if it is one whole key. */
+export function parseHostKeyLine(line: string): HostPublicKey | undefined {
+    const match =
+        /^(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa) ([A-Za-z0-9+/]+={0,2})(?:\s.*)?$/.exec(
+            line.trim(),
+        );
+    if (!match || !isWholeKey(match[1], Buffer.from(match[2], "base64"))) return undefined;
+    return { type: match[1], base64: match[2] };
+}
+
 /** The authorized_keys form pulumi-command's `hostKey` takes: "<type> <base64>". */
 export function authorizedKeyLine(key: HostPublicKey): string {
     return `${key.type} ${key.base64}`;
