@@ -154,7 +154,7 @@ export interface HostSettings {
     readonly sshPublicKey?: pulumi.Input<string>;
     /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
     readonly sshPrivateKey?: pulumi.Input<string>;
-    /** verifyTransport "ssh" only: the host's SSH public key to pin ("<type> <base64>"; on Amazon Linux 2023 its ECDSA key). Default: read from the instance's console output, where cloud-init prints it on first boot. */
+    /** verifyTransport "ssh" only: the host's SSH public key to pin ("<type> <base64>"; on Amazon Linux 2023 its ECDSA key). Default: read from the console output (where cloud-init prints it on the instance's first boot). */
     readonly sshHostKey?: string;
     /** How long verify retries AssumeRole while fresh IAM changes propagate, in seconds. Default 120. */
     readonly propagationTimeoutSeconds?: number;
