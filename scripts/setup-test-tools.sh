@@ -71,6 +71,23 @@ setup_sshd() {
     is_root || fail "the host layer runs sshd in a private mount namespace, which needs root: run it as root (sudo npm run test:host), or run the other layers alone (npm run test:unit, test:policy, test:emulator, test:reliability)"
 }
 
+# Downloads packages (name=version ...) with apt and unpacks them into DEST, without installing.
+apt_extract() {
+    local dest=$1
+    shift
+    local work
+    work=$(mktemp -d)
+    # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
+    if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
+    (cd "$work" && apt-get download -qq "$@" >/dev/null) || {
+        rm -rf "$work"
+        fail "apt-get download $* failed (above)"
+    }
+    mkdir -p "$dest"
+    for deb in "$work"/*.deb; do dpkg -x "$deb" "$dest"; done
+    rm -rf "$work"
+}
+
 setup_node18() {
     is_root || fail "the Node 18 test runs Node 18 in a private mount namespace, which needs root: run it as root (sudo npm run test:host)"
     [ -x .tools/node18/usr/bin/node ] && return
@@ -83,11 +100,6 @@ setup_node18() {
     fi
     [ -n "$version" ] || fail "no nodejs 18 package in this distribution's apt sources (Debian 12 has one): add one, or put a Node 18 tree in .tools/node18"
     echo "setup: extracting Node ${version} into .tools/node18"
-    # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
-    local work
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' RETURN
-    if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
     local missing=""
     for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
         --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
@@ -95,9 +107,7 @@ setup_node18() {
         dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
     done
     # shellcheck disable=SC2086
-    (cd "$work" && apt-get download -qq "nodejs=${version}" $missing >/dev/null)
-    mkdir -p .tools/node18
-    for deb in "$work"/*.deb; do dpkg -x "$deb" .tools/node18; done
+    apt_extract .tools/node18 "nodejs=${version}" $missing
 }
 
 # cloud-init's keys_to_console runs this script on an instance's first boot; the tests run the
@@ -120,18 +130,8 @@ setup_cloudinit() {
     fi
     [ -n "$version" ] || fail "no cloud-init package in this distribution's apt sources (Debian and Ubuntu have one): add one, or put cloud-init's write-ssh-key-fingerprints at $script"
     echo "setup: extracting cloud-init ${version} into .tools/cloud-init"
-    # apt-get download fetches as the _apt user (sandboxed), which must be able to write here.
-    local work
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' RETURN
-    if id _apt >/dev/null 2>&1; then chown _apt "$work"; else chmod 1777 "$work"; fi
     # Only this package: the script is plain sh, and what it runs (logger, ssh-keygen) is checked above.
-    (cd "$work" && apt-get download -qq "cloud-init=${version}" >/dev/null) || {
-        rm -rf "$work"
-        fail "apt-get download cloud-init=${version} failed (above)"
-    }
-    mkdir -p .tools/cloud-init
-    dpkg -x "$work"/cloud-init_*.deb .tools/cloud-init
+    apt_extract .tools/cloud-init "cloud-init=${version}"
     [ -x "$script" ] || fail "cloud-init ${version} has no $script: put cloud-init's write-ssh-key-fingerprints there"
 }
 

@@ -64,6 +64,15 @@ export function numberFlag(
     return n;
 }
 
+/** --poll-interval: seconds between two polls, 0.01 to 60. */
+export function pollIntervalFlag(
+    problems: UsageCollector,
+    raw: string | undefined,
+    fallback: number,
+): number | undefined {
+    return numberFlag(problems, "--poll-interval", raw, fallback, 0.01, 60, false);
+}
+
 /** A required --instance-id: an EC2 instance (i-...) or a hybrid managed node (mi-...). */
 export function instanceIdFlag(problems: UsageCollector, raw: string | undefined): string {
     if (raw === undefined) problems.add("--instance-id", "is required");

@@ -1,5 +1,5 @@
 // Command-line flags of the host-key reader. Bad flags are UsageErrors (exit 2), all reported at once.
-import { instanceIdFlag, numberFlag, readFlags, regionFlag } from "../flags";
+import { instanceIdFlag, numberFlag, pollIntervalFlag, readFlags, regionFlag } from "../flags";
 import { UsageCollector } from "../usageError";
 import type { ReadOptions } from "./reader";
 
@@ -44,15 +44,7 @@ export function parseHostKeyArgs(argv: readonly string[]): HostKeyOptions {
         1,
         3600,
     );
-    const poll = numberFlag(
-        problems,
-        "--poll-interval",
-        values.get("--poll-interval"),
-        defaultPollSeconds,
-        0.01,
-        60,
-        false,
-    );
+    const poll = pollIntervalFlag(problems, values.get("--poll-interval"), defaultPollSeconds);
     problems.throwIfAny();
     return {
         instanceId,

@@ -1,7 +1,7 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import { instanceIdFlag, numberFlag, readFlags, regionFlag } from "../flags";
+import { instanceIdFlag, numberFlag, pollIntervalFlag, readFlags, regionFlag } from "../flags";
 import { UsageCollector } from "../usageError";
 import { maxExecutionTimeoutSeconds } from "./limits";
 
@@ -85,14 +85,10 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
         0,
         3600,
     );
-    const poll = numberFlag(
+    const poll = pollIntervalFlag(
         problems,
-        "--poll-interval",
         values.get("--poll-interval"),
         defaultPollIntervalSeconds,
-        0.01,
-        60,
-        false,
     );
     problems.throwIfAny();
     return {
