@@ -117,7 +117,10 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
             rootBlockDevice: { encrypted: true, volumeType: "gp3" },
             tags: { Name: `${name}-host` },
         },
-        opts,
+        // The AMI parameter names the latest Amazon Linux 2023, which AWS republishes every few
+        // weeks; following it would replace the host (new address, new keys, a lost dev box) on
+        // some later `pulumi up`. A new host gets the latest; `pulumi up --replace` moves to it.
+        { ...opts, ignoreChanges: ["ami"] },
     );
 
     return { instance, securityGroup, sshPrivateKey };

@@ -42,11 +42,14 @@ export const defaultHostKeyReaderPath = path.join(__dirname, "..", "dist", "host
 
 /**
  * The environment of a command run on the operator's machine: a child process does not inherit
- * the aws provider's config, so its region and profile are passed explicitly.
+ * the aws provider's config, so its region and profile are passed explicitly. The SDK's notice
+ * that its future releases will need Node 22 would print on every `pulumi up` under Node 20; the
+ * bundles carry the SDK version the lockfile pins, so it says nothing about them.
  */
 function operatorEnvironment(region: pulumi.Input<string>, awsProfile?: string) {
     return pulumi.output(region).apply((r) => ({
         AWS_REGION: r,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         ...(awsProfile !== undefined ? { AWS_PROFILE: awsProfile } : {}),
     }));
 }

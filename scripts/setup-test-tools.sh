@@ -145,7 +145,7 @@ setup_sshpin() {
     fi
     local required
     required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
-    command -v go >/dev/null || fail "the host-key tests build $source (pulumi-command's SSH client set-up) with Go: install Go 1.22 or newer (https://go.dev/dl/); its go.mod asks for Go ${required}, which Go 1.21 and newer download by themselves unless GOTOOLCHAIN=local"
+    command -v go >/dev/null || fail "the host-key tests build $source (pulumi-command's SSH client set-up) with Go: install Go ${required} or newer (https://go.dev/dl/; an older Go 1.21+ downloads it by itself unless GOTOOLCHAIN=local)"
     echo "setup: building $source into $binary"
     mkdir -p .tools
     # -buildvcs=false: no git stamping (as root in a checkout owned by another user, git refuses).

@@ -81,8 +81,14 @@ describe("host key reader against the EC2 API (moto)", () => {
                 HOME: dir,
                 AWS_ENDPOINT_URL: moto.endpoint,
                 AWS_REGION: region,
-                AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+                ...(credentials.accessKeyId
+                    ? {
+                          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+                          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+                      }
+                    : {}),
+                // Not an EC2 instance: the default chain must not wait for IMDS.
+                AWS_EC2_METADATA_DISABLED: "true",
                 AWS_CONFIG_FILE: path.join(dir, "none"),
                 AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
             },
@@ -151,7 +157,10 @@ describe("host key reader against the EC2 API (moto)", () => {
         const r = await readKey(moto.admin, instanceId, ["--timeout", "2"]);
         assert.strictEqual(r.code, 1, r.stderr);
         assert.match(r.stderr, /has no "BEGIN SSH HOST KEY KEYS" block in 2 s/);
-        assert.match(r.stderr, /verifyTransport to "ssm"/);
+        assert.match(
+            r.stderr,
+            /pulumi config set verifyTransport ssm && pulumi config rm sshIngressCidr/,
+        );
         assert.strictEqual(r.stdout, "");
     });
 
@@ -164,8 +173,22 @@ describe("host key reader against the EC2 API (moto)", () => {
         );
     });
 
+    it("no credentials at all: said at once, not after --timeout (exit 3)", async () => {
+        const started = Date.now();
+        const r = await readKey({ accessKeyId: "", secretAccessKey: "" }, instanceId, [
+            "--timeout",
+            "30",
+        ]);
+        assert.strictEqual(r.code, 3, r.stderr);
+        assert.match(
+            r.stderr,
+            /^host-key: CredentialsProviderError: .*\nNo usable AWS credentials/m,
+        );
+        assert.ok(Date.now() - started < 10_000, "it did not wait for the deadline");
+    });
+
     it("prints no credential", () => {
-        // Five runs above, stdout and stderr each.
-        assertNoSecretIn(capturedOutputs.slice(firstOutput), secrets, 10);
+        // Six runs above, stdout and stderr each.
+        assertNoSecretIn(capturedOutputs.slice(firstOutput), secrets, 12);
     });
 });

@@ -17,6 +17,8 @@ export interface Registered {
     parentUrn?: string;
     /** URNs this resource depends on (dependsOn and inputs). */
     dependencies: string[];
+    /** Resource options the engine acts on when it diffs (only those set). */
+    options: { ignoreChanges?: string[] };
     /** Inputs as serialized on the wire: secrets still wrapped in Pulumi's secret signature. */
     wireInputs: Record<string, any>;
     inputs: Record<string, any>;
@@ -236,7 +238,10 @@ export async function runMocked(
     > & {
         registerResource(req: any, callback: (err: any, res: any) => void): Promise<void>;
     };
-    const requests = new Map<string, { dependencies: string[]; parent: string; wireInputs: any }>();
+    const requests = new Map<
+        string,
+        { dependencies: string[]; parent: string; wireInputs: any; ignoreChanges: string[] }
+    >();
     const original = monitor.registerResource.bind(monitor);
     let pending = 0;
     monitor.registerResource = (req, callback) => {
@@ -248,6 +253,7 @@ export async function runMocked(
                     dependencies: req.getDependenciesList(),
                     parent: req.getParent(),
                     wireInputs: req.getObject()?.toJavaScript() ?? {},
+                    ignoreChanges: req.getIgnorechangesList(),
                 });
             }
             callback(err, res);
@@ -280,6 +286,7 @@ export async function runMocked(
             parentUrn: request?.parent || undefined,
             dependencies: request?.dependencies ?? [],
             wireInputs: request?.wireInputs ?? {},
+            options: request?.ignoreChanges?.length ? { ignoreChanges: request.ignoreChanges } : {},
             inputs: recorded?.inputs ?? {},
             state: recorded?.state ?? {},
         });

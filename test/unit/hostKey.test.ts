@@ -7,6 +7,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import {
     authorizedKeyLine,
     hostKeysFromConsole,
+    parseHostKeyLine,
     pinnableHostKey,
     type HostPublicKey,
 } from "../../verify/hostKey/consoleKeys";
@@ -196,7 +197,7 @@ describe("host key reader (GetConsoleOutput polling)", () => {
             [[""], /EC2 returned no console output for i-0123456789abcdef0 in 60 s/],
             [
                 ["Linux version 6.1\n"],
-                /has no "BEGIN SSH HOST KEY KEYS" block in 60 s.*emit_keys_to_console/s,
+                /has no "BEGIN SSH HOST KEY KEYS" block in 60 s.*rebooted since.*keys_to_console off/s,
             ],
             [
                 [
@@ -213,7 +214,12 @@ describe("host key reader (GetConsoleOutput polling)", () => {
                 (error: HostKeyError) => {
                     assert.strictEqual(error.exitCode, 1);
                     assert.match(error.message, expected);
-                    assert.match(error.message, /verifyTransport to "ssm"/);
+                    assert.match(
+                        error.message,
+                        /pulumi config set verifyTransport ssm && pulumi config rm sshIngressCidr/,
+                    );
+                    assert.match(error.message, /pulumi config set sshHostKey/);
+                    assert.match(error.message, /pulumi up --replace/);
                     return true;
                 },
             );
@@ -223,6 +229,41 @@ describe("host key reader (GetConsoleOutput polling)", () => {
     });
 
     it("reports an error that persisted to the deadline as the reason (exit 3)", async () => {
+        const { client } = fakeEc2([awsError("RequestLimitExceeded", "Request limit exceeded.")]);
+        const clock = fakeClock();
+        await assert.rejects(
+            readHostKey(client, options, () => {}, clock.sleep, clock.now),
+            (error: HostKeyError) => {
+                assert.strictEqual(error.exitCode, 3);
+                assert.match(
+                    error.message,
+                    /could not read the console output of i-0123456789abcdef0 in 60 s: RequestLimitExceeded/,
+                );
+                return true;
+            },
+        );
+    });
+
+    it("stops at once when there are no usable credentials (nothing a wait could cure)", async () => {
+        for (const name of ["CredentialsProviderError", "ExpiredToken", "AuthFailure"]) {
+            const { client, calls } = fakeEc2([awsError(name, "Could not load credentials")]);
+            const clock = fakeClock();
+            await assert.rejects(
+                readHostKey(client, options, () => {}, clock.sleep, clock.now),
+                (error: HostKeyError) => {
+                    assert.strictEqual(error.exitCode, 3);
+                    assert.match(
+                        error.message,
+                        new RegExp(`^${name}: .*\nNo usable AWS credentials`),
+                    );
+                    return true;
+                },
+            );
+            assert.strictEqual(calls.length, 1, name);
+        }
+    });
+
+    it("an instance still unknown after the grace period means other credentials: said after 60 s, not at the deadline", async () => {
         const { client } = fakeEc2([
             awsError(
                 "InvalidInstanceID.NotFound",
@@ -231,15 +272,45 @@ describe("host key reader (GetConsoleOutput polling)", () => {
         ]);
         const clock = fakeClock();
         await assert.rejects(
-            readHostKey(client, options, () => {}, clock.sleep, clock.now),
+            readHostKey(
+                client,
+                { ...options, timeoutSeconds: 900 },
+                () => {},
+                clock.sleep,
+                clock.now,
+            ),
             (error: HostKeyError) => {
                 assert.strictEqual(error.exitCode, 3);
                 assert.match(
                     error.message,
-                    /could not read the console output of i-0123456789abcdef0 in 60 s: InvalidInstanceID.NotFound/,
+                    /still does not know i-0123456789abcdef0 after 60 s: these credentials reach another account or region/,
                 );
+                assert.match(error.message, /aws:assumeRole is not followed/);
                 return true;
             },
+        );
+        assert.strictEqual(clock.now(), 60_000);
+    });
+
+    it("does not pin Ed25519 when the ECDSA line was cut by other output: waits for a whole block", async () => {
+        const cutEcdsa = al2023Console([ecdsa, ed25519]).replace(
+            line(ecdsa),
+            `ecdsa-sha2-nistp256 ${ecdsa.base64.slice(0, 60)}[   12.3] random: crng init done`,
+        );
+        assert.deepStrictEqual(
+            pinnableHostKey(hostKeysFromConsole(cutEcdsa)),
+            ed25519,
+            "without the damage known",
+        );
+        const later = fakeEc2([cutEcdsa, al2023Console([ecdsa, ed25519])]);
+        const clock = fakeClock();
+        const read = await readHostKey(later.client, options, () => {}, clock.sleep, clock.now);
+        assert.deepStrictEqual(read.key, ecdsa);
+
+        const never = fakeEc2([cutEcdsa]);
+        await assert.rejects(
+            readHostKey(never.client, options, () => {}, clock.sleep, clock.now),
+            /the ecdsa-sha2-nistp256 key line in the console output of i-0123456789abcdef0 was cut by other output/,
         );
     });
 
@@ -279,5 +350,28 @@ describe("host key reader flags", () => {
                 return true;
             },
         );
+    });
+});
+
+describe("a host key given by the operator (sshHostKey)", () => {
+    it("takes a .pub line, a known_hosts line, or tab-separated fields, and keeps type and blob", () => {
+        for (const given of [
+            `${authorizedKeyLine(ecdsa)} root@ip-10-0-0-1`,
+            `ec2-198-51-100-10.compute-1.amazonaws.com,198.51.100.10 ${authorizedKeyLine(ecdsa)}`,
+            `ecdsa-sha2-nistp256\t${ecdsa.base64}\n`,
+        ]) {
+            assert.deepStrictEqual(parseHostKeyLine(given), ecdsa, given);
+        }
+    });
+
+    it("refuses what is not one whole key", () => {
+        for (const given of [
+            `ssh-ed25519 ${ed25519.base64.slice(0, 40)}`,
+            `ssh-ed25519 ${ecdsa.base64}`,
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "SHA256:izN12L7b06ZJdXT0CGnzvVmOjzoT7/GSBPDXi+xhetk",
+        ]) {
+            assert.strictEqual(parseHostKeyLine(given), undefined, given);
+        }
     });
 });

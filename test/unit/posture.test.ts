@@ -47,6 +47,13 @@ describe("security posture", () => {
         );
     });
 
+    it("keeps an existing host's image when AWS publishes a newer one (ignoreChanges: ami)", () => {
+        // Without it, the next `pulumi up` after an Amazon Linux release would replace the host.
+        assert.deepStrictEqual(run.find("aws:ec2/instance:Instance", "pair-host").options, {
+            ignoreChanges: ["ami"],
+        });
+    });
+
     it("blocks all public access to the bucket", () => {
         const bpa = run.find(
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

@@ -92,7 +92,10 @@ describe('verifyTransport "ssm"', () => {
             local.inputs.create,
             `node ${ssmRunnerPath} --instance-id i-0123456789abcdef0 --region us-east-1 --propagation-timeout 120`,
         );
-        assert.deepStrictEqual(local.inputs.environment, { AWS_REGION: "us-east-1" });
+        assert.deepStrictEqual(local.inputs.environment, {
+            AWS_REGION: "us-east-1",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        });
         const plan = JSON.parse(local.inputs.stdin);
         assert.deepStrictEqual(
             plan.map((t: any) => [t.name, t.objectActions]),
@@ -123,7 +126,11 @@ describe('verifyTransport "ssm"', () => {
         });
         assert.deepStrictEqual(
             withProfile.find("command:local:Command", "pair-verify-ssm").inputs.environment,
-            { AWS_REGION: "us-east-1", AWS_PROFILE: "dev-admin" },
+            {
+                AWS_REGION: "us-east-1",
+                AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+                AWS_PROFILE: "dev-admin",
+            },
         );
     });
 

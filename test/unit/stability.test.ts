@@ -4,6 +4,7 @@
 // checked in; after an intended change, `npm run snapshot:update` rewrites it, and the diff is
 // what a reviewer reads (with CHANGELOG's upgrade notes).
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -32,6 +33,8 @@ interface Entry {
     type: string;
     name: string;
     parent: string | null;
+    /** Options that decide between update and replacement (ignoreChanges), when set. */
+    options?: Registered["options"];
     inputs: unknown;
 }
 
@@ -67,6 +70,7 @@ function entries(resources: Registered[], bundleHash: string): Entry[] {
                 type: r.type,
                 name: r.name,
                 parent: parent ? `${parent.type}::${parent.name}` : null,
+                ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
                 inputs: normalise(r.wireInputs, bundleHash),
             };
         })
@@ -85,18 +89,33 @@ async function currentSnapshot(): Promise<Record<string, Entry[]>> {
 
 describe("existing stacks are stable (no replacement, no drift)", () => {
     let current: Record<string, Entry[]>;
+    let recorded: Record<string, Entry[]>;
     before(async () => {
         current = await currentSnapshot();
         if (process.env.UPDATE_SNAPSHOTS === "1") {
             fs.writeFileSync(snapshotPath, `${JSON.stringify(current, null, 2)}\n`);
+            // Formatted as the repository's lint wants it, so the diff shows only what changed.
+            execFileSync(path.join(repoRoot, "node_modules", ".bin", "prettier"), [
+                "--write",
+                snapshotPath,
+            ]);
         }
+        recorded = JSON.parse(fs.readFileSync(snapshotPath, "utf8")) as Record<string, Entry[]>;
     });
-
-    const recorded = JSON.parse(fs.readFileSync(snapshotPath, "utf8")) as Record<string, Entry[]>;
     for (const label of Object.keys(stacks)) {
         it(`${label}: every resource keeps its type, logical name and parent`, () => {
             const key = (e: Entry) => `${e.type} ${e.name} (parent ${e.parent})`;
             assert.deepStrictEqual(current[label].map(key), recorded[label].map(key));
+        });
+
+        it(`${label}: every resource keeps its replacement-deciding options`, () => {
+            for (const [i, entry] of current[label].entries()) {
+                assert.deepStrictEqual(
+                    entry.options,
+                    recorded[label][i]?.options,
+                    `${entry.type} ${entry.name} changed its options`,
+                );
+            }
         });
 
         it(`${label}: every resource keeps its inputs`, () => {

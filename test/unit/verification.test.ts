@@ -92,7 +92,10 @@ describe("verification wiring", () => {
             read.inputs.create,
             `node ${defaultHostKeyReaderPath} --instance-id i-0123456789abcdef0 --region us-east-1`,
         );
-        assert.deepStrictEqual(read.inputs.environment, { AWS_REGION: "us-east-1" });
+        assert.deepStrictEqual(read.inputs.environment, {
+            AWS_REGION: "us-east-1",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        });
         assert.deepStrictEqual(read.inputs.triggers, ["i-0123456789abcdef0"]);
     });
 

@@ -67,11 +67,18 @@ export function hasKeyBlock(console: string): boolean {
     return start >= 0 && console.indexOf(end, start) > start;
 }
 
+/** The keys of a console's key block, and the types of key lines in it that were damaged. */
+export interface ConsoleKeys {
+    keys: HostPublicKey[];
+    /** Types named by lines in the block whose key did not survive (cut by other output). */
+    damaged: string[];
+}
+
 /**
  * The host keys of the most recent complete block in `console` (the last one: a reboot that
- * regenerated keys prints them again), or [] when no complete block is there yet.
+ * regenerated keys prints them again); no keys when no complete block is there yet.
  */
-export function hostKeysFromConsole(console: string): HostPublicKey[] {
+export function readConsoleKeys(console: string): ConsoleKeys {
     const lines = console.split(/\r?\n|\r/);
     let lastBlock: string[] | undefined;
     let current: string[] | undefined;
@@ -86,14 +93,19 @@ export function hostKeysFromConsole(console: string): HostPublicKey[] {
         }
     }
     const keys: HostPublicKey[] = [];
+    const damaged: string[] = [];
     for (const line of lastBlock ?? []) {
         const match = keyPattern.exec(line);
         if (!match) continue;
         const [, type, base64] = match;
-        if (!isWholeKey(type, Buffer.from(base64, "base64"))) continue;
-        if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
+        if (!isWholeKey(type, Buffer.from(base64, "base64"))) damaged.push(type);
+        else if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
     }
-    return keys;
+    return { keys, damaged: damaged.filter((t) => !keys.some((k) => k.type === t)) };
+}
+
+export function hostKeysFromConsole(console: string): HostPublicKey[] {
+    return readConsoleKeys(console).keys;
 }
 
 /**
@@ -112,18 +124,27 @@ export const pinPreference = [
     "ssh-rsa",
 ] as const;
 
-export function pinnableHostKey(keys: readonly HostPublicKey[]): HostPublicKey | undefined {
+/**
+ * The key to pin, or undefined when there is none, or when a more preferred type's line was
+ * damaged: pinning the next type could be refused by a client that negotiates the damaged one.
+ */
+export function pinnableHostKey(
+    keys: readonly HostPublicKey[],
+    damaged: readonly string[] = [],
+): HostPublicKey | undefined {
     for (const type of pinPreference) {
+        if (damaged.includes(type)) return undefined;
         const key = keys.find((k) => k.type === type);
         if (key) return key;
     }
     return undefined;
 }
 
-/** A host key given as a line ("<type> <base64> [comment]", as in a .pub file), if it is one whole key. */
+/** A host key given as a line ("<type> <base64> [comment]", as in a .pub or known_hosts file), if it is one whole key. */
 export function parseHostKeyLine(line: string): HostPublicKey | undefined {
+    // Also a known_hosts line ("host1,host2 <type> <base64>"): the key is the type and blob.
     const match =
-        /^(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa) ([A-Za-z0-9+/]+={0,2})(?:\s.*)?$/.exec(
+        /(?:^|\s)(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa)\s+([A-Za-z0-9+/]+={0,2})(?:\s|$)/.exec(
             line.trim(),
         );
     if (!match || !isWholeKey(match[1], Buffer.from(match[2], "base64"))) return undefined;

@@ -5,12 +5,7 @@ import { GetConsoleOutputCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { createHash } from "crypto";
 
 import { describeError, errorName, isAccessDenied } from "../errors";
-import {
-    hasKeyBlock,
-    hostKeysFromConsole,
-    pinnableHostKey,
-    type HostPublicKey,
-} from "./consoleKeys";
+import { hasKeyBlock, pinnableHostKey, readConsoleKeys, type HostPublicKey } from "./consoleKeys";
 
 export interface ReadOptions {
     instanceId: string;
@@ -39,7 +34,27 @@ type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the console looked like at the last poll, for the diagnosis when time runs out. */
-type Seen = "nothing" | "no-block" | "no-usable-key";
+type Seen =
+    { state: "nothing" | "no-block" | "no-usable-key" } | { state: "damaged"; types: string[] };
+
+/** Errors no wait will cure: the credentials themselves are missing, expired or refused. */
+const credentialErrors = new Set([
+    "CredentialsProviderError",
+    "AuthFailure",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+]);
+
+/**
+ * How long an instance may be unknown to GetConsoleOutput: Pulumi created it just before, so for
+ * a moment (EC2's eventual consistency); longer means these credentials see another account or
+ * region than the aws provider does.
+ */
+export const notFoundGraceSeconds = 60;
 
 export async function readHostKey(
     ec2: Pick<EC2Client, "send">,
@@ -48,9 +63,10 @@ export async function readHostKey(
     sleep: Sleep = realSleep,
     now: () => number = Date.now,
 ): Promise<{ key: HostPublicKey; all: HostPublicKey[] }> {
-    const deadline = now() + options.timeoutSeconds * 1000;
+    const start = now();
+    const deadline = start + options.timeoutSeconds * 1000;
     let latest = true;
-    let seen: Seen = "nothing";
+    let seen: Seen = { state: "nothing" };
     let lastError: string | undefined;
     for (let attempt = 1; ; attempt++) {
         try {
@@ -59,11 +75,20 @@ export async function readHostKey(
             );
             lastError = undefined;
             const text = Buffer.from(out.Output ?? "", "base64").toString("utf8");
-            const all = hostKeysFromConsole(text);
-            const key = pinnableHostKey(all);
-            if (key) return { key, all };
+            const { keys, damaged } = readConsoleKeys(text);
+            const key = pinnableHostKey(keys, damaged);
+            if (key) return { key, all: keys };
             seen =
-                text.trim() === "" ? "nothing" : hasKeyBlock(text) ? "no-usable-key" : "no-block";
+                damaged.length > 0
+                    ? { state: "damaged", types: damaged }
+                    : {
+                          state:
+                              text.trim() === ""
+                                  ? "nothing"
+                                  : hasKeyBlock(text)
+                                    ? "no-usable-key"
+                                    : "no-block",
+                      };
         } catch (error) {
             const name = errorName(error);
             if (name === "UnsupportedOperation" && latest) {
@@ -79,8 +104,21 @@ export async function readHostKey(
                     `${describeError(error)}\nThe credentials running this (those of \`pulumi up\`) need ec2:GetConsoleOutput on ${options.instanceId} to read its SSH host key.`,
                     3,
                 );
-            // A new instance can be unknown to GetConsoleOutput for a moment (eventual
-            // consistency); anything else the SDK could not retry is reported if it persists.
+            if (credentialErrors.has(name))
+                throw new HostKeyError(
+                    `${describeError(error)}\nNo usable AWS credentials: this runs on your machine with the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...), the account and region \`pulumi up\` deploys to.`,
+                    3,
+                );
+            if (
+                name === "InvalidInstanceID.NotFound" &&
+                now() - start >= notFoundGraceSeconds * 1000
+            )
+                throw new HostKeyError(
+                    `${describeError(error)}\nEC2 still does not know ${options.instanceId} after ${notFoundGraceSeconds} s: these credentials reach another account or region than the aws provider. The default chain is used (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); a provider-level aws:assumeRole is not followed. ${alternatives}`,
+                    3,
+                );
+            // Throttling, a dropped connection, an instance EC2 does not know yet: try again,
+            // and report the error if it lasts to the deadline.
             lastError = describeError(error);
         }
         if (now() >= deadline) break;
@@ -93,15 +131,26 @@ export async function readHostKey(
     throw new HostKeyError(diagnosis(options, seen, lastError), lastError ? 3 : 1);
 }
 
+/** What a user can do instead, said once for every way of not finding the key. */
+const alternatives = [
+    "Nothing was sent to the host: without a key from a channel nobody can forge, it cannot be told from an impostor. Instead:",
+    '  - give the key yourself: pulumi config set sshHostKey "$(cat ssh_host_ecdsa_key.pub)", with the host\'s /etc/ssh/ssh_host_ecdsa_key.pub read over a channel you trust (the EC2 serial console, Session Manager);',
+    "  - or prove without SSH: pulumi config set verifyTransport ssm && pulumi config rm sshIngressCidr;",
+    "  - or replace the host (pulumi up --replace <its URN>): its first boot prints the keys again.",
+].join("\n");
+
 function diagnosis(options: ReadOptions, seen: Seen, lastError: string | undefined): string {
+    const id = options.instanceId;
     const waited = `in ${options.timeoutSeconds} s`;
-    const instead =
-        'Without a key read from the console the host cannot be told from an impostor, so nothing was sent to it. To prove the host without SSH, set verifyTransport to "ssm" (rolepair:verifyTransport ssm).';
-    if (lastError)
-        return `could not read the console output of ${options.instanceId} ${waited}: ${lastError}\n${instead}`;
-    if (seen === "nothing")
-        return `EC2 returned no console output for ${options.instanceId} ${waited}. Instance types not built on the Nitro System post it only after boot, sometimes many minutes later: wait and run \`pulumi up\` again.\n${instead}`;
-    if (seen === "no-usable-key")
-        return `the console output of ${options.instanceId} lists SSH host keys, but none of a type pulumi-command can pin (ECDSA, Ed25519, RSA) in one piece.\n${instead}`;
-    return `the console output of ${options.instanceId} has no "BEGIN SSH HOST KEY KEYS" block ${waited}. cloud-init's keys_to_console module prints it at the end of the first boot; it is missing when that boot has not finished, when the AMI or user data turns the module off (ssh.emit_keys_to_console: false), or when later output pushed it out of the 64 KB EC2 keeps.\n${instead}`;
+    let what: string;
+    if (lastError) what = `could not read the console output of ${id} ${waited}: ${lastError}`;
+    else if (seen.state === "nothing")
+        what = `EC2 returned no console output for ${id} ${waited}. Instance types not built on the Nitro System post it only after boot, sometimes many minutes later, and keep it for about an hour.`;
+    else if (seen.state === "damaged")
+        what = `the ${seen.types.join(", ")} key line in the console output of ${id} was cut by other output, and pinning another type could be refused by pulumi-command's client.`;
+    else if (seen.state === "no-usable-key")
+        what = `the console output of ${id} lists SSH host keys, but none of a type pulumi-command can pin (ECDSA, Ed25519, RSA) in one piece.`;
+    else
+        what = `the console output of ${id} has no "BEGIN SSH HOST KEY KEYS" block ${waited}. cloud-init prints it once, at the end of an instance's first boot: it is missing when that boot has not finished, on a host that has rebooted since (its new boot log can push the block out of the 64 KB EC2 keeps), or when the AMI or user data turns keys_to_console off.`;
+    return `${what}\n${alternatives}`;
 }
