@@ -126,28 +126,43 @@ function fakeClock() {
 
 const options = { instanceId: "i-0123456789abcdef0", timeoutSeconds: 60, pollSeconds: 5 };
 
+/** Runs the reader on a fake EC2 client answering `answers`, on a fake clock. */
+async function read(answers: (string | Error)[], readOptions = options) {
+    const { client, calls } = fakeEc2(answers);
+    const clock = fakeClock();
+    const progress: string[] = [];
+    const outcome = await readHostKey(
+        client,
+        readOptions,
+        (l) => progress.push(l),
+        clock.sleep,
+        clock.now,
+    ).then(
+        (result) => ({ result, error: undefined }),
+        (error: unknown) => {
+            assert.ok(error instanceof HostKeyError, String(error));
+            return { result: undefined, error };
+        },
+    );
+    return { ...outcome, calls, progress, elapsedMs: clock.now() };
+}
+
+/** The reader's HostKeyError for `answers` (failing the test when it found a key). */
+async function failure(answers: (string | Error)[], readOptions = options) {
+    const run = await read(answers, readOptions);
+    assert.ok(run.error, `expected no key, got ${JSON.stringify(run.result?.key)}`);
+    return { ...run, error: run.error };
+}
+
 describe("host key reader (GetConsoleOutput polling)", () => {
     it("polls the live console until cloud-init has printed the keys", async () => {
-        const { client, calls } = fakeEc2([
-            "",
-            "Linux version 6.1\n",
-            al2023Console([ecdsa, ed25519]),
-        ]);
-        const clock = fakeClock();
-        const progress: string[] = [];
-        const read = await readHostKey(
-            client,
-            options,
-            (l) => progress.push(l),
-            clock.sleep,
-            clock.now,
-        );
-        assert.deepStrictEqual(read.key, ecdsa);
-        assert.strictEqual(calls.length, 3);
-        assert.ok(calls.every((c) => c.InstanceId === options.instanceId && c.Latest === true));
-        assert.strictEqual(clock.now(), 10_000, "two 5-second waits");
+        const run = await read(["", "Linux version 6.1\n", al2023Console([ecdsa, ed25519])]);
+        assert.deepStrictEqual(run.result?.key, ecdsa);
+        assert.strictEqual(run.calls.length, 3);
+        assert.ok(run.calls.every((c) => c.InstanceId === options.instanceId && c.Latest === true));
+        assert.strictEqual(run.elapsedMs, 10_000, "two 5-second waits");
         assert.match(
-            progress[0],
+            run.progress[0],
             /waiting for cloud-init to print i-0123456789abcdef0's SSH host keys/,
         );
     });
@@ -157,38 +172,22 @@ describe("host key reader (GetConsoleOutput polling)", () => {
             "UnsupportedOperation",
             "This instance type does not support retrieving the latest console logs",
         );
-        const { client, calls } = fakeEc2([unsupported, al2023Console([ed25519])]);
-        const progress: string[] = [];
-        const clock = fakeClock();
-        const read = await readHostKey(
-            client,
-            options,
-            (l) => progress.push(l),
-            clock.sleep,
-            clock.now,
-        );
-        assert.deepStrictEqual(read.key, ed25519);
+        const run = await read([unsupported, al2023Console([ed25519])]);
+        assert.deepStrictEqual(run.result?.key, ed25519);
         assert.deepStrictEqual(
-            calls.map((c) => c.Latest),
+            run.calls.map((c) => c.Latest),
             [true, false],
         );
-        assert.match(progress[0], /not a Nitro instance/);
+        assert.match(run.progress[0], /not a Nitro instance/);
     });
 
     it("stops at once when the deployer may not read the console, naming the permission", async () => {
-        const { client, calls } = fakeEc2([
+        const { error, calls } = await failure([
             awsError("UnauthorizedOperation", "You are not authorized to perform this operation."),
         ]);
-        const clock = fakeClock();
-        await assert.rejects(
-            readHostKey(client, options, () => {}, clock.sleep, clock.now),
-            (error: HostKeyError) => {
-                assert.strictEqual(error.exitCode, 3);
-                assert.match(error.message, /UnauthorizedOperation/);
-                assert.match(error.message, /need ec2:GetConsoleOutput on i-0123456789abcdef0/);
-                return true;
-            },
-        );
+        assert.strictEqual(error.exitCode, 3);
+        assert.match(error.message, /UnauthorizedOperation/);
+        assert.match(error.message, /need ec2:GetConsoleOutput on i-0123456789abcdef0/);
         assert.strictEqual(calls.length, 1);
     });
 
@@ -207,89 +206,53 @@ describe("host key reader (GetConsoleOutput polling)", () => {
             ],
         ];
         for (const [answers, expected] of cases) {
-            const { client, calls } = fakeEc2(answers);
-            const clock = fakeClock();
-            await assert.rejects(
-                readHostKey(client, options, () => {}, clock.sleep, clock.now),
-                (error: HostKeyError) => {
-                    assert.strictEqual(error.exitCode, 1);
-                    assert.match(error.message, expected);
-                    assert.match(
-                        error.message,
-                        /pulumi config set verifyTransport ssm && pulumi config rm sshIngressCidr/,
-                    );
-                    assert.match(error.message, /pulumi config set sshHostKey/);
-                    assert.match(error.message, /pulumi up --replace/);
-                    return true;
-                },
+            const { error, calls, elapsedMs } = await failure(answers);
+            assert.strictEqual(error.exitCode, 1);
+            assert.match(error.message, expected);
+            assert.match(
+                error.message,
+                /pulumi config set verifyTransport ssm && pulumi config rm sshIngressCidr/,
             );
-            assert.strictEqual(clock.now(), 60_000);
+            assert.match(error.message, /pulumi config set sshHostKey/);
+            assert.match(error.message, /pulumi up --replace/);
+            assert.strictEqual(elapsedMs, 60_000);
             assert.strictEqual(calls.length, 13, "a read every 5 s, and one at the deadline");
         }
     });
 
     it("reports an error that persisted to the deadline as the reason (exit 3)", async () => {
-        const { client } = fakeEc2([awsError("RequestLimitExceeded", "Request limit exceeded.")]);
-        const clock = fakeClock();
-        await assert.rejects(
-            readHostKey(client, options, () => {}, clock.sleep, clock.now),
-            (error: HostKeyError) => {
-                assert.strictEqual(error.exitCode, 3);
-                assert.match(
-                    error.message,
-                    /could not read the console output of i-0123456789abcdef0 in 60 s: RequestLimitExceeded/,
-                );
-                return true;
-            },
+        const { error } = await failure([
+            awsError("RequestLimitExceeded", "Request limit exceeded."),
+        ]);
+        assert.strictEqual(error.exitCode, 3);
+        assert.match(
+            error.message,
+            /could not read the console output of i-0123456789abcdef0 in 60 s: RequestLimitExceeded/,
         );
     });
 
     it("stops at once when there are no usable credentials (nothing a wait could cure)", async () => {
         for (const name of ["CredentialsProviderError", "ExpiredToken", "AuthFailure"]) {
-            const { client, calls } = fakeEc2([awsError(name, "Could not load credentials")]);
-            const clock = fakeClock();
-            await assert.rejects(
-                readHostKey(client, options, () => {}, clock.sleep, clock.now),
-                (error: HostKeyError) => {
-                    assert.strictEqual(error.exitCode, 3);
-                    assert.match(
-                        error.message,
-                        new RegExp(`^${name}: .*\nNo usable AWS credentials`),
-                    );
-                    return true;
-                },
-            );
+            const { error, calls } = await failure([awsError(name, "Could not load credentials")]);
+            assert.strictEqual(error.exitCode, 3);
+            assert.match(error.message, new RegExp(`^${name}: .*\nNo usable AWS credentials`));
             assert.strictEqual(calls.length, 1, name);
         }
     });
 
     it("an instance still unknown after the grace period means other credentials: said after 60 s, not at the deadline", async () => {
-        const { client } = fakeEc2([
-            awsError(
-                "InvalidInstanceID.NotFound",
-                "The instance ID 'i-0123456789abcdef0' does not exist",
-            ),
-        ]);
-        const clock = fakeClock();
-        await assert.rejects(
-            readHostKey(
-                client,
-                { ...options, timeoutSeconds: 900 },
-                () => {},
-                clock.sleep,
-                clock.now,
-            ),
-            (error: HostKeyError) => {
-                assert.strictEqual(error.exitCode, 3);
-                assert.match(
-                    error.message,
-                    /still does not know i-0123456789abcdef0 after 60 s: these credentials reach another account or region/,
-                );
-                assert.match(error.message, /aws:assumeRole is not followed/);
-                return true;
-            },
+        const notFound = awsError(
+            "InvalidInstanceID.NotFound",
+            "The instance ID 'i-0123456789abcdef0' does not exist",
         );
-        assert.strictEqual(clock.now(), 60_000);
+        const { error, elapsedMs } = await failure([notFound], { ...options, timeoutSeconds: 900 });
+        assert.strictEqual(error.exitCode, 3);
+        assert.match(
+            error.message,
+            /still does not know i-0123456789abcdef0 after 60 s: these credentials reach another account or region/,
+        );
+        assert.match(error.message, /aws:assumeRole is not followed/);
+        assert.strictEqual(elapsedMs, 60_000);
     });
 
     it("does not pin Ed25519 when the ECDSA line was cut by other output: waits for a whole block", async () => {
@@ -302,24 +265,19 @@ describe("host key reader (GetConsoleOutput polling)", () => {
             ed25519,
             "without the damage known",
         );
-        const later = fakeEc2([cutEcdsa, al2023Console([ecdsa, ed25519])]);
-        const clock = fakeClock();
-        const read = await readHostKey(later.client, options, () => {}, clock.sleep, clock.now);
-        assert.deepStrictEqual(read.key, ecdsa);
-
-        const never = fakeEc2([cutEcdsa]);
-        await assert.rejects(
-            readHostKey(never.client, options, () => {}, clock.sleep, clock.now),
+        const later = await read([cutEcdsa, al2023Console([ecdsa, ed25519])]);
+        assert.deepStrictEqual(later.result?.key, ecdsa);
+        const { error } = await failure([cutEcdsa]);
+        assert.match(
+            error.message,
             /the ecdsa-sha2-nistp256 key line in the console output of i-0123456789abcdef0 was cut by other output/,
         );
     });
 
     it("rides out an instance EC2 does not know yet (eventual consistency)", async () => {
         const notYet = awsError("InvalidInstanceID.NotFound");
-        const { client } = fakeEc2([notYet, notYet, al2023Console([ecdsa])]);
-        const clock = fakeClock();
-        const read = await readHostKey(client, options, () => {}, clock.sleep, clock.now);
-        assert.deepStrictEqual(read.key, ecdsa);
+        const run = await read([notYet, notYet, al2023Console([ecdsa])]);
+        assert.deepStrictEqual(run.result?.key, ecdsa);
     });
 });
 
