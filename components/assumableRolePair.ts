@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { ProofReport } from "../verify/report";
+import type { ProofReport } from "../verify/shared/report";
 import { createDevHost, createHostRole, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import type { ServiceRoleSpec } from "./serviceRole";

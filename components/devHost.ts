@@ -4,8 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { VerifyTarget } from "../verify/plan";
-import type { ProofReport } from "../verify/report";
+import type { VerifyTarget } from "../verify/shared/plan";
+import type { ProofReport } from "../verify/shared/report";
 import { createHost } from "./host";
 import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
 import { hostUserData } from "./userData";

@@ -1,6 +1,15 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
-import { authorizedKeyLine, parseHostKeyLine } from "../verify/hostKey/consoleKeys";
+import { authorizedKeyLine, parseHostKeyLine } from "../verify/shared/hostKeys";
+import {
+    allowedObjectActions,
+    defaultObjectActions,
+    ObjectAction,
+} from "../verify/shared/objectActions";
+
+// The object-action rules live beside verify's plan (which the host bundle carries); the
+// components re-export them so their callers keep one import.
+export { allowedObjectActions, defaultObjectActions, ObjectAction };
 
 /**
  * How a service role's trust policy names who may assume it: "role" names the host role's ARN,
@@ -29,24 +38,6 @@ export function checkVerifyTransport(input: string, value: unknown): VerifyTrans
         `one of ${verifyTransports.map((m) => `"${m}"`).join(", ")}`,
     );
 }
-
-/** Object-level S3 actions a service role may be granted. Wildcards are never accepted. */
-export const ObjectAction = {
-    GetObject: "s3:GetObject",
-    PutObject: "s3:PutObject",
-    DeleteObject: "s3:DeleteObject",
-    GetObjectTagging: "s3:GetObjectTagging",
-    PutObjectTagging: "s3:PutObjectTagging",
-    AbortMultipartUpload: "s3:AbortMultipartUpload",
-    ListMultipartUploadParts: "s3:ListMultipartUploadParts",
-} as const;
-export type ObjectAction = (typeof ObjectAction)[keyof typeof ObjectAction];
-export const allowedObjectActions: readonly ObjectAction[] = Object.values(ObjectAction);
-export const defaultObjectActions: readonly ObjectAction[] = [
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:DeleteObject",
-];
 
 export const sessionDurationBounds = { min: 3600, max: 43200 } as const;
 export const hopLimitBounds = { min: 1, max: 64 } as const;

@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-import type { ProofReport } from "../verify/report";
+import type { ProofReport } from "../verify/shared/report";
 import {
     buildHostKeyCommand,
     buildSsmRunnerCommand,

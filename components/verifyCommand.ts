@@ -1,8 +1,8 @@
 // The remote command line that runs the verify bundle on the host, and the parsing of its report.
 // Pure functions, exported so tests run exactly the string the component sends over SSH.
-import type { VerifyTarget } from "../verify/plan";
-import type { ProofReport } from "../verify/report";
-import { describeFailure } from "../verify/report";
+import type { VerifyTarget } from "../verify/shared/plan";
+import type { ProofReport } from "../verify/shared/report";
+import { describeFailure } from "../verify/shared/report";
 
 export interface VerifyCommandArgs {
     /** Where the bundle was copied on the host. */
@@ -126,7 +126,7 @@ export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
     return commandLine(words);
 }
 
-/** The operator-side command that reads the host's SSH key from its console (verify/hostKey). */
+/** The operator-side command that reads the host's SSH key from its console (verify/operator/hostKey). */
 export function buildHostKeyCommand(args: {
     readerPath: string;
     instanceId: string;

@@ -29,14 +29,18 @@ async function bundle(entry, outfile, extra = {}) {
     console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
 }
 
-await bundle("verify/cli.ts", "dist/verify.js");
+await bundle("verify/host/cli.ts", "dist/verify.js");
 
-// The SSM runner (verify/ssm/cli.ts), with the on-host wrapper it delivers beside the verify
-// bundle (verify/ssm/onHost.ts) built first and inlined as a string.
-const onHost = await build({ ...asOneFile, entryPoints: ["verify/ssm/onHost.ts"], write: false });
-await bundle("verify/ssm/cli.ts", "dist/ssm-runner.js", {
+// The SSM runner (verify/operator/ssm/cli.ts), with the on-host wrapper it delivers beside the verify
+// bundle (verify/host/ssmWrapper.ts) built first and inlined as a string.
+const onHost = await build({
+    ...asOneFile,
+    entryPoints: ["verify/host/ssmWrapper.ts"],
+    write: false,
+});
+await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
 
-// The host-key reader (verify/hostKey/cli.ts): run on the operator's machine before any SSH.
-await bundle("verify/hostKey/cli.ts", "dist/host-key.js");
+// The host-key reader (verify/operator/hostKey/cli.ts): run on the operator's machine before any SSH.
+await bundle("verify/operator/hostKey/cli.ts", "dist/host-key.js");

@@ -3,7 +3,7 @@
 // from IMDS, and role chaining (the fixtures' host identity is an assumed-role session, as on EC2).
 import * as assert from "assert";
 
-import type { ProofReport } from "../../verify/report";
+import type { ProofReport } from "../../verify/shared/report";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario } from "../support/scenario";

@@ -13,8 +13,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { buildHostKeyCommand } from "../../components/verifyCommand";
-import { authorizedKeyLine, type HostPublicKey } from "../../verify/hostKey/consoleKeys";
-import { fingerprint } from "../../verify/hostKey/reader";
+import { authorizedKeyLine, type HostPublicKey } from "../../verify/shared/hostKeys";
+import { fingerprint } from "../../verify/operator/hostKey/reader";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { Moto, region, StaticCredentials, startMoto } from "../support/moto";
 import { newHostKey } from "../support/sshKeys";

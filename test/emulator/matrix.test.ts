@@ -8,8 +8,8 @@ import * as path from "path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 
 import { awsConfigFile } from "../../components/userData";
-import type { VerifyTarget } from "../../verify/plan";
-import type { ProofReport, ServiceReport, StepName } from "../../verify/report";
+import type { VerifyTarget } from "../../verify/shared/plan";
+import type { ProofReport, ServiceReport, StepName } from "../../verify/shared/report";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { Imds, startImds } from "../support/imds";
 import {

@@ -3,7 +3,7 @@
 // test/support/scenario.ts for where moto differs from AWS and how the fixtures adapt.
 import * as assert from "assert";
 
-import type { ProofReport, StepName, StepResult } from "../../verify/report";
+import type { ProofReport, StepName, StepResult } from "../../verify/shared/report";
 import { Imds, startImds } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario, Variant } from "../support/scenario";

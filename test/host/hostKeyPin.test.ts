@@ -17,7 +17,7 @@ import {
     HostPublicKey,
     hostKeysFromConsole,
     pinnableHostKey,
-} from "../../verify/hostKey/consoleKeys";
+} from "../../verify/shared/hostKeys";
 import { buildHostKeyCommand } from "../../components/verifyCommand";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { consoleOutputFor } from "../support/cloudInit";

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
-import { runProof } from "../../verify/proof";
+import { runProof } from "../../verify/host/proof";
 import {
     faultKinds,
     FaultProxy,
@@ -19,13 +19,13 @@ import {
 import { createMatrixScenario, MatrixScenario, MatrixVariant } from "../support/matrixScenario";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario, Variant } from "../support/scenario";
-import type { ProofOptions } from "../../verify/args";
+import type { ProofOptions } from "../../verify/host/args";
 
 const runs = 200;
 /** Seeds after this one run the three-service plan; the services run concurrently, so a run costs about one. */
 const singleTargetRuns = 160;
 const propagationTimeoutMs = 1_500;
-/** SDK backoff is ≤ ~1 s a request (verify/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
+/** SDK backoff is ≤ ~1 s a request (verify/host/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
 const marginMs = 5_000;
 const wallClockLimitMs = 8 * 60_000;
 /** Runs at once, each through its own proxy and on its own fixtures. */

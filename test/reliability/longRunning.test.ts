@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
-import { assumeRoleCredentials } from "../../verify/credentials";
+import { assumeRoleCredentials } from "../../verify/host/credentials";
 import { FaultProxy, noFaults, seededRandom, startFaultProxy } from "../support/faultProxy";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario } from "../support/scenario";

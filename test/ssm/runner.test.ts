@@ -8,15 +8,15 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-import type { VerifyTarget } from "../../verify/plan";
-import type { ProofReport } from "../../verify/report";
+import type { VerifyTarget } from "../../verify/shared/plan";
+import type { ProofReport } from "../../verify/shared/report";
 import {
     chunkPayloadChars,
     maxCommentChars,
     maxParameterCharsPerCommand,
     ssmStdoutLimit,
-} from "../../verify/ssm/limits";
-import { fitReport } from "../../verify/ssm/onHost";
+} from "../../verify/shared/ssmLimits";
+import { fitReport } from "../../verify/host/ssmWrapper";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { Imds, startImds } from "../support/imds";
 import { createMatrixScenario } from "../support/matrixScenario";

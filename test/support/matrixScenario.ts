@@ -12,7 +12,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 
 import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../../components/policies";
 import { defaultObjectActions, type ObjectAction } from "../../components/validation";
-import type { VerifyTarget } from "../../verify/plan";
+import type { VerifyTarget } from "../../verify/shared/plan";
 import { accountId, Moto, region, StaticCredentials } from "./moto";
 import { createHost, nextScenarioId } from "./scenario";
 

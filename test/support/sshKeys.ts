@@ -2,7 +2,7 @@
 // for ECDSA, RFC 8709 for Ed25519), so unit tests need no ssh-keygen.
 import { generateKeyPairSync } from "crypto";
 
-import type { HostPublicKey } from "../../verify/hostKey/consoleKeys";
+import type { HostPublicKey } from "../../verify/shared/hostKeys";
 
 function sshString(bytes: Buffer | string): Buffer {
     const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;

@@ -10,9 +10,9 @@ import {
     parseHostKeyLine,
     pinnableHostKey,
     type HostPublicKey,
-} from "../../verify/hostKey/consoleKeys";
-import { parseHostKeyArgs } from "../../verify/hostKey/args";
-import { fingerprint, HostKeyError, readHostKey } from "../../verify/hostKey/reader";
+} from "../../verify/shared/hostKeys";
+import { parseHostKeyArgs } from "../../verify/operator/hostKey/args";
+import { fingerprint, HostKeyError, readHostKey } from "../../verify/operator/hostKey/reader";
 import { newHostKey } from "../support/sshKeys";
 
 const ecdsa = newHostKey("ecdsa-sha2-nistp256");

@@ -1,6 +1,12 @@
 // Command-line flags of the host-key reader. Bad flags are UsageErrors (exit 2), all reported at once.
-import { instanceIdFlag, numberFlag, pollIntervalFlag, readFlags, regionFlag } from "../flags";
-import { UsageCollector } from "../usageError";
+import {
+    instanceIdFlag,
+    numberFlag,
+    pollIntervalFlag,
+    readFlags,
+    regionFlag,
+} from "../../shared/flags";
+import { UsageCollector } from "../../shared/usageError";
 import type { ReadOptions } from "./reader";
 
 export interface HostKeyOptions extends ReadOptions {

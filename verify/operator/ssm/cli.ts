@@ -4,11 +4,11 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
-import { validatePlan } from "../plan";
-import { UsageError } from "../usageError";
+import { validatePlan } from "../../shared/plan";
+import { UsageError } from "../../shared/usageError";
 import { parseRunnerArgs, usage, type RunnerOptions } from "./args";
 import { planDelivery, runScript } from "./hostScript";
-import { maxParameterCharsPerCommand } from "./limits";
+import { maxParameterCharsPerCommand } from "../../shared/ssmLimits";
 import { deliver, interpret, RunnerError, runCommand, waitUntilOnline } from "./runner";
 
 /** The on-host wrapper's bundled source, put here by scripts/bundle.mjs (esbuild `define`). */

@@ -4,9 +4,15 @@ export { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 export type { ProofOptions } from "./args";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";
-export { validatePlan } from "./plan";
-export type { VerifyTarget } from "./plan";
+export { validatePlan } from "../shared/plan";
+export type { VerifyTarget } from "../shared/plan";
 export { runProof, serviceConcurrency } from "./proof";
 export type { ProofHooks } from "./proof";
-export { describeFailure, formatChecklist, maskAccessKeyId } from "./report";
-export type { IsolationResult, ProofReport, ServiceReport, StepName, StepResult } from "./report";
+export { describeFailure, formatChecklist, maskAccessKeyId } from "../shared/report";
+export type {
+    IsolationResult,
+    ProofReport,
+    ServiceReport,
+    StepName,
+    StepResult,
+} from "../shared/report";

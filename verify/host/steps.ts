@@ -14,7 +14,7 @@ import {
     STSClient,
 } from "@aws-sdk/client-sts";
 
-import { errorName, isAccessDenied } from "./errors";
+import { errorName, isAccessDenied } from "../shared/errors";
 
 export interface Outcome {
     ok: boolean;

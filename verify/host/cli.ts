@@ -3,7 +3,7 @@
 // Usage errors (every one at once, one line each) exit 2 with the usage text.
 import { resolveArgs, usage, UsageError } from "./args";
 import { runProof } from "./proof";
-import { describeFailure, formatChecklist } from "./report";
+import { describeFailure, formatChecklist } from "../shared/report";
 
 export const exitCodes = { proven: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 

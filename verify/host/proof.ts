@@ -9,8 +9,8 @@ import { randomBytes } from "crypto";
 import type { ProofOptions } from "./args";
 import { Credentials, s3Client, stsClient } from "./clients";
 import { diagnose, DiagnosisContext } from "./diagnose";
-import { describeError, errorName, isUnreachable } from "./errors";
-import { declaredActions, type VerifyTarget } from "./plan";
+import { describeError, errorName, isUnreachable } from "../shared/errors";
+import { declaredActions, type VerifyTarget } from "../shared/plan";
 import {
     IsolationResult,
     maskAccessKeyId,
@@ -18,7 +18,7 @@ import {
     ServiceReport,
     StepName,
     StepResult,
-} from "./report";
+} from "../shared/report";
 import { checkRoleChaining } from "./roleChaining";
 import {
     assumeRoleWithPropagationRetry,

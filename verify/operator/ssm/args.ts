@@ -1,9 +1,15 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import { instanceIdFlag, numberFlag, pollIntervalFlag, readFlags, regionFlag } from "../flags";
-import { UsageCollector } from "../usageError";
-import { maxExecutionTimeoutSeconds } from "./limits";
+import {
+    instanceIdFlag,
+    numberFlag,
+    pollIntervalFlag,
+    readFlags,
+    regionFlag,
+} from "../../shared/flags";
+import { UsageCollector } from "../../shared/usageError";
+import { maxExecutionTimeoutSeconds } from "../../shared/ssmLimits";
 
 export interface RunnerOptions {
     instanceId: string;

@@ -2,11 +2,11 @@
 // all reported at once.
 import * as fs from "fs";
 
-import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "./plan";
+import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "../shared/plan";
 import { roleChainingMaxSeconds } from "./roleChaining";
-import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "./region";
-import { readFlags } from "./flags";
-import { UsageCollector, UsageError, UsageErrors } from "./usageError";
+import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "../shared/region";
+import { readFlags } from "../shared/flags";
+import { UsageCollector, UsageError, UsageErrors } from "../shared/usageError";
 
 export interface ProofOptions {
     /** The services to prove, in report order. */

@@ -4,8 +4,13 @@
 import { GetConsoleOutputCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { createHash } from "crypto";
 
-import { describeError, errorName, isAccessDenied } from "../errors";
-import { hasKeyBlock, pinnableHostKey, readConsoleKeys, type HostPublicKey } from "./consoleKeys";
+import { describeError, errorName, isAccessDenied } from "../../shared/errors";
+import {
+    hasKeyBlock,
+    pinnableHostKey,
+    readConsoleKeys,
+    type HostPublicKey,
+} from "../../shared/hostKeys";
 
 export interface ReadOptions {
     instanceId: string;

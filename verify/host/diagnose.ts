@@ -1,6 +1,6 @@
 // Turns an AWS error seen at a given step into the likely cause, in words an operator can act on.
-import { errorMessage, errorName, isAccessDenied, isUnreachable } from "./errors";
-import type { StepName } from "./report";
+import { errorMessage, errorName, isAccessDenied, isUnreachable } from "../shared/errors";
+import type { StepName } from "../shared/report";
 
 export interface DiagnosisContext {
     /** The service whose step failed; every diagnosis names it. */

@@ -1,10 +1,6 @@
 // The proof's plan: which services to prove on this host. The component writes it as JSON on the
 // verify command's stdin (`--targets -`); --bucket/--role-arn make a plan of one target.
-import {
-    allowedObjectActions,
-    defaultObjectActions,
-    type ObjectAction,
-} from "../components/validation";
+import { allowedObjectActions, defaultObjectActions, type ObjectAction } from "./objectActions";
 
 import { UsageCollector, UsageError } from "./usageError";
 
