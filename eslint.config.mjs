@@ -12,6 +12,7 @@ export default tseslint.config(
             ".venv-security/",
             ".tools/",
             "bin/",
+            "lib/",
             "**/*.mjs",
         ],
     },
