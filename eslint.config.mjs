@@ -13,6 +13,8 @@ export default tseslint.config(
             ".tools/",
             "bin/",
             "lib/",
+            // A user's project, checked by tsc where it is installed (test/package/npmPackage.test.ts).
+            "test/package/consumer/",
             "**/*.mjs",
         ],
     },
