@@ -12,6 +12,9 @@ export default tseslint.config(
             ".venv-security/",
             ".tools/",
             "bin/",
+            "lib/",
+            // A user's project, checked by tsc where it is installed (test/package/npmPackage.test.ts).
+            "test/package/consumer/",
             "**/*.mjs",
         ],
     },

@@ -1,4 +1,4 @@
-// The public API: `import { AssumableRolePair, SharedDevHost } from "<package>/components"`.
+// The public API, the npm package's entry: `import { AssumableRolePair, SharedDevHost } from "rolepair"`.
 export { AssumableRolePair, validateAssumableRolePairArgs } from "./assumableRolePair";
 export type { AssumableRolePairArgs } from "./assumableRolePair";
 export { readStackConfig } from "./stackConfig";
@@ -15,6 +15,17 @@ export {
 export type { VerifyCommandArgs, VerifyPlanCommandArgs } from "./verifyCommand";
 export { SharedDevHost, validateSharedDevHostArgs } from "./sharedDevHost";
 export type { SharedDevHostArgs, SharedServiceArgs, SharedServiceOutput } from "./sharedDevHost";
+// What the proof reports (the components' `verification` output).
+export type {
+    HostIdentities,
+    IsolationResult,
+    ProofReport,
+    ServiceIdentities,
+    ServiceReport,
+    SessionCredentials,
+    StepName,
+    StepResult,
+} from "../verify/shared/report";
 export {
     InputError,
     ObjectAction,

@@ -7,9 +7,9 @@ import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as path from "path";
 
 import type { ProofReport } from "../verify/shared/report";
+import { packagedBundlePath } from "./packageRoot";
 import {
     buildHostKeyCommand,
     buildSsmRunnerCommand,
@@ -18,7 +18,7 @@ import {
 } from "./verifyCommand";
 
 /** dist/verify.js of this package, built by `npm run build`. */
-export const defaultVerifyBundlePath = path.join(__dirname, "..", "dist", "verify.js");
+export const defaultVerifyBundlePath = packagedBundlePath("verify.js");
 
 /** Where the bundle lands on the host. */
 export const remoteVerifyPath = "/home/ec2-user/rolepair-verify.js";
@@ -38,7 +38,7 @@ export function readVerifyBundle(bundlePath: string): { path: string; hash: stri
 }
 
 /** dist/host-key.js of this package: reads the host's SSH key from its EC2 console output. */
-export const defaultHostKeyReaderPath = path.join(__dirname, "..", "dist", "host-key.js");
+export const defaultHostKeyReaderPath = packagedBundlePath("host-key.js");
 
 /**
  * The environment of a command run on the operator's machine: a child process does not inherit
@@ -174,7 +174,7 @@ export function createVerification(
 }
 
 /** dist/ssm-runner.js of this package: drives the proof through SSM Run Command, from the operator's machine. */
-export const defaultSsmRunnerPath = path.join(__dirname, "..", "dist", "ssm-runner.js");
+export const defaultSsmRunnerPath = packagedBundlePath("ssm-runner.js");
 
 export interface SsmVerificationArgs {
     instanceId: pulumi.Input<string>;

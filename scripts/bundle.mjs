@@ -17,9 +17,14 @@ const asOneFile = {
     logLevel: "warning",
 };
 
+/**
+ * A program in dist/: run with `node dist/x.js` by the components and on the host, and as the
+ * package's `bin` entries (`npx rolepair-verify`), which need the shebang. Node skips the line.
+ */
 async function bundle(entry, outfile, extra = {}) {
     const result = await build({
         ...asOneFile,
+        banner: { js: "#!/usr/bin/env node" },
         entryPoints: [entry],
         outfile,
         metafile: true,
