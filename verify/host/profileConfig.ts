@@ -27,8 +27,8 @@ export function parseProfiles(text: string): Map<string, Map<string, string>> {
     return profiles;
 }
 
-const stale = (profile: string, file: string, what: string) =>
-    `the profile ${profile} on the host is not the one just deployed: ${what} in ${file}. ` +
+const stale = (service: string, profile: string, file: string, what: string) =>
+    `service ${service}: the profile ${profile} on the host is not the one just deployed: ${what} in ${file}. ` +
     `The host's sync agent writes it from SSM Parameter Store: it has not run since, or failed ` +
     `(on the host: sudo systemctl start ${profileSyncUnit}.service; journalctl -u ${profileSyncUnit}.service).`;
 
@@ -46,7 +46,7 @@ export function checkProfileConfig(
         return {
             ok: false,
             observed: `${file}: ${code}`,
-            diagnosis: stale(profile, file, `the file cannot be read (${code})`),
+            diagnosis: stale(target.name, profile, file, `the file cannot be read (${code})`),
         };
     }
     const settings = parseProfiles(text).get(profile);
@@ -54,7 +54,7 @@ export function checkProfileConfig(
         return {
             ok: false,
             observed: `no [profile ${profile}] in ${file}`,
-            diagnosis: stale(profile, file, `there is no [profile ${profile}]`),
+            diagnosis: stale(target.name, profile, file, `there is no [profile ${profile}]`),
         };
     }
     const roleArn = settings.get("role_arn");
@@ -77,7 +77,7 @@ export function checkProfileConfig(
         return {
             ok: false,
             observed: `[profile ${profile}] in ${file}: ${problems.join("; ")}`,
-            diagnosis: stale(profile, file, problems.join("; ")),
+            diagnosis: stale(target.name, profile, file, problems.join("; ")),
         };
     }
     return {
