@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 
+import { profileSyncRemoteCommand } from "../verify/shared/profileSync";
 import type { ProofReport } from "../verify/shared/report";
 import { packagedBundlePath } from "./packageRoot";
 import {
@@ -170,7 +171,7 @@ export function createVerification(
         `${name}-sync-profiles`,
         {
             connection,
-            create: "sudo bash -s",
+            create: profileSyncRemoteCommand,
             stdin: args.syncProfiles.script,
             triggers: [
                 sha256(args.syncProfiles.script),

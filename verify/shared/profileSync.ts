@@ -8,6 +8,13 @@
 /** The systemd units' name: rolepair-profiles.service (one sync) and rolepair-profiles.timer. */
 export const profileSyncUnit = "rolepair-profiles";
 
+/**
+ * How the deploying side runs profileSyncNow over SSH: as root, the script on stdin. ec2-user has
+ * passwordless sudo on Amazon Linux 2023; -n fails at once instead of waiting for a password.
+ */
+export const profileSyncRemoteCommand =
+    'if [ "$(id -u)" -eq 0 ]; then bash -s; else sudo -n bash -s; fi';
+
 /** Where the sync script is installed, root-owned, mode 755. */
 export const profileSyncScriptPath = "/usr/local/libexec/rolepair-sync-profiles";
 

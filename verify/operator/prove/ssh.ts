@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { parseHostKeyLine } from "../../shared/hostKeys";
-import { profileSyncNow } from "../../shared/profileSync";
+import { profileSyncNow, profileSyncRemoteCommand } from "../../shared/profileSync";
 import type { ProofTarget } from "../../shared/proofTarget";
 
 export interface SshResult {
@@ -125,7 +125,12 @@ export async function proveOverSsh(
         options.progress(
             `syncing the AWS profiles on ${target.instanceId} from ${target.profilesPath}`,
         );
-        const sync = await runSsh(ssh, args, "sudo bash -s", profileSyncNow(target.profilesPath));
+        const sync = await runSsh(
+            ssh,
+            args,
+            profileSyncRemoteCommand,
+            profileSyncNow(target.profilesPath),
+        );
         if (sync.code !== 0) return { ...sync, step: "sync" };
 
         options.progress(`copying the verify bundle to ${target.instanceId}`);
