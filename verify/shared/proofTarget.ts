@@ -5,8 +5,8 @@ import type { VerifyTarget } from "./plan";
 
 /** The stack's transport and host, the plan, and how to sync the host's profiles first. */
 export interface ProofTarget {
-    /** "ssh" or "ssm", the stack's verifyTransport. */
-    transport: "ssh" | "ssm";
+    /** "ssh" or "ssm", the stack's verifyTransport (a string: the schema analyzer takes no unions). */
+    transport: string;
     instanceId: string;
     region: string;
     /** The plan the deploy proved: one entry per service, with its profile. */

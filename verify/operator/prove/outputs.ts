@@ -71,7 +71,7 @@ export function readProveInputs(text: string, source: string): ProveInputs {
     }
     const plan = problems.attempt(() => validatePlan(t.plan, at("plan")));
     const target: ProofTarget = {
-        transport: transport as ProofTarget["transport"],
+        transport: transport as string,
         instanceId,
         region,
         plan: plan ?? [],
