@@ -13,16 +13,9 @@ import { targetAccessPolicy } from "../../components/policies";
 import { profilesParameterPath } from "../../verify/shared/profileSync";
 import type { ProofTarget } from "../../verify/shared/proofTarget";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Imds, startImds } from "../support/imds";
-import { Moto, region, startMoto } from "../support/moto";
-import {
-    grantProfilesRead,
-    makeHostRoot,
-    putProfile,
-    requireAwsCli,
-    venvBin,
-} from "../support/profileHost";
-import { createScenario, type Scenario } from "../support/scenario";
+import { Moto, region } from "../support/moto";
+import { type ProfiledHost, startProfiledHost, venvBin } from "../support/profileHost";
+import type { Scenario } from "../support/scenario";
 import { SsmDouble, startSsmDouble } from "../support/ssmDouble";
 import {
     assertNoSecretIn,
@@ -36,11 +29,10 @@ const provePath = path.join(__dirname, "..", "..", "dist", "prove.js");
 const instanceId = "i-0123456789abcdef0";
 
 describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto)", () => {
+    let profiled: ProfiledHost;
     let moto: Moto;
-    let imds: Imds;
     let double: SsmDouble;
     let scenario: Scenario;
-    let root: string;
     let hostHome: string;
     const work = makeTempDir("rolepair-prove-test-");
     const operatorKey = {
@@ -52,18 +44,10 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
     const firstOutput = capturedOutputs.length;
 
     before(async () => {
-        requireAwsCli();
         if (!fs.existsSync(provePath)) throw new Error(`${provePath} is missing: npm run build`);
-        moto = await startMoto();
-        scenario = await createScenario(moto, "correct");
-        await grantProfilesRead(moto, scenario.hostRoleName);
-        await putProfile(moto, profilesPath, {
-            profileName: "target",
-            targetRoleArn: scenario.targetRoleArn,
-            region,
-        });
-        imds = await startImds(scenario.hostRoleName, scenario.hostCredentials, region);
-        root = makeHostRoot();
+        profiled = await startProfiledHost(profilesPath);
+        ({ moto, scenario } = profiled);
+        const { imds, root } = profiled;
         const env = hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region });
         hostHome = env.HOME as string;
         double = await startSsmDouble({
@@ -80,25 +64,15 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
             transport: "ssm",
             instanceId,
             region,
-            plan: [
-                {
-                    name: "target",
-                    roleArn: scenario.targetRoleArn,
-                    bucket: scenario.bucket,
-                    objectActions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    profile: "target",
-                },
-            ],
+            plan: profiled.plan,
             propagationTimeoutSeconds: 20,
             profilesPath,
         };
     });
     after(async () => {
         await double?.stop();
-        await imds?.stop();
-        await moto?.stop();
+        await profiled?.stop();
         removeHostHomes();
-        if (root) removeTempDir(root);
         removeTempDir(work);
     });
 

@@ -10,16 +10,8 @@ import * as path from "path";
 import { profilesParameterPath } from "../../verify/shared/profileSync";
 import type { ProofTarget } from "../../verify/shared/proofTarget";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Imds, startImds } from "../support/imds";
-import { Moto, region, startMoto } from "../support/moto";
-import {
-    grantProfilesRead,
-    makeHostRoot,
-    putProfile,
-    requireAwsCli,
-    venvBin,
-} from "../support/profileHost";
-import { createScenario, type Scenario } from "../support/scenario";
+import { region } from "../support/moto";
+import { type ProfiledHost, startProfiledHost, venvBin } from "../support/profileHost";
 import { newHostKey } from "../support/sshKeys";
 import { SshHost, startSshHost } from "../support/sshd";
 import { runProcess } from "../support/verifyProcess";
@@ -27,27 +19,15 @@ import { runProcess } from "../support/verifyProcess";
 const provePath = path.join(__dirname, "..", "..", "dist", "prove.js");
 
 describe("prove over SSH with the pinned host key (real sshd)", () => {
-    let moto: Moto;
-    let imds: Imds;
+    let profiled: ProfiledHost;
     let host: SshHost;
-    let scenario: Scenario;
-    let root: string;
     const work = makeTempDir("rolepair-prove-ssh-");
     const profilesPath = profilesParameterPath("rolepair", "dev", `provessh${process.pid}`);
 
     before(async () => {
-        requireAwsCli();
         if (!fs.existsSync(provePath)) throw new Error(`${provePath} is missing: npm run build`);
-        moto = await startMoto();
-        scenario = await createScenario(moto, "correct");
-        await grantProfilesRead(moto, scenario.hostRoleName);
-        await putProfile(moto, profilesPath, {
-            profileName: "target",
-            targetRoleArn: scenario.targetRoleArn,
-            region,
-        });
-        imds = await startImds(scenario.hostRoleName, scenario.hostCredentials, region);
-        root = makeHostRoot();
+        profiled = await startProfiledHost(profilesPath);
+        const { moto, imds, root } = profiled;
         host = await startSshHost({
             sessionEnv: {
                 HOME: "/home/ec2-user",
@@ -65,9 +45,7 @@ describe("prove over SSH with the pinned host key (real sshd)", () => {
     });
     after(async () => {
         await host?.stop();
-        await imds?.stop();
-        await moto?.stop();
-        if (root) removeTempDir(root);
+        await profiled?.stop();
         removeTempDir(work);
     });
 
@@ -76,15 +54,7 @@ describe("prove over SSH with the pinned host key (real sshd)", () => {
             transport: "ssh",
             instanceId: "i-0123456789abcdef0",
             region,
-            plan: [
-                {
-                    name: "target",
-                    roleArn: scenario.targetRoleArn,
-                    bucket: scenario.bucket,
-                    objectActions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    profile: "target",
-                },
-            ],
+            plan: profiled.plan,
             propagationTimeoutSeconds: 20,
             profilesPath,
             publicIp: "127.0.0.1",

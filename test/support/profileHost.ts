@@ -14,8 +14,12 @@ import {
     profileSyncInstaller,
     profileSyncScriptPath,
 } from "../../verify/shared/profileSync";
-import { makeTempDir } from "./cleanup";
-import { Moto, region } from "./moto";
+import { defaultObjectActions } from "../../components/validation";
+import type { VerifyTarget } from "../../verify/shared/plan";
+import { makeTempDir, removeTempDir } from "./cleanup";
+import { Imds, startImds } from "./imds";
+import { Moto, region, startMoto } from "./moto";
+import { createScenario, type Scenario } from "./scenario";
 import { runProcess, type ProcessResult } from "./verifyProcess";
 
 export const venvBin = path.join(__dirname, "..", "..", ".venv", "bin");
@@ -108,4 +112,51 @@ export function installAgent(env: NodeJS.ProcessEnv, profilesPath: string): Prom
 /** One run of the installed agent, as `systemctl start rolepair-profiles.service` would. */
 export function runAgent(env: NodeJS.ProcessEnv): Promise<ProcessResult> {
     return runProcess(path.join(env.ROLEPAIR_HOST_ROOT as string, profileSyncScriptPath), [], env);
+}
+
+/** A proven-to-be-correct pair in moto whose host syncs its one profile ("target") from SSM. */
+export interface ProfiledHost {
+    moto: Moto;
+    scenario: Scenario;
+    imds: Imds;
+    /** The host's stand-in for / (ROLEPAIR_HOST_ROOT). */
+    root: string;
+    /** What the component would export: one service, proved through its profile. */
+    plan: VerifyTarget[];
+    stop(): Promise<void>;
+}
+
+/** moto, a correct scenario, the read permission, the profile's parameter, the IMDSv2 double. */
+export async function startProfiledHost(profilesPath: string): Promise<ProfiledHost> {
+    requireAwsCli();
+    const moto = await startMoto();
+    const scenario = await createScenario(moto, "correct");
+    await grantProfilesRead(moto, scenario.hostRoleName);
+    await putProfile(moto, profilesPath, {
+        profileName: "target",
+        targetRoleArn: scenario.targetRoleArn,
+        region,
+    });
+    const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials, region);
+    const root = makeHostRoot();
+    return {
+        moto,
+        scenario,
+        imds,
+        root,
+        plan: [
+            {
+                name: "target",
+                roleArn: scenario.targetRoleArn,
+                bucket: scenario.bucket,
+                objectActions: [...defaultObjectActions],
+                profile: "target",
+            },
+        ],
+        stop: async () => {
+            await imds.stop();
+            await moto.stop();
+            removeTempDir(root);
+        },
+    };
 }
