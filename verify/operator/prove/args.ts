@@ -14,8 +14,8 @@ export interface ProveOptions {
     json: boolean;
 }
 
-export const usage = `Usage: pulumi stack output --json --show-secrets | node prove.js --outputs - [options]
-       node prove.js --outputs FILE [options]
+export const usage = `Usage: node prove.js --outputs - | FILE [options]
+       pulumi stack output --json --show-secrets | node prove.js --outputs -
 
 Re-runs the proof against a live stack, without pulumi up: reads the stack's outputs (proofTarget,
 and sshPrivateKey over SSH), syncs the host's AWS profiles from SSM Parameter Store, runs verify on
