@@ -22,6 +22,8 @@ function pairStack(config: StackConfig) {
         publicIp: pair.publicIp,
         awsProfileName: pair.awsProfileName,
         verification: pair.verification,
+        proofTarget: pair.proofTarget,
+        sshPrivateKey: pair.sshPrivateKey,
         /** Paste on the host to assume the target role by hand, as the walkthrough does. */
         assumeRoleCommand: pair.targetRoleArn.apply((arn) =>
             [
@@ -51,6 +53,8 @@ function servicesStack(config: StackConfig & { services: NonNullable<StackConfig
         instanceId: shared.instanceId,
         publicIp: shared.publicIp,
         verification: shared.verification,
+        proofTarget: shared.proofTarget,
+        sshPrivateKey: shared.sshPrivateKey,
     };
 }
 

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { ProofTarget } from "../verify/shared/proofTarget";
 import type { ProofReport } from "../verify/shared/report";
-import { createDevHost, createHostRole, verificationSettings } from "./devHost";
+import { createDevHost, createHostRole, hostProfilesPath, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
@@ -69,9 +70,14 @@ export class AssumableRolePair extends pulumi.ComponentResource {
     public readonly targetAccessPolicy: pulumi.Output<string>;
     /** The proof's report from the host; undefined when verify is false. */
     public readonly verification?: pulumi.Output<ProofReport>;
+    /** What `npm run prove` reads to re-run the proof on the live host; undefined when verify is false. */
+    public readonly proofTarget?: pulumi.Output<ProofTarget>;
+    /** verifyTransport ssh: the private key that opens SSH on the host (secret); otherwise undefined. */
+    public readonly sshPrivateKey?: pulumi.Output<string>;
 
     constructor(name: string, args: AssumableRolePairArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateAssumableRolePairArgs(args);
+        const profilesPath = hostProfilesPath(name);
         super("rolepair:index:AssumableRolePair", name, {}, opts);
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -112,6 +118,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.egressTcpPorts,
                 partition,
+                accountId,
+                profilesPath,
                 verification: verificationSettings(args, valid),
             },
             this,
@@ -127,6 +135,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         this.publicIp = host.instance.publicIp;
         this.awsProfileName = valid.awsProfileName;
         this.verification = host.report;
+        this.proofTarget = host.proofTarget;
+        this.sshPrivateKey = host.sshPrivateKey;
 
         this.registerOutputs({
             hostRoleArn: this.hostRoleArn,
@@ -135,6 +145,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
             instanceId: this.instanceId,
             publicIp: this.publicIp,
             verification: this.verification,
+            proofTarget: this.proofTarget,
+            sshPrivateKey: this.sshPrivateKey,
         });
     }
 }

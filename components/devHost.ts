@@ -5,11 +5,29 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { VerifyTarget } from "../verify/shared/plan";
+import {
+    profileParameterName,
+    profilesParameterPath,
+    ProfilesPathError,
+    profileSyncNow,
+} from "../verify/shared/profileSync";
+import type { ProofTarget } from "../verify/shared/proofTarget";
 import type { ProofReport } from "../verify/shared/report";
 import { createHost } from "./host";
-import { ec2TrustPolicy, hostAssumePolicy } from "./policies";
-import { hostUserData } from "./userData";
-import { checkRegion, defaultObjectActions, ObjectAction, VerifyTransport } from "./validation";
+import {
+    ec2TrustPolicy,
+    hostAssumePolicy,
+    hostProfilesReadPolicy,
+    parameterPathArn,
+} from "./policies";
+import { hostUserData, targetProfileConfig } from "./userData";
+import {
+    checkRegion,
+    defaultObjectActions,
+    InputError,
+    ObjectAction,
+    VerifyTransport,
+} from "./validation";
 import type { HostSettings, ValidHostSettings } from "./settings";
 import {
     createSsmVerification,
@@ -97,6 +115,10 @@ export interface DevHostArgs {
     };
     /** For the partition-aware ARN of the SSM managed policy. */
     partition: pulumi.Output<string>;
+    /** For the ARN of the host's parameter path. */
+    accountId: pulumi.Output<string>;
+    /** The host's SSM parameter path of profiles (hostProfilesPath). */
+    profilesPath: string;
 }
 
 export interface DevHost {
@@ -104,6 +126,24 @@ export interface DevHost {
     hostRoleArn: pulumi.Output<string>;
     instance: aws.ec2.Instance;
     report?: pulumi.Output<ProofReport>;
+    /** What `prove` needs to re-run the proof; undefined when verify is off. */
+    proofTarget?: pulumi.Output<ProofTarget>;
+    /** ssh only: the key that opens SSH on the host, always secret. */
+    sshPrivateKey?: pulumi.Output<string>;
+}
+
+/**
+ * The host's parameter path, checked before any resource: the component's name is part of it
+ * (InputError "name" when SSM would refuse it).
+ */
+export function hostProfilesPath(name: string): string {
+    try {
+        return profilesParameterPath(pulumi.getProject(), pulumi.getStack(), name);
+    } catch (error) {
+        if (!(error instanceof ProfilesPathError)) throw error;
+        const input = error.part === "component name" ? "name" : error.part;
+        throw new InputError(input, error.value, error.accepted);
+    }
 }
 
 /** The proof's settings as both components pass them: absent when verify is off. */
@@ -144,6 +184,54 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
         { parent },
     );
 
+    // One parameter per service's profile, under this host's own path: a service added, changed or
+    // removed is a parameter created, updated or deleted, never a change to the instance.
+    const profiles = pulumi
+        .all([args.region, pulumi.all(services.map((s) => s.roleArn))])
+        .apply(([region, roleArns]) =>
+            services.map((s, i) =>
+                targetProfileConfig({
+                    profileName: s.profileName,
+                    targetRoleArn: roleArns[i],
+                    region: checkRegion("aws:region", region),
+                    externalId: s.externalId,
+                }),
+            ),
+        );
+    const parameters = services.map(
+        (s, i) =>
+            new aws.ssm.Parameter(
+                `${name}-${s.profileName}-profile-parameter`,
+                {
+                    name: profileParameterName(args.profilesPath, s.profileName),
+                    type: "String",
+                    tier: "Standard",
+                    value: profiles.apply((blocks) => blocks[i]),
+                    description: `rolepair: the AWS profile ${s.profileName} on the host ${name}`,
+                },
+                { parent },
+            ),
+    );
+    // The host reads its own path and nothing else (GetParametersByPath is authorized on the path).
+    const readProfiles = new aws.iam.RolePolicy(
+        `${name}-host-read-profiles`,
+        {
+            role: hostRole.role.id,
+            policy: pulumi.jsonStringify(
+                pulumi
+                    .all([args.partition, args.region, args.accountId])
+                    .apply(([partition, region, account]) =>
+                        hostProfilesReadPolicy(
+                            parameterPathArn(partition, region, account, args.profilesPath),
+                        ),
+                    ),
+            ),
+        },
+        { parent },
+    );
+    const profileDelivery = [readProfiles, ...parameters];
+    const profilesText = profiles.apply((blocks) => blocks.join("\n"));
+
     const viaSsm = args.verification?.transport === "ssm";
     // SSM Run Command needs the agent's core permissions (ssm, ssmmessages, ec2messages): none is an
     // S3 action, so the host is still denied every bucket (the policy tests assert it).
@@ -166,18 +254,9 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             httpPutResponseHopLimit: args.httpPutResponseHopLimit,
             subnetId: args.subnetId,
             egressTcpPorts: args.egressTcpPorts,
-            userData: pulumi
-                .all([args.region, pulumi.all(services.map((s) => s.roleArn))])
-                .apply(([region, roleArns]) =>
-                    hostUserData(
-                        services.map((s, i) => ({
-                            profileName: s.profileName,
-                            targetRoleArn: roleArns[i],
-                            region: checkRegion("aws:region", region),
-                            externalId: s.externalId,
-                        })),
-                    ),
-                ),
+            userData: hostUserData(args.profilesPath),
+            // On first boot the agent finds the profiles and may read them.
+            dependsOn: profileDelivery,
             ssh:
                 args.verification && !viaSsm
                     ? {
@@ -206,13 +285,30 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
                 profile: s.profileName,
             })),
         );
-    const servicePolicies = services.flatMap((s) => s.policies);
+    // A changed profile re-runs the proof, which then checks the host's copy of it.
+    const servicePolicies = [...services.flatMap((s) => s.policies), profilesText];
     const waitFor = [
         host.instance,
         hostRole.instanceProfile,
         hostAssume,
+        ...profileDelivery,
         ...services.flatMap((s) => s.resources),
     ];
+    const proofTarget = (
+        transport: VerifyTransport,
+        ssh?: { publicIp: pulumi.Input<string>; sshUser: string; hostKey: pulumi.Input<string> },
+    ) =>
+        pulumi
+            .all([plan, host.instance.id, args.region, pulumi.output(ssh ?? {})])
+            .apply(([targets, instanceId, region, sshFields]): ProofTarget => ({
+                transport,
+                instanceId,
+                region,
+                plan: targets,
+                propagationTimeoutSeconds: v.propagationTimeoutSeconds,
+                profilesPath: args.profilesPath,
+                ...sshFields,
+            }));
     if (viaSsm) {
         const planJson = plan.apply(verifyPlanJson);
         const ssm = createSsmVerification(
@@ -224,13 +320,19 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
                 propagationTimeoutSeconds: v.propagationTimeoutSeconds,
                 bundlePath: v.bundlePath,
                 runnerPath: v.ssmRunnerPath,
+                profilesPath: args.profilesPath,
                 awsProfile: v.awsProfile,
                 policyJson: [...servicePolicies, planJson],
                 dependsOn: [...waitFor, ssmCore as aws.iam.RolePolicyAttachment],
             },
             parent,
         );
-        return { hostRoleArn, instance: host.instance, report: ssm.report };
+        return {
+            hostRoleArn,
+            instance: host.instance,
+            report: ssm.report,
+            proofTarget: proofTarget("ssm"),
+        };
     }
 
     // One service with the default actions is the pair's proof as it has always been sent, as
@@ -281,8 +383,19 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             policyJson: [...servicePolicies, ...(stdin ? [stdin] : [])],
             dependsOn: waitFor,
             instanceId: host.instance.id,
+            syncProfiles: { script: profileSyncNow(args.profilesPath), profiles: profilesText },
         },
         parent,
     );
-    return { hostRoleArn, instance: host.instance, report: verification.report };
+    return {
+        hostRoleArn,
+        instance: host.instance,
+        report: verification.report,
+        proofTarget: proofTarget("ssh", {
+            publicIp: host.instance.publicIp,
+            sshUser: "ec2-user",
+            hostKey,
+        }),
+        sshPrivateKey: host.sshPrivateKey,
+    };
 }

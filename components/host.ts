@@ -8,6 +8,8 @@ export interface HostArgs {
     instanceType: string;
     instanceProfileName: pulumi.Input<string>;
     userData: pulumi.Input<string>;
+    /** What the instance waits for (the profile parameters and the host's read of them). */
+    dependsOn?: pulumi.Resource[];
     httpPutResponseHopLimit: number;
     subnetId?: pulumi.Input<string>;
     /** TCP ports the host may reach, anywhere. */
@@ -120,7 +122,10 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
         // The AMI parameter names the latest Amazon Linux 2023, which AWS republishes every few
         // weeks; following it would replace the host (new address, new keys, a lost dev box) on
         // some later `pulumi up`. A new host gets the latest; `pulumi up --replace` moves to it.
-        { ...opts, ignoreChanges: ["ami"] },
+        // userData: hosts made before the profiles moved to SSM parameters carry the old user data
+        // (the profiles themselves); with userDataReplaceOnChange, adopting the new constant one
+        // would replace them. They get the sync agent from the deploying side instead (devHost.ts).
+        { ...opts, dependsOn: args.dependsOn, ignoreChanges: ["ami", "userData"] },
     );
 
     return { instance, securityGroup, sshPrivateKey };

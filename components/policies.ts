@@ -84,6 +84,35 @@ export function hostAssumePolicy(targetRoleArns: readonly string[]): aws.iam.Pol
     };
 }
 
+/**
+ * The host's read of its own profiles: ssm:GetParametersByPath, which IAM authorizes against the
+ * path in the request (not the parameters returned), on exactly this host's path. No wildcard: the
+ * host cannot read another host's path, nor a single parameter by name, nor anything in S3.
+ */
+export function hostProfilesReadPolicy(pathArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: version,
+        Statement: [
+            {
+                Sid: "ReadOwnProfiles",
+                Effect: "Allow",
+                Action: "ssm:GetParametersByPath",
+                Resource: pathArn,
+            },
+        ],
+    };
+}
+
+/** arn:<partition>:ssm:<region>:<account>:parameter/<path without its leading slash> */
+export function parameterPathArn(
+    partition: string,
+    region: string,
+    accountId: string,
+    path: string,
+): string {
+    return `arn:${partition}:ssm:${region}:${accountId}:parameter/${path.replace(/^\//, "")}`;
+}
+
 /** The target role's access: list this bucket, and the given object actions on its objects. */
 export function targetAccessPolicy(
     bucketArn: string,

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { ProofTarget } from "../verify/shared/proofTarget";
 import type { ProofReport } from "../verify/shared/report";
-import { createDevHost, createHostRole, verificationSettings } from "./devHost";
+import { createDevHost, createHostRole, hostProfilesPath, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
 import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
@@ -125,9 +126,14 @@ export class SharedDevHost extends pulumi.ComponentResource {
     public readonly publicIp: pulumi.Output<string>;
     /** The proof's report from the host; undefined when verify is false. */
     public readonly verification?: pulumi.Output<ProofReport>;
+    /** What `npm run prove` reads to re-run the proof on the live host; undefined when verify is false. */
+    public readonly proofTarget?: pulumi.Output<ProofTarget>;
+    /** verifyTransport ssh: the private key that opens SSH on the host (secret); otherwise undefined. */
+    public readonly sshPrivateKey?: pulumi.Output<string>;
 
     constructor(name: string, args: SharedDevHostArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateSharedDevHostArgs(args);
+        const profilesPath = hostProfilesPath(name);
         super("rolepair:index:SharedDevHost", name, {}, opts);
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -170,6 +176,8 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 subnetId: args.subnetId,
                 egressTcpPorts: valid.host.egressTcpPorts,
                 partition,
+                accountId,
+                profilesPath,
                 verification: verificationSettings(args, valid.host),
             },
             this,
@@ -193,6 +201,8 @@ export class SharedDevHost extends pulumi.ComponentResource {
         this.instanceId = host.instance.id;
         this.publicIp = host.instance.publicIp;
         this.verification = host.report;
+        this.proofTarget = host.proofTarget;
+        this.sshPrivateKey = host.sshPrivateKey;
 
         this.registerOutputs({
             hostRoleArn: this.hostRoleArn,
@@ -200,6 +210,8 @@ export class SharedDevHost extends pulumi.ComponentResource {
             instanceId: this.instanceId,
             publicIp: this.publicIp,
             verification: this.verification,
+            proofTarget: this.proofTarget,
+            sshPrivateKey: this.sshPrivateKey,
         });
     }
 }

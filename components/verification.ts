@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 
+import { profileSyncRemoteCommand } from "../verify/shared/profileSync";
 import type { ProofReport } from "../verify/shared/report";
 import { packagedBundlePath } from "./packageRoot";
 import {
@@ -106,6 +107,13 @@ export interface VerificationArgs {
     /** Everything the proof depends on: the instance, its profile, the policies. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
     instanceId: pulumi.Input<string>;
+    /** Before the proof: install the profile sync agent if missing, then sync once (as root). */
+    syncProfiles: {
+        /** profileSyncNow(path): run with `sudo bash -s`, on stdin. */
+        script: string;
+        /** The profiles' text: a change re-runs the sync. */
+        profiles: pulumi.Input<string>;
+    };
 }
 
 export interface Verification {
@@ -156,6 +164,24 @@ export function createVerification(
         { parent, dependsOn: [ready] },
     );
 
+    // The profiles on the host now, before the proof: the agent's timer would get there within a
+    // minute, but the proof must see what this `pulumi up` deployed. Runs again when a profile or
+    // the agent changes; installs the agent on hosts whose user data predates it.
+    const sync = new command.remote.Command(
+        `${name}-sync-profiles`,
+        {
+            connection,
+            create: profileSyncRemoteCommand,
+            stdin: args.syncProfiles.script,
+            triggers: [
+                sha256(args.syncProfiles.script),
+                pulumi.output(args.syncProfiles.profiles).apply(sha256),
+                args.instanceId,
+            ],
+        },
+        { parent, dependsOn: [ready], customTimeouts: { create: "5m" } },
+    );
+
     // Run the proof. It re-runs when the bundle, the policies or the plan change. The JSON report
     // holds no secrets; a failed proof exits non-zero, which fails `pulumi up` with verify's diagnosis.
     const run = new command.remote.Command(
@@ -166,7 +192,7 @@ export function createVerification(
             ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
             triggers: [bundle.hash, policyHashes, args.instanceId],
         },
-        { parent, dependsOn: [copy], customTimeouts: { create: "10m" } },
+        { parent, dependsOn: [copy, sync], customTimeouts: { create: "10m" } },
     );
 
     const report = run.stdout.apply((stdout) => requireProof(parseVerificationReport(stdout)));
@@ -184,6 +210,8 @@ export interface SsmVerificationArgs {
     propagationTimeoutSeconds: number;
     bundlePath: string;
     runnerPath: string;
+    /** The host's parameter path of profiles: the runner syncs them on the host before the proof. */
+    profilesPath: string;
     /** The aws provider's profile, when set: a child process does not inherit provider config. */
     awsProfile?: string;
     policyJson: pulumi.Input<string>[];
@@ -213,6 +241,7 @@ export function createSsmVerification(
                     instanceId,
                     region,
                     propagationTimeoutSeconds: args.propagationTimeoutSeconds,
+                    profilesPath: args.profilesPath,
                 }),
             ),
             stdin: args.plan,

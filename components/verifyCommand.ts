@@ -108,9 +108,11 @@ export interface SsmRunnerCommandArgs {
     instanceId: string;
     region: string;
     propagationTimeoutSeconds?: number;
+    /** The host's parameter path of profiles, synced on the host before the proof. */
+    profilesPath?: string;
 }
 
-/** `node <runner> --instance-id I --region R [--propagation-timeout N]`, run on the operator's machine. */
+/** `node <runner> --instance-id I --region R [--propagation-timeout N] [--profiles-path P]`, run on the operator's machine. */
 export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
     const words = [
         "node",
@@ -123,6 +125,7 @@ export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
     if (args.propagationTimeoutSeconds !== undefined) {
         words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
     }
+    if (args.profilesPath !== undefined) words.push("--profiles-path", args.profilesPath);
     return commandLine(words);
 }
 

@@ -49,3 +49,9 @@ await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
 
 // The host-key reader (verify/operator/hostKey/cli.ts): run on the operator's machine before any SSH.
 await bundle("verify/operator/hostKey/cli.ts", "dist/host-key.js");
+
+// prove (verify/operator/prove/cli.ts): re-runs the proof against a live stack from its outputs,
+// over SSH or SSM (with the same on-host wrapper as the runner).
+await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
+    define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
+});

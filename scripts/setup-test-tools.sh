@@ -2,7 +2,8 @@
 # Installs what a test layer needs, once, and only that:
 #   moto    the AWS emulator in a project-local .venv (python3 with venv; no root)
 #           emulator and reliability layers, npm run demo
-#   awscli  the AWS CLI in the same .venv: only npm run bench (the walkthrough's CLI baseline)
+#   awscli  the AWS CLI in the same .venv: the host's profile sync agent in the emulator and host
+#           layers (it stands in for the CLI Amazon Linux 2023 ships), and npm run bench
 #   sshd    OpenSSH's server and client (root and apt to install; root to run): the host layer
 #   node18  the distribution's Node 18 extracted into .tools/node18 (root and apt): the host layer
 #   cloudinit  Debian's cloud-init package extracted into .tools/cloud-init (root and apt), for its
@@ -39,10 +40,10 @@ venv() {
 setup_moto() {
     [ -x .venv/bin/moto_server ] && return
     venv
-    # The tests use IAM, STS and S3 only; the server needs flask and flask-cors (what moto[server]
-    # adds beyond them is docker, cfn-lint, graphql, xray ... for other services).
-    echo "setup: installing moto[iam,s3,sts]==${MOTO_VERSION} with flask into .venv"
-    .venv/bin/pip install "${PIP_OPTIONS[@]}" "moto[iam,s3,sts]==${MOTO_VERSION}" \
+    # The tests use IAM, STS, S3 and SSM Parameter Store; the server needs flask and flask-cors
+    # (what moto[server] adds beyond them is docker, cfn-lint, graphql, xray ... for other services).
+    echo "setup: installing moto[iam,s3,sts,ssm]==${MOTO_VERSION} with flask into .venv"
+    .venv/bin/pip install "${PIP_OPTIONS[@]}" "moto[iam,s3,sts,ssm]==${MOTO_VERSION}" \
         "flask!=2.2.0,!=2.2.1" flask-cors
 }
 

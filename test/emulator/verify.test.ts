@@ -134,14 +134,36 @@ describe("verify against the AWS emulator", function () {
         );
     });
 
-    it("fails the profile route when the profile names another role", async () => {
+    it("fails the profile route when the profile on the host names another role: not the one just deployed", async () => {
         const s = await createScenario(moto, "correct");
         const other = await createScenario(moto, "correct");
         const config = `[profile target]\nrole_arn = ${other.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
         const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
         assert.strictEqual(r.code, 1);
         const failed = firstFailedStep(r.report!)!;
-        assert.strictEqual(failed.name, "profile-identity");
+        assert.strictEqual(failed.name, "profile-config");
+        assert.match(
+            failed.diagnosis!,
+            new RegExp(
+                `the profile target on the host is not the one just deployed: role_arn is ${other.targetRoleArn}, the deploy set ${s.targetRoleArn} in \\S+\\. The host's sync agent`,
+            ),
+        );
+    });
+
+    it("a profile still without the ExternalId just deployed is stale, and the ExternalId is never printed", async () => {
+        const externalId = `ext-${process.pid}-stale`;
+        const s = await createScenario(moto, "correct", externalId);
+        const config = `[profile target]\nrole_arn = ${s.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
+        const r = await onHost(
+            s,
+            proofArgs(s, "--profile", "target", "--external-id", externalId),
+            config,
+        );
+        assert.strictEqual(r.code, 1, r.stderr);
+        const failed = firstFailedStep(r.report!)!;
+        assert.strictEqual(failed.name, "profile-config");
+        assert.match(failed.diagnosis!, /it has no external_id, the deploy set one/);
+        assert.ok(!`${failed.observed} ${failed.diagnosis}`.includes(externalId));
     });
 
     const matrix: {

@@ -104,6 +104,7 @@ describe("verification on an SSH host", () => {
                 "get-object",
                 "delete-object",
                 "credentials-expiry",
+                "profile-config",
                 "profile-identity",
                 "profile-round-trip",
             ],
@@ -161,7 +162,7 @@ describe("verification on an SSH host", () => {
         assert.strictEqual(report.identities.base, scenario.hostSessionArn);
         assert.deepStrictEqual(
             report.services.map((s) => [s.name, s.bucket, s.ok, s.steps.length]),
-            scenario.services.map((s) => [s.name, s.bucket, true, 10]),
+            scenario.services.map((s) => [s.name, s.bucket, true, 11]),
         );
         assert.deepStrictEqual(
             report.isolation.map((r) => [r.service, r.ok]),

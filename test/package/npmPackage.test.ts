@@ -29,7 +29,7 @@ const allowedInTarball = [
     /^dist\/[a-z-]+\.js$/,
 ];
 
-const bins = ["rolepair-verify", "rolepair-ssm-runner", "rolepair-host-key"];
+const bins = ["rolepair-verify", "rolepair-ssm-runner", "rolepair-host-key", "rolepair-prove"];
 
 /**
  * The environment of the commands run in the temporary project: nothing that points back into

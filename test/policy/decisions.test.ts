@@ -12,6 +12,7 @@ import {
     rowKey,
     stackCases,
     StackCase,
+    profilesPathArn,
 } from "../support/policyOracle";
 
 type Docs = GeneratedDocuments;
@@ -77,23 +78,31 @@ describe("policy decisions (IAM simulator)", () => {
         it(`${label}: allowed exactly AssumeRole into the service roles and each service's own bucket`, async () => {
             const docs = docsByStack.get(label)!;
             const rows = await evaluate(decisionTable(caseOf(label), docs));
-            const expected = docs.services.flatMap((s) => [
-                key("host session", "sts:AssumeRole", s.roleArn),
-                rootTrusted.includes(s.name)
-                    ? key(servicesOther, "sts:AssumeRole", s.roleArn)
-                    : key(
-                          "host session without sts:AssumeRole permission",
-                          "sts:AssumeRole",
-                          s.roleArn,
-                      ),
-                ...(s.name === "service-c" ? actions["service-c"] : all).map((action) =>
-                    key(
-                        `${s.name} session`,
-                        action,
-                        action === "s3:ListBucket" ? s.bucketArn : objectIn(s.bucketArn),
+            const ownProfiles = key(
+                "host session",
+                "ssm:GetParametersByPath",
+                profilesPathArn("services"),
+            );
+            const expected = [
+                ownProfiles,
+                ...docs.services.flatMap((s) => [
+                    key("host session", "sts:AssumeRole", s.roleArn),
+                    rootTrusted.includes(s.name)
+                        ? key(servicesOther, "sts:AssumeRole", s.roleArn)
+                        : key(
+                              "host session without sts:AssumeRole permission",
+                              "sts:AssumeRole",
+                              s.roleArn,
+                          ),
+                    ...(s.name === "service-c" ? actions["service-c"] : all).map((action) =>
+                        key(
+                            `${s.name} session`,
+                            action,
+                            action === "s3:ListBucket" ? s.bucketArn : objectIn(s.bucketArn),
+                        ),
                     ),
-                ),
-            ]);
+                ]),
+            ];
             assert.deepStrictEqual(
                 rows
                     .filter((r) => r.actual === "allowed")
@@ -119,6 +128,22 @@ describe("policy decisions (IAM simulator)", () => {
         /** The rows that must flip, and no other. */
         flips: (d: Docs) => string[];
     }[] = [
+        {
+            label: "host read of profiles widened to every rolepair path",
+            stack: "services",
+            mutate: (d) =>
+                d.hostPolicies
+                    .flatMap(statements)
+                    .filter((s) => s.Action === "ssm:GetParametersByPath")
+                    .forEach((s) => (s.Resource = "arn:aws:ssm:*:*:parameter/rolepair/*")),
+            flips: () => [
+                key(
+                    "host session",
+                    "ssm:GetParametersByPath",
+                    profilesPathArn("services", "other-host"),
+                ),
+            ],
+        },
         {
             label: "host role gains s3:GetObject on the bucket",
             stack: "dev",
@@ -330,13 +355,15 @@ describe("policy decisions (IAM simulator)", () => {
             // The attachment is really evaluated: without it the agent's calls are refused.
             label: "the SSM managed policy missing from the host role (verifyTransport ssm)",
             stack: "dev, verifyTransport ssm",
-            mutate: (d) => d.hostPolicies.splice(1),
+            // host-assume, host-read-profiles, then the managed policy.
+            mutate: (d) => d.hostPolicies.splice(2),
             flips: () => {
                 const instance = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0";
                 return [
                     key("host session", "ssm:UpdateInstanceInformation", instance),
                     key("host session", "ssmmessages:OpenControlChannel", "*"),
                     key("host session", "ec2messages:GetMessages", "*"),
+                    key("host session", "ssm:GetParameter", `${profilesPathArn("dev")}/target`),
                 ];
             },
         },
@@ -344,7 +371,7 @@ describe("policy decisions (IAM simulator)", () => {
             label: "the SSM managed policy widened to s3:* (verifyTransport ssm)",
             stack: "services, verifyTransport ssm",
             mutate: (d) =>
-                statements(d.hostPolicies[1]).push({
+                statements(d.hostPolicies[2]).push({
                     Effect: "Allow",
                     Action: "s3:*",
                     Resource: "*",

@@ -132,10 +132,12 @@ export async function generatedDocuments(stack: StackCase): Promise<GeneratedDoc
         return found;
     };
     const hostRole = named("aws:iam/role:Role", "rolepair-host-role");
+    // By logical name: the host's sts:AssumeRole policy (host-assume) first, then host-read-profiles.
     const policiesOf = (roleName: string) =>
         run
             .all("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => p.inputs.role === roleName)
+            .sort((a, b) => a.name.localeCompare(b.name))
             .map((p) => JSON.parse(p.inputs.policy) as Doc);
     // Managed policies attached to a role count like its inline policies (verifyTransport ssm).
     const attachedTo = (roleName: string) =>
@@ -336,7 +338,62 @@ function rowBuilders(docs: GeneratedDocuments) {
 /** The decision table for one stack, with the outcome each row must have. */
 export function decisionTable(stack: StackCase, docs: GeneratedDocuments): Row[] {
     const rows = stack.services ? servicesTable(stack.services, docs) : pairTable(stack, docs);
-    return stack.ssm ? [...rows, ...ssmAgentRows(docs)] : rows;
+    return [...rows, ...profileRows(stack, docs), ...(stack.ssm ? ssmAgentRows(docs) : [])];
+}
+
+/** The ARN IAM authorizes GetParametersByPath against: a host's profiles path, in the mocks. */
+export const profilesPathArn = (stack: string, component = "rolepair") =>
+    `arn:aws:ssm:us-east-1:${accountId}:parameter/rolepair/rolepair/${stack}/${component}/profiles`;
+
+/**
+ * The host reads its profiles from SSM Parameter Store: exactly its own path, by path (what
+ * GetParametersByPath is authorized against), and nothing else there; the S3 rows above still
+ * say the host reaches no bucket.
+ */
+function profileRows(stack: StackCase, docs: GeneratedDocuments): Row[] {
+    const { s3: row, host } = rowBuilders(docs);
+    const own = profilesPathArn(stack.stack);
+    const profile = stack.services ? Object.keys(stack.services)[0] : "target";
+    return [
+        row(host, "ssm:GetParametersByPath", own, "allowed", "the host syncs its own profiles"),
+        row(
+            host,
+            "ssm:GetParametersByPath",
+            profilesPathArn(stack.stack, "other-host"),
+            "denied",
+            "another host's profiles are not this host's to read",
+        ),
+        row(
+            host,
+            "ssm:GetParametersByPath",
+            "arn:aws:ssm:us-east-1:123456789012:parameter/rolepair",
+            "denied",
+            "no parent path: it would reach every host's profiles",
+        ),
+        // AWS's AmazonSSMManagedInstanceCore (verifyTransport ssm) grants ssm:GetParameter on "*".
+        stack.ssm
+            ? row(
+                  host,
+                  "ssm:GetParameter",
+                  `${own}/${profile}`,
+                  "allowed",
+                  "AmazonSSMManagedInstanceCore grants ssm:GetParameter on every parameter",
+              )
+            : row(
+                  host,
+                  "ssm:GetParameter",
+                  `${own}/${profile}`,
+                  "denied",
+                  "only the path read is granted",
+              ),
+        row(
+            host,
+            "ssm:PutParameter",
+            `${own}/${profile}`,
+            "denied",
+            "the host cannot write profiles",
+        ),
+    ];
 }
 
 /**

@@ -18,6 +18,11 @@ export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
 export interface SshHostOptions {
     /** One host key per type, each a `HostKey` of sshd; default `["ed25519"]`. */
     hostKeyTypes?: HostKeyType[];
+    /**
+     * The environment every session gets (sshd's SetEnv), for clients that pass none: what an
+     * EC2 host's own environment would hold. Values must not contain spaces.
+     */
+    sessionEnv?: Record<string, string>;
 }
 
 export interface SshHost {
@@ -90,6 +95,13 @@ export async function startSshHost(options: SshHostOptions = {}): Promise<SshHos
             "UsePAM no",
             // Only what an EC2 host's environment would give the process, passed explicitly.
             "AcceptEnv AWS_* NODE_NO_WARNINGS",
+            ...(options.sessionEnv
+                ? [
+                      `SetEnv ${Object.entries(options.sessionEnv)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(" ")}`,
+                  ]
+                : []),
             "Subsystem sftp internal-sftp",
             "",
         ].join("\n"),

@@ -78,13 +78,31 @@ describe("policy documents", () => {
         );
     });
 
-    it("the host role's only permission is sts:AssumeRole on the target role; no S3 action", async () => {
+    it("the host role may assume the target role and read its own profiles' path; no S3 action", async () => {
         const run = await runComponent(baseArgs);
         const hostPolicies = run
             .all("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => p.inputs.role === "pair-host-role-7f3a9c1");
-        assert.strictEqual(hostPolicies.length, 1);
-        const policy = JSON.parse(hostPolicies[0].inputs.policy);
+        assert.deepStrictEqual(hostPolicies.map((p) => p.name).sort(), [
+            "pair-host-assume",
+            "pair-host-read-profiles",
+        ]);
+        const read = JSON.parse(
+            run.find("aws:iam/rolePolicy:RolePolicy", "pair-host-read-profiles").inputs.policy,
+        );
+        assert.deepStrictEqual(read.Statement, [
+            {
+                Sid: "ReadOwnProfiles",
+                Effect: "Allow",
+                Action: "ssm:GetParametersByPath",
+                Resource:
+                    "arn:aws:ssm:us-east-1:123456789012:parameter/rolepair/rolepair/test/pair/profiles",
+            },
+        ]);
+        assert.doesNotMatch(JSON.stringify(read), /s3:|\*/);
+        const policy = JSON.parse(
+            run.find("aws:iam/rolePolicy:RolePolicy", "pair-host-assume").inputs.policy,
+        );
         assert.deepStrictEqual(policy, {
             Version: "2012-10-17",
             Statement: [

@@ -47,10 +47,11 @@ describe("security posture", () => {
         );
     });
 
-    it("keeps an existing host's image when AWS publishes a newer one (ignoreChanges: ami)", () => {
-        // Without it, the next `pulumi up` after an Amazon Linux release would replace the host.
+    it("keeps an existing host's image and user data (ignoreChanges: ami, userData)", () => {
+        // Without ami, the next `pulumi up` after an Amazon Linux release would replace the host;
+        // without userData, upgrading a host whose user data still holds the profiles would.
         assert.deepStrictEqual(run.find("aws:ec2/instance:Instance", "pair-host").options, {
-            ignoreChanges: ["ami"],
+            ignoreChanges: ["ami", "userData"],
         });
     });
 
@@ -218,15 +219,19 @@ describe("security posture", () => {
         );
     });
 
-    it("writes the target role's AWS profile with credential_source = Ec2InstanceMetadata in user data", () => {
-        const userData: string = run.find("aws:ec2/instance:Instance", "pair-host").inputs.userData;
-        assert.ok(
-            userData.includes(
-                "[profile target]\nrole_arn = arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n",
-            ),
-            userData,
+    it("puts the target role's AWS profile (credential_source = Ec2InstanceMetadata) in an SSM parameter of the host's path", () => {
+        const parameter = run.find("aws:ssm/parameter:Parameter", "pair-target-profile-parameter");
+        assert.deepStrictEqual(
+            [parameter.inputs.name, parameter.inputs.type, parameter.inputs.tier],
+            ["/rolepair/rolepair/test/pair/profiles/target", "String", "Standard"],
         );
+        assert.strictEqual(
+            parameter.inputs.value,
+            "[profile target]\nrole_arn = arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n",
+        );
+        const userData: string = run.find("aws:ec2/instance:Instance", "pair-host").inputs.userData;
         assert.match(userData, /dnf install -y nodejs22/);
-        assert.match(userData, /chmod 600 \/home\/ec2-user\/\.aws\/config/);
+        assert.match(userData, /^path=\/rolepair\/rolepair\/test\/pair\/profiles$/m);
+        assert.match(userData, /chmod 600 "\$tmp"/);
     });
 });

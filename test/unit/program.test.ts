@@ -18,7 +18,8 @@ const common = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
     "aws:iam/role:Role": 2,
     "aws:iam/instanceProfile:InstanceProfile": 1,
-    "aws:iam/rolePolicy:RolePolicy": 2,
+    "aws:iam/rolePolicy:RolePolicy": 3,
+    "aws:ssm/parameter:Parameter": 1,
     "aws:ec2/securityGroup:SecurityGroup": 1,
     "aws:ec2/instance:Instance": 1,
 };
@@ -26,7 +27,7 @@ const verification = {
     "tls:index/privateKey:PrivateKey": 1,
     "aws:ec2/keyPair:KeyPair": 1,
     "command:local:Command": 1,
-    "command:remote:Command": 2,
+    "command:remote:Command": 3,
     "command:remote:CopyToRemote": 1,
 };
 
@@ -44,6 +45,8 @@ const expectedNames = [
     "rolepair-target-role",
     "rolepair-target-access",
     "rolepair-host-assume",
+    "rolepair-host-read-profiles",
+    "rolepair-target-profile-parameter",
     "rolepair-host-sg",
     "rolepair-host",
 ];
@@ -53,6 +56,7 @@ const verificationNames = [
     "rolepair-host-key",
     "rolepair-wait-for-host",
     "rolepair-copy-verify",
+    "rolepair-sync-profiles",
     "rolepair-verify",
 ];
 

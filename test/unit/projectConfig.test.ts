@@ -93,7 +93,7 @@ describe("Pulumi.yaml as the engine applies it", () => {
     });
 
     /** Resources each stack file deploys with verification on. */
-    const graphSize: Record<string, number> = { dev: 21, "root-trust": 21, services: 39 };
+    const graphSize: Record<string, number> = { dev: 24, "root-trust": 24, services: 44 };
     for (const stack of Object.keys(graphSize)) {
         it(`Pulumi.${stack}.yaml sets only declared project keys`, () => {
             for (const key of Object.keys(stackFileConfig(stack))) {
@@ -109,7 +109,7 @@ describe("Pulumi.yaml as the engine applies it", () => {
                 [`${project}:sshIngressCidr`]: "203.0.113.7/32",
             });
             assert.strictEqual(run.resources.length, graphSize[stack]);
-            assert.strictEqual(run.all("command:remote:Command").length, 2);
+            assert.strictEqual(run.all("command:remote:Command").length, 3);
         });
     }
 

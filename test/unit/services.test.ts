@@ -1,5 +1,5 @@
 // The several-services host (SharedDevHost) under mocks: what the services stack creates and how
-// it is named and parented, the exact host and service policies, the profiles in user data, the
+// it is named and parented, the exact host and service policies, the profiles' parameters, the
 // proof's command and plan, existing buckets and roles, and every refusal before any resource.
 import * as assert from "assert";
 
@@ -25,12 +25,14 @@ const perService = (s: string) => [
     ...bucketSuffixes.map((suffix) => `rolepair-${s}-bucket${suffix}`),
     `rolepair-${s}-target-role`,
     `rolepair-${s}-target-access`,
+    `rolepair-${s}-profile-parameter`,
 ];
 const hostNames = [
     "rolepair",
     "rolepair-host-role",
     "rolepair-host-profile",
     "rolepair-host-assume",
+    "rolepair-host-read-profiles",
     "rolepair-host-sg",
     "rolepair-host",
 ];
@@ -40,6 +42,7 @@ const sshNames = [
     "rolepair-host-key",
     "rolepair-wait-for-host",
     "rolepair-copy-verify",
+    "rolepair-sync-profiles",
     "rolepair-verify",
 ];
 
@@ -61,12 +64,28 @@ describe("services stack (SharedDevHost) under mocks", () => {
         assert.strictEqual(run.all("aws:ec2/instance:Instance").length, 1);
     });
 
-    it("gives the host role sts:AssumeRole on exactly the three service roles, in one statement", () => {
+    it("gives the host role sts:AssumeRole on exactly the three service roles, and a read of its own profiles' path", () => {
         const policies = run
             .all("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => p.inputs.role === "rolepair-host-role-7f3a9c1");
-        assert.strictEqual(policies.length, 1);
-        assert.deepStrictEqual(JSON.parse(policies[0].inputs.policy), {
+        assert.deepStrictEqual(policies.map((p) => p.name).sort(), [
+            "rolepair-host-assume",
+            "rolepair-host-read-profiles",
+        ]);
+        const policy = (name: string) =>
+            JSON.parse(policies.find((p) => p.name === name)!.inputs.policy);
+        assert.deepStrictEqual(policy("rolepair-host-read-profiles"), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ReadOwnProfiles",
+                    Effect: "Allow",
+                    Action: "ssm:GetParametersByPath",
+                    Resource: `arn:aws:ssm:us-east-1:${accountId}:parameter/rolepair/rolepair/services/rolepair/profiles`,
+                },
+            ],
+        });
+        assert.deepStrictEqual(policy("rolepair-host-assume"), {
             Version: "2012-10-17",
             Statement: [
                 {
@@ -96,23 +115,47 @@ describe("services stack (SharedDevHost) under mocks", () => {
         }
     });
 
-    it("writes one AWS profile per service into the user data", () => {
+    it("writes each service's AWS profile into an SSM parameter of its own, under the host's path", () => {
+        assert.deepStrictEqual(
+            run.all("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value]),
+            services.map((s) => [
+                `/rolepair/rolepair/services/rolepair/profiles/${s}`,
+                [
+                    `[profile ${s}]`,
+                    `role_arn = ${roleArn(`rolepair-${s}-target-role`)}`,
+                    "credential_source = Ec2InstanceMetadata",
+                    "region = us-east-1",
+                    "",
+                ].join("\n"),
+            ]),
+        );
         const userData: string = run.find("aws:ec2/instance:Instance", "rolepair-host").inputs
             .userData;
-        const config = userData.split("<<'PROFILE'\n")[1].split("\nPROFILE\n")[0];
+        assert.doesNotMatch(userData, /service-|role_arn =/);
+    });
+
+    it("syncs the profiles on the host before the proof, again when a profile changes", () => {
+        const sync = run.find("command:remote:Command", "rolepair-sync-profiles");
         assert.strictEqual(
-            config,
-            services
-                .map((s) =>
-                    [
-                        `[profile ${s}]`,
-                        `role_arn = ${roleArn(`rolepair-${s}-target-role`)}`,
-                        "credential_source = Ec2InstanceMetadata",
-                        "region = us-east-1",
-                    ].join("\n"),
-                )
-                .join("\n\n"),
+            sync.inputs.create,
+            'if [ "$(id -u)" -eq 0 ]; then bash -s; else sudo -n bash -s; fi',
         );
+        assert.match(
+            sync.inputs.stdin,
+            /^path=\/rolepair\/rolepair\/services\/rolepair\/profiles$/m,
+        );
+        assert.match(sync.inputs.stdin, /systemctl start rolepair-profiles\.service/);
+        const [agentHash, profilesHash, instanceId] = sync.inputs.triggers;
+        assert.match(agentHash, /^[0-9a-f]{64}$/);
+        assert.match(profilesHash, /^[0-9a-f]{64}$/);
+        assert.strictEqual(instanceId, "i-0123456789abcdef0");
+        const ready = run.find("command:remote:Command", "rolepair-wait-for-host");
+        assert.ok(sync.dependencies.includes(ready.urn), "syncs once the host is up");
+        for (const parameter of run.all("aws:ssm/parameter:Parameter")) {
+            assert.ok(ready.dependencies.includes(parameter.urn), `waits for ${parameter.name}`);
+        }
+        const verify = run.find("command:remote:Command", "rolepair-verify");
+        assert.ok(verify.dependencies.includes(sync.urn), "the proof runs after the sync");
     });
 
     it("runs verify with the plan on stdin, and the exact command line", () => {
@@ -132,7 +175,7 @@ describe("services stack (SharedDevHost) under mocks", () => {
             })),
         );
         // The plan is part of what re-runs the proof.
-        assert.strictEqual(verify.triggers[1].length, 3 * 2 + 1);
+        assert.strictEqual(verify.triggers[1].length, 3 * 2 + 2);
     });
 
     it("exports each service's role, bucket and profile", async () => {
@@ -228,10 +271,9 @@ describe("SharedDevHost with existing buckets and roles", () => {
             objectActions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
             profile: "legacy",
         });
-        const userData: string = run.find("aws:ec2/instance:Instance", "dev-host").inputs.userData;
-        assert.match(
-            userData,
-            /\[profile legacy\]\nrole_arn = arn:aws:iam::123456789012:role\/legacy-reports\n.*\nregion = us-east-1\nexternal_id = ext-1\n/,
+        assert.strictEqual(
+            run.find("aws:ssm/parameter:Parameter", "dev-legacy-profile-parameter").inputs.value,
+            "[profile legacy]\nrole_arn = arn:aws:iam::123456789012:role/legacy-reports\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\nexternal_id = ext-1\n",
         );
     });
 

@@ -79,10 +79,9 @@ describe('verifyTransport "ssm"', () => {
             .all("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => p.inputs.role === "dev-host-role-7f3a9c1")
             .map((p) => JSON.parse(p.inputs.policy));
-        assert.strictEqual(hostPolicies.length, 1);
         assert.deepStrictEqual(
-            hostPolicies[0].Statement.map((s: any) => s.Action),
-            ["sts:AssumeRole"],
+            hostPolicies.map((p) => p.Statement.map((s: any) => s.Action)).sort(),
+            [["ssm:GetParametersByPath"], ["sts:AssumeRole"]],
         );
     });
 
@@ -90,7 +89,7 @@ describe('verifyTransport "ssm"', () => {
         const local = run.find("command:local:Command", "dev-verify-ssm");
         assert.strictEqual(
             local.inputs.create,
-            `node ${ssmRunnerPath} --instance-id i-0123456789abcdef0 --region us-east-1 --propagation-timeout 120`,
+            `node ${ssmRunnerPath} --instance-id i-0123456789abcdef0 --region us-east-1 --propagation-timeout 120 --profiles-path /rolepair/rolepair/test/dev/profiles`,
         );
         assert.deepStrictEqual(local.inputs.environment, {
             AWS_REGION: "us-east-1",
@@ -107,13 +106,20 @@ describe('verifyTransport "ssm"', () => {
         const [bundleHash, runnerHash, policyHashes, instanceId] = local.inputs.triggers;
         assert.match(bundleHash, /^[0-9a-f]{64}$/);
         assert.match(runnerHash, /^[0-9a-f]{64}$/);
-        assert.strictEqual(policyHashes.length, 2 * 2 + 1, "two policies per service and the plan");
+        assert.strictEqual(
+            policyHashes.length,
+            2 * 2 + 2,
+            "two policies per service, the profiles and the plan",
+        );
         assert.strictEqual(instanceId, "i-0123456789abcdef0");
         const attachment = run.find(
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             "ssm-core",
         );
         assert.ok(local.dependencies.includes(attachment.urn), "waits for the SSM permissions");
+        for (const parameter of run.all("aws:ssm/parameter:Parameter")) {
+            assert.ok(local.dependencies.includes(parameter.urn), `waits for ${parameter.name}`);
+        }
         assert.ok(
             local.dependencies.includes(run.find("aws:ec2/instance:Instance", "dev-host").urn),
         );

@@ -103,6 +103,20 @@ describe("existing stacks are stable (no replacement, no drift)", () => {
         recorded = JSON.parse(fs.readFileSync(snapshotPath, "utf8")) as Record<string, Entry[]>;
     });
     for (const label of Object.keys(stacks)) {
+        // Hosts made when the profiles were in user data (userDataReplaceOnChange) keep that user
+        // data: the constant one a new host gets must not replace or update them.
+        it(`${label}: the host ignores changes to its user data and image (upgrades keep it)`, () => {
+            const host = current[label].find((e) => e.type === "aws:ec2/instance:Instance")!;
+            assert.deepStrictEqual(
+                [host.name, host.parent, host.options],
+                [
+                    "rolepair-host",
+                    `${label === "services" ? "rolepair:index:SharedDevHost" : "rolepair:index:AssumableRolePair"}::rolepair`,
+                    { ignoreChanges: ["ami", "userData"] },
+                ],
+            );
+        });
+
         it(`${label}: every resource keeps its type, logical name and parent`, () => {
             const key = (e: Entry) => `${e.type} ${e.name} (parent ${e.parent})`;
             assert.deepStrictEqual(current[label].map(key), recorded[label].map(key));

@@ -1,7 +1,8 @@
-// The host's user data runs as root: no value may end the AWS config heredoc and run what follows.
+// The host's user data runs as root and names no service; each profile block (an SSM parameter the
+// root-run sync agent writes out) can hold no line of its own making.
 import * as assert from "assert";
 
-import { hostUserData } from "../../components/userData";
+import { hostUserData, targetProfileConfig } from "../../components/userData";
 import { checkRegion } from "../../components/validation";
 import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
 
@@ -30,18 +31,27 @@ describe("user data cannot be injected", () => {
         assert.throws(() => checkRegion("aws:region", injected), /^InputError: Invalid aws:region/);
     });
 
-    it("hostUserData refuses any value with a line break", () => {
-        assert.throws(
-            () =>
-                hostUserData([
-                    {
+    it("targetProfileConfig refuses any value with a line break", () => {
+        for (const externalId of ["x\n[profile other]", "x\rcredential_process = sh"]) {
+            assert.throws(
+                () =>
+                    targetProfileConfig({
                         profileName: "target",
                         targetRoleArn: "arn:aws:iam::123456789012:role/r",
                         region: "us-east-1",
-                        externalId: "x\nPROFILE\nreboot",
-                    },
-                ]),
-            /externalId of profile "target" contains a line break/,
-        );
+                        externalId,
+                    }),
+                /externalId of profile "target" contains a line break/,
+            );
+        }
+    });
+
+    it("the user data is constant per host and small: it names no service and no role", () => {
+        const userData = hostUserData("/rolepair/rolepair/dev/rolepair/profiles");
+        assert.doesNotMatch(userData, /role_arn =|arn:aws|service-|\[profile target\]/);
+        assert.match(userData, /^path=\/rolepair\/rolepair\/dev\/rolepair\/profiles$/m);
+        // EC2 caps user data at 16 KB; this one no longer grows with the services.
+        assert.ok(userData.length < 8 * 1024, `${userData.length} bytes`);
+        assert.throws(() => hostUserData("/rolepair/x'; reboot; '"), /refused parameter path/);
     });
 });

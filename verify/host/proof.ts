@@ -8,6 +8,7 @@ import { randomBytes } from "crypto";
 
 import type { ProofOptions } from "./args";
 import { Credentials, s3Client, stsClient } from "./clients";
+import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext } from "./diagnose";
 import { describeError, errorName, isUnreachable } from "../shared/errors";
 import { declaredActions, type VerifyTarget } from "../shared/plan";
@@ -62,6 +63,8 @@ const expectations: Record<StepName, string> = {
     "get-object": "GetObject returns the bytes written",
     "delete-object": "DeleteObject removes the probe object",
     "credentials-expiry": "temporary credentials with an expiration in the future",
+    "profile-config":
+        "the host's AWS config holds the profile just deployed (role_arn, external_id)",
     "profile-identity": "the AWS config profile yields the service role's session",
     "profile-round-trip": "the declared object actions through the profile succeed",
 };
@@ -422,6 +425,8 @@ async function proveProfileRoute(
     service: ServiceReport,
 ): Promise<StepResult[]> {
     const profile = target.profile as string;
+    const config = await rec.run("profile-config", async () => checkProfileConfig(target));
+    if (!config.ok) return [config];
     const aws = { region: options.region, endpoint: options.endpoint };
     const credentials = fromIni({ profile, clientConfig: { region: options.region } });
     const roleName = target.roleArn.split("/").pop();
@@ -435,11 +440,11 @@ async function proveProfileRoute(
                   diagnosis: `profile ${profile} of service ${target.name} does not assume ${target.roleArn}: check its role_arn in the AWS config file.`,
               };
     });
-    if (!identity.ok) return [identity];
+    if (!identity.ok) return [config, identity];
     const roundTrip = await rec.run("profile-round-trip", () =>
         profileRoundTrip(s3Client(aws, credentials), target, profile),
     );
-    return [identity, roundTrip];
+    return [config, identity, roundTrip];
 }
 
 async function profileRoundTrip(

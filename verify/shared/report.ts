@@ -16,6 +16,7 @@ export const StepName = {
     GetObject: "get-object",
     DeleteObject: "delete-object",
     CredentialsExpiry: "credentials-expiry",
+    ProfileConfig: "profile-config",
     ProfileIdentity: "profile-identity",
     ProfileRoundTrip: "profile-round-trip",
 } as const;

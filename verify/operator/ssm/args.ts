@@ -24,6 +24,8 @@ export interface RunnerOptions {
     pollIntervalSeconds: number;
     /** The verify bundle to deliver. */
     verifyBundlePath: string;
+    /** The host's SSM parameter path of profiles: synced on the host (as root) before verify. */
+    profilesPath?: string;
 }
 
 export const defaultOnlineTimeoutSeconds = 600;
@@ -46,6 +48,8 @@ Flags (every valued flag also takes the form --flag=value):
   --propagation-timeout S    passed to verify (default: verify's own, 120)
   --poll-interval S          first wait between polls, 0.01 to 60 (default ${defaultPollIntervalSeconds})
   --verify-bundle PATH       the bundle to deliver (default: verify.js next to this runner)
+  --profiles-path P          the host's SSM parameter path of AWS profiles: install the sync agent
+                             if missing and sync once, as root, before verify (default: no sync)
   --help, -h                 print this text
 Exit codes: verify's (0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable);
 also 2 for a usage error of this runner, 3 when the instance never came Online, the bundle
@@ -59,6 +63,7 @@ const valued = [
     "--propagation-timeout",
     "--poll-interval",
     "--verify-bundle",
+    "--profiles-path",
 ] as const;
 
 /** Parses the runner's flags; throws every usage error at once. */
@@ -96,6 +101,13 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
         values.get("--poll-interval"),
         defaultPollIntervalSeconds,
     );
+    const profilesPath = values.get("--profiles-path");
+    if (profilesPath !== undefined && !/^(\/[A-Za-z0-9_.-]+){1,15}$/.test(profilesPath)) {
+        problems.add(
+            "--profiles-path",
+            `${JSON.stringify(profilesPath)} is not an SSM parameter path such as /rolepair/project/stack/name/profiles`,
+        );
+    }
     problems.throwIfAny();
     return {
         instanceId: instanceId as string,
@@ -105,5 +117,6 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
         propagationTimeoutSeconds: propagation,
         pollIntervalSeconds: poll as number,
         verifyBundlePath: values.get("--verify-bundle") ?? path.join(runnerDir, "verify.js"),
+        profilesPath,
     };
 }

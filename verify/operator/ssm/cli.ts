@@ -1,21 +1,18 @@
 // The SSM runner's command line: the plan on stdin, verify's report on stdout, progress and
 // diagnoses on stderr, verify's exit code (or 2 for a usage error, 3 when the proof could not
 // run). Credentials come from the default chain only; none is ever an argument or printed.
-import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
 import { validatePlan } from "../../shared/plan";
 import { UsageError } from "../../shared/usageError";
-import { parseRunnerArgs, usage, type RunnerOptions } from "./args";
-import { planDelivery, runScript } from "./hostScript";
-import { maxParameterCharsPerCommand } from "../../shared/ssmLimits";
-import { deliver, interpret, RunnerError, runCommand, waitUntilOnline } from "./runner";
+import { parseRunnerArgs, usage } from "./args";
+import { runProof } from "./proof";
+import { RunnerError } from "./runner";
 
 /** The on-host wrapper's bundled source, put here by scripts/bundle.mjs (esbuild `define`). */
 declare const __ROLEPAIR_ON_HOST_WRAPPER__: string | undefined;
 
 const exitCodes = { usage: 2, unreachable: 3 } as const;
-const progress = (line: string) => process.stderr.write(`… ${line}\n`);
 
 function readInputs(argv: string[]) {
     const options = parseRunnerArgs(argv, __dirname);
@@ -43,52 +40,6 @@ function readInputs(argv: string[]) {
     return { options, planJson, wrapperSource: __ROLEPAIR_ON_HOST_WRAPPER__ };
 }
 
-async function run(options: RunnerOptions, planJson: string, wrapperSource: string) {
-    // Everything sent is built first: a plan too large for one command fails before any wait.
-    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
-    const script = runScript({
-        delivery,
-        wrapperSource,
-        planJson,
-        region: options.region,
-        propagationTimeoutSeconds: options.propagationTimeoutSeconds,
-    });
-    if (script.length > maxParameterCharsPerCommand)
-        throw new RunnerError(
-            `the plan is too large to send in one SendCommand (${script.length} characters with the wrapper; at most ${maxParameterCharsPerCommand}): prove fewer services per host`,
-            exitCodes.usage,
-        );
-    const ssm = new SSMClient({ region: options.region });
-    const polling = {
-        instanceId: options.instanceId,
-        pollSeconds: options.pollIntervalSeconds,
-    };
-    await waitUntilOnline(
-        ssm,
-        { ...polling, region: options.region, timeoutSeconds: options.onlineTimeoutSeconds },
-        progress,
-    );
-    await deliver(
-        ssm,
-        delivery,
-        { ...polling, executionTimeoutSeconds: Math.min(options.commandTimeoutSeconds, 300) },
-        progress,
-    );
-    progress(
-        `running verify on ${options.instanceId} as ec2-user (bundle sha256 ${delivery.bundleSha256})`,
-    );
-    const invocation = await runCommand(ssm, {
-        ...polling,
-        script,
-        comment: "rolepair verify: run",
-        executionTimeoutSeconds: options.commandTimeoutSeconds,
-    });
-    return interpret(invocation, {
-        instanceId: options.instanceId,
-        commandTimeoutSeconds: options.commandTimeoutSeconds,
-    });
-}
-
 export async function main(argv: string[]): Promise<number> {
     if (argv.includes("--help") || argv.includes("-h")) {
         process.stdout.write(`${usage}\n`);
@@ -104,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         return exitCodes.usage;
     }
     try {
-        const outcome = await run(inputs.options, inputs.planJson, inputs.wrapperSource);
+        const outcome = await runProof(inputs.options, inputs.planJson, inputs.wrapperSource);
         for (const line of outcome.messages) process.stderr.write(`${line}\n`);
         if (outcome.report) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
         return outcome.exitCode;

@@ -18,6 +18,8 @@ export const hostExitCodes = {
     notDelivered: 91,
     /** No node binary on the host (cloud-init has not installed Node.js). */
     noNode: 92,
+    /** The profiles could not be synced from SSM Parameter Store: the proof would test stale ones. */
+    profileSyncFailed: 93,
 } as const;
 
 export function sha256Hex(data: string | Buffer): string {
@@ -78,6 +80,8 @@ export interface RunScriptArgs {
     planJson: string;
     region: string;
     propagationTimeoutSeconds?: number;
+    /** profileSyncNow(path): run as root before verify, so it proves the profiles just deployed. */
+    profileSync?: string;
 }
 
 /**
@@ -124,6 +128,11 @@ export function runScript(args: RunScriptArgs): string {
         "if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi",
         'node_bin=$(command -v node 2>/dev/null || true); for c in /usr/local/bin/node /usr/bin/node-22; do [ -n "$node_bin" ] || { [ -x "$c" ] && node_bin=$c; } || true; done',
         `[ -n "$node_bin" ] || fail ${codes.noNode} "node not found on the host: cloud-init installs nodejs22 (see /var/log/cloud-init-output.log)"`,
+        ...(args.profileSync !== undefined
+            ? [
+                  `( ${args.profileSync.trimEnd()}\n) >&2 || fail ${codes.profileSyncFailed} "the AWS profiles could not be synced from SSM Parameter Store (above)"`,
+              ]
+            : []),
         "set +e",
         'if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then',
         // The parent was made by root (mode 700): ec2-user must own it to reach the stage.

@@ -270,7 +270,11 @@ export function interpret(
             `the verify bundle arrived corrupted on ${instanceId}: its sha256 did not match, so the host refused to run it${hostStderr(invocation)}`,
             3,
         );
-    if (code === hostExitCodes.notDelivered || code === hostExitCodes.noNode)
+    if (
+        code === hostExitCodes.notDelivered ||
+        code === hostExitCodes.noNode ||
+        code === hostExitCodes.profileSyncFailed
+    )
         throw new RunnerError(
             `verify could not start on ${instanceId} (exit ${code})${hostStderr(invocation)}`,
             3,

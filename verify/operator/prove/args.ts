@@ -1,0 +1,74 @@
+// Command-line flags of prove. Bad flags are UsageErrors (exit 2), all reported at once.
+import * as path from "path";
+
+import { numberFlag, pollIntervalFlag, readFlags } from "../../shared/flags";
+import { UsageCollector } from "../../shared/usageError";
+
+export interface ProveOptions {
+    /** "-" for stdin, or a file. */
+    outputs: string;
+    sshPort: number;
+    verifyBundlePath: string;
+    pollIntervalSeconds: number;
+    onlineTimeoutSeconds: number;
+    json: boolean;
+}
+
+export const usage = `Usage: node prove.js --outputs - | FILE [options]
+       pulumi stack output --json --show-secrets | node prove.js --outputs -
+
+Re-runs the proof against a live stack, without pulumi up: reads the stack's outputs (proofTarget,
+and sshPrivateKey over SSH), syncs the host's AWS profiles from SSM Parameter Store, runs verify on
+the host over the stack's transport (SSH with the pinned host key, or SSM Run Command) and prints
+verify's checklist and isolation matrix. Run it from a scheduled job to catch drift made by hand.
+Credentials (SSM transport): the default chain (AWS_PROFILE, ...).
+
+Flags (every valued flag also takes the form --flag=value):
+  --outputs - | FILE       the stack outputs as pulumi stack output --json --show-secrets prints them (required)
+  --json                   print verify's JSON report instead of the checklist
+  --ssh-port N             SSH port of the host (default 22)
+  --verify-bundle PATH     the bundle to run (default: verify.js next to this program)
+  --poll-interval S        SSM: first wait between polls, 0.01 to 60 (default 2)
+  --online-timeout S       SSM: seconds to wait for the instance to be Online (default 600)
+  --help, -h               print this text
+Exit codes, as verify's: 0 the proof holds, 1 an expectation failed, 2 usage error (also outputs
+without a stack or with verification off), 3 the host or AWS could not be reached.`;
+
+const valued = [
+    "--outputs",
+    "--ssh-port",
+    "--verify-bundle",
+    "--poll-interval",
+    "--online-timeout",
+] as const;
+
+export function parseProveArgs(argv: readonly string[], proveDir: string): ProveOptions {
+    const problems = new UsageCollector();
+    const { values, switches } = readFlags(argv, valued, ["--json"], problems);
+    const outputs = values.get("--outputs");
+    if (outputs === undefined) {
+        problems.add(
+            "--outputs",
+            'required: "-" (stdin) or a file of pulumi stack output --json --show-secrets',
+        );
+    }
+    const port = numberFlag(problems, "--ssh-port", values.get("--ssh-port"), 22, 1, 65535);
+    const poll = pollIntervalFlag(problems, values.get("--poll-interval"), 2);
+    const online = numberFlag(
+        problems,
+        "--online-timeout",
+        values.get("--online-timeout"),
+        600,
+        1,
+        86_400,
+    );
+    problems.throwIfAny();
+    return {
+        outputs: outputs as string,
+        sshPort: port as number,
+        verifyBundlePath: values.get("--verify-bundle") ?? path.join(proveDir, "verify.js"),
+        pollIntervalSeconds: poll as number,
+        onlineTimeoutSeconds: online as number,
+        json: switches.has("--json"),
+    };
+}

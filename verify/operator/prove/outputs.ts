@@ -1,0 +1,109 @@
+// Reads what prove needs from `pulumi stack output --json --show-secrets`: the `proofTarget`
+// output (transport, host, region, plan, pinned host key, profiles path) and, over SSH, the
+// secret `sshPrivateKey`. Anything missing or malformed is a UsageError naming it.
+import { parseHostKeyLine } from "../../shared/hostKeys";
+import { validatePlan } from "../../shared/plan";
+import { proofTargetOutput, sshPrivateKeyOutput, type ProofTarget } from "../../shared/proofTarget";
+import { regionPattern } from "../../shared/region";
+import { UsageCollector, UsageError } from "../../shared/usageError";
+
+export interface ProveInputs {
+    target: ProofTarget;
+    /** ssh only: the private key (OpenSSH or PEM). */
+    privateKey?: string;
+}
+
+const pathPattern = /^(\/[A-Za-z0-9_.-]+){1,15}$/;
+
+/** Parses the outputs' JSON text; `source` names it in errors ("--outputs -" or the file). */
+export function readProveInputs(text: string, source: string): ProveInputs {
+    let outputs: unknown;
+    try {
+        outputs = JSON.parse(text);
+    } catch (error) {
+        throw new UsageError(
+            source,
+            `not JSON (${(error as Error).message}); expected what "pulumi stack output --json --show-secrets" prints`,
+        );
+    }
+    if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
+        throw new UsageError(
+            source,
+            'expected a JSON object of stack outputs, as "pulumi stack output --json --show-secrets" prints',
+        );
+    }
+    const all = outputs as Record<string, unknown>;
+    const raw = all[proofTargetOutput];
+    if (raw === undefined || raw === null) {
+        const why =
+            "instanceId" in all
+                ? `the stack has no "${proofTargetOutput}" output: its verification is off (verify: false), or it was last deployed before prove existed (run pulumi up once)`
+                : `no "${proofTargetOutput}" output, and no stack output of this project at all: pipe "pulumi stack output --json --show-secrets" of a rolepair stack`;
+        throw new UsageError(source, why);
+    }
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        throw new UsageError(`${source}: ${proofTargetOutput}`, "expected an object");
+    }
+    const t = raw as Record<string, unknown>;
+    const problems = new UsageCollector();
+    const at = (key: string) => `${proofTargetOutput}.${key}`;
+    const str = (key: string, pattern: RegExp, accepted: string): string => {
+        const value = t[key];
+        if (typeof value !== "string" || !pattern.test(value)) {
+            problems.add(at(key), `${JSON.stringify(value)} is not ${accepted}`);
+            return "";
+        }
+        return value;
+    };
+    const transport = t.transport;
+    if (transport !== "ssh" && transport !== "ssm") {
+        problems.add(at("transport"), `${JSON.stringify(transport)} is not "ssh" or "ssm"`);
+    }
+    const instanceId = str("instanceId", /^i-[0-9a-f]{8,17}$/, "an instance id (i-...)");
+    const region = str("region", regionPattern, "an AWS region");
+    const profilesPath = str("profilesPath", pathPattern, "an SSM parameter path");
+    const timeout = t.propagationTimeoutSeconds;
+    if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0) {
+        problems.add(
+            at("propagationTimeoutSeconds"),
+            `${JSON.stringify(timeout)} is not a whole number of seconds`,
+        );
+    }
+    const plan = problems.attempt(() => validatePlan(t.plan, at("plan")));
+    const target: ProofTarget = {
+        transport: transport as string,
+        instanceId,
+        region,
+        plan: plan ?? [],
+        propagationTimeoutSeconds: timeout as number,
+        profilesPath,
+    };
+    let privateKey: string | undefined;
+    if (transport === "ssh") {
+        target.publicIp = str("publicIp", /^[0-9A-Za-z.:-]{1,253}$/, "an address");
+        target.sshUser = str("sshUser", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name");
+        const hostKey = t.hostKey;
+        const parsed = typeof hostKey === "string" ? parseHostKeyLine(hostKey) : undefined;
+        if (parsed === undefined) {
+            problems.add(
+                at("hostKey"),
+                `${JSON.stringify(hostKey)} is not an SSH public key line to pin`,
+            );
+        } else {
+            target.hostKey = hostKey as string;
+        }
+        const key = all[sshPrivateKeyOutput];
+        if (typeof key !== "string" || !key.includes("PRIVATE KEY-----")) {
+            problems.add(
+                sshPrivateKeyOutput,
+                key === "[secret]"
+                    ? 'shown as "[secret]": run pulumi stack output with --show-secrets'
+                    : "missing: the SSH transport needs the stack's private key (the sshPrivateKey output)",
+            );
+        } else {
+            privateKey = key;
+        }
+    }
+    problems.throwIfAny();
+    return { target, privateKey };
+}

@@ -1,0 +1,75 @@
+// The SSM runner's whole run, shared by its command line (ssm-runner.js) and by prove.
+import { SSMClient } from "@aws-sdk/client-ssm";
+import * as fs from "fs";
+
+import { profileSyncNow } from "../../shared/profileSync";
+import { maxParameterCharsPerCommand } from "../../shared/ssmLimits";
+import type { RunnerOptions } from "./args";
+import { planDelivery, runScript } from "./hostScript";
+import {
+    deliver,
+    interpret,
+    type Outcome,
+    type Progress,
+    RunnerError,
+    runCommand,
+    waitUntilOnline,
+} from "./runner";
+
+/**
+ * The whole run: build what is sent (a plan too large fails before any wait), wait until the
+ * instance is Online, deliver the bundle, sync the profiles and run verify, read its report.
+ */
+export async function runProof(
+    options: RunnerOptions,
+    planJson: string,
+    wrapperSource: string,
+    progress: Progress = (line) => process.stderr.write(`… ${line}\n`),
+): Promise<Outcome> {
+    // Everything sent is built first: a plan too large for one command fails before any wait.
+    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
+    const script = runScript({
+        delivery,
+        wrapperSource,
+        planJson,
+        region: options.region,
+        propagationTimeoutSeconds: options.propagationTimeoutSeconds,
+        ...(options.profilesPath !== undefined
+            ? { profileSync: profileSyncNow(options.profilesPath) }
+            : {}),
+    });
+    if (script.length > maxParameterCharsPerCommand)
+        throw new RunnerError(
+            `the plan is too large to send in one SendCommand (${script.length} characters with the wrapper; at most ${maxParameterCharsPerCommand}): prove fewer services per host`,
+            2,
+        );
+    const ssm = new SSMClient({ region: options.region });
+    const polling = {
+        instanceId: options.instanceId,
+        pollSeconds: options.pollIntervalSeconds,
+    };
+    await waitUntilOnline(
+        ssm,
+        { ...polling, region: options.region, timeoutSeconds: options.onlineTimeoutSeconds },
+        progress,
+    );
+    await deliver(
+        ssm,
+        delivery,
+        { ...polling, executionTimeoutSeconds: Math.min(options.commandTimeoutSeconds, 300) },
+        progress,
+    );
+    progress(
+        `running verify on ${options.instanceId} as ec2-user (bundle sha256 ${delivery.bundleSha256})`,
+    );
+    const invocation = await runCommand(ssm, {
+        ...polling,
+        script,
+        comment: "rolepair verify: run",
+        executionTimeoutSeconds: options.commandTimeoutSeconds,
+    });
+    return interpret(invocation, {
+        instanceId: options.instanceId,
+        commandTimeoutSeconds: options.commandTimeoutSeconds,
+    });
+}
