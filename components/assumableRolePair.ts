@@ -109,7 +109,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 region,
                 instanceType: valid.instanceType,
                 httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
-                subnetId: args.subnetId,
+                subnetId: valid.subnetId,
                 egressTcpPorts: valid.egressTcpPorts,
                 partition,
                 verification: verificationSettings(args, valid),

@@ -81,7 +81,7 @@ export interface DevHostArgs {
     verification?: {
         transport: VerifyTransport;
         /** ssh only: who may connect, and with which key (default: a generated one). */
-        sshIngressCidr?: string;
+        sshIngressCidr?: pulumi.Input<string>;
         sshPublicKey?: pulumi.Input<string>;
         sshPrivateKey?: pulumi.Input<string>;
         /** ssh only: the host key to pin; default: read from the console (readHostKey). */
@@ -181,7 +181,7 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             ssh:
                 args.verification && !viaSsm
                     ? {
-                          ingressCidr: args.verification.sshIngressCidr as string,
+                          ingressCidr: args.verification.sshIngressCidr as pulumi.Input<string>,
                           publicKey: args.verification.sshPublicKey,
                           privateKey: args.verification.sshPrivateKey,
                       }

@@ -167,7 +167,7 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 region,
                 instanceType: valid.host.instanceType,
                 httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
-                subnetId: args.subnetId,
+                subnetId: valid.host.subnetId,
                 egressTcpPorts: valid.host.egressTcpPorts,
                 partition,
                 verification: verificationSettings(args, valid.host),

@@ -149,7 +149,7 @@ func (c *fakeCloud) provider(
 		Package: pkg,
 		Version: semver.MustParse(version),
 		CheckF: func(_ context.Context, req plugin.CheckRequest) (plugin.CheckResponse, error) {
-			m, err := model(req.Type)
+			m, err := model(req.URN.Type())
 			if err != nil {
 				return plugin.CheckResponse{}, err
 			}
@@ -166,7 +166,7 @@ func (c *fakeCloud) provider(
 			return plugin.CheckResponse{Properties: news}, nil
 		},
 		DiffF: func(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
-			m, err := model(req.Type)
+			m, err := model(req.URN.Type())
 			if err != nil {
 				return plugin.DiffResult{}, err
 			}
@@ -174,7 +174,7 @@ func (c *fakeCloud) provider(
 				resource.ToResourcePropertyMap(req.NewInputs)), nil
 		},
 		CreateF: func(_ context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
-			m, err := model(req.Type)
+			m, err := model(req.URN.Type())
 			if err != nil {
 				return plugin.CreateResponse{}, err
 			}
@@ -192,12 +192,12 @@ func (c *fakeCloud) provider(
 					outs[k] = v
 				}
 			}
-			c.record("create", req.Type, req.URN, req.Properties)
+			c.record("create", req.URN.Type(), req.URN, req.Properties)
 			return plugin.CreateResponse{ID: id, Properties: resource.FromResourcePropertyMap(outs),
 				Status: resource.StatusOK}, nil
 		},
 		UpdateF: func(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
-			m, err := model(req.Type)
+			m, err := model(req.URN.Type())
 			if err != nil {
 				return plugin.UpdateResponse{}, err
 			}
@@ -217,12 +217,12 @@ func (c *fakeCloud) provider(
 					outs[k] = v
 				}
 			}
-			c.record("update", req.Type, req.URN, req.NewInputs)
+			c.record("update", req.URN.Type(), req.URN, req.NewInputs)
 			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(outs),
 				Status: resource.StatusOK}, nil
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
-			c.record("delete", req.Type, req.URN, req.Inputs)
+			c.record("delete", req.URN.Type(), req.URN, req.Inputs)
 			return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 		},
 		// A refresh finds the cloud as it was left: what the state says.

@@ -1,19 +1,28 @@
 package engine_test
 
 import (
+	"bytes"
+	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/pkg/v3/display"
 	"github.com/pulumi/pulumi/pkg/v3/engine"
 	lt "github.com/pulumi/pulumi/pkg/v3/engine/lifecycletest/framework"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
+
+// operationTimeout bounds one engine operation (the first Construct of a run takes the longest).
+const operationTimeout = 4 * time.Minute
 
 // deployment is one stack under test: its fake cloud, and the state the engine keeps between runs.
 type deployment struct {
@@ -39,6 +48,8 @@ type outcome struct {
 	// executed: the steps the engine applied, in the order they completed (not for a preview).
 	executed []step
 	diags    []engine.DiagEventPayload
+	// providerLogs: what the providers logged through the plugin host.
+	providerLogs string
 	snap     *deploy.Snapshot
 	got      *received
 }
@@ -55,7 +66,10 @@ type step struct {
 func (d *deployment) run(op lt.TestOp, dryRun bool, program stack) outcome {
 	d.t.Helper()
 	got := &received{}
-	hostF := deploytest.NewPluginHostF(nil, nil, deploytest.NewLanguageRuntimeF(program.program(got)), nil, nil,
+	// What providers log (a failed command's output) reaches the plugin host's sink.
+	logs := &syncBuffer{}
+	sink := diag.DefaultSink(logs, logs, diag.FormatOptions{Color: colors.Never})
+	hostF := deploytest.NewPluginHostF(sink, sink, deploytest.NewLanguageRuntimeF(program.program(got)), nil, nil,
 		d.cloud.awsLoader(), d.cloud.tlsLoader(), d.cloud.commandLoader(), componentLoader())
 	d.plan.Options = lt.TestUpdateOptions{T: d.t, HostF: hostF, SkipDisplayTests: true}
 	d.plan.Config = program.config()
@@ -80,8 +94,16 @@ func (d *deployment) run(op lt.TestOp, dryRun bool, program stack) outcome {
 		return err
 	}
 	d.cloud.resetOps()
-	snap, err := op.Run(d.plan.GetProject(), d.plan.GetTarget(d.t, d.snap), d.plan.Options, dryRun, nil, validate)
-	res.err, res.snap = err, snap
+	// A bound on each operation, so that a Construct that never returns fails the test by name
+	// rather than hanging the run until go test's timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), operationTimeout)
+	defer cancel()
+	snap, err := op.RunWithContext(ctx, d.plan.GetProject(), d.plan.GetTarget(d.t, d.snap), d.plan.Options,
+		dryRun, nil, validate)
+	if ctx.Err() != nil {
+		d.t.Errorf("the operation did not finish within %v", operationTimeout)
+	}
+	res.err, res.snap, res.providerLogs = err, snap, logs.String()
 	if !dryRun && snap != nil {
 		d.snap = snap
 	}
@@ -131,4 +153,21 @@ func ofType(steps []step, typ tokens.Type) []step {
 		}
 	}
 	return out
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -74,11 +74,16 @@ func runTests(m *testing.M) int {
 // language runtime, which runs the plugin; the engine reads its port, dials and handshakes).
 //
 // One process serves every operation of the run. The engine would start one per operation, but
-// the plugin loads the components through ts-node with type checking (as run-plugin always does):
-// that takes from 15 s on an idle machine to 90 s on a loaded one, per start. Each operation still
-// gets its own provider (Configure, Construct) from the engine's plugin host (componentLoader).
+// the plugin loads the components through ts-node with type checking (as run-plugin always does),
+// and its first Construct runs the schema analyzer: 75 to 95 s and 70 to 90 s more on a loaded
+// two-core machine (docs/testing.md), which once per operation would make this layer take an hour.
+// Each operation still gets its own provider (Configure, Construct) from the engine's plugin host
+// (componentLoader).
 func startComponentPlugin() (plugin.Provider, func(), error) {
-	sink := diag.DefaultSink(os.Stderr, os.Stderr, diag.FormatOptions{Color: colors.Never})
+	// ENGINE_TEST_DEBUG=1 shows what the plugin process writes (the engine logs it at debug level).
+	sink := diag.DefaultSink(os.Stderr, os.Stderr, diag.FormatOptions{
+		Color: colors.Never, Debug: os.Getenv("ENGINE_TEST_DEBUG") != "",
+	})
 	host := deploytest.NewPluginHost(sink, sink, &nodeLanguageHost{})
 	pwd, err := os.Getwd()
 	if err != nil {
