@@ -190,7 +190,12 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
         parent,
     );
 
-    const hostRoleArn = pulumi.all([hostRole.role.arn, hostAssume.id]).apply(([arn]) => arn);
+    // Inputs checked once known (a subnet or CIDR from another resource) also gate hostRoleArn:
+    // a check that fails inside a resource's input never settles that resource, so a component
+    // constructed by the plugin would wait forever; the first output the engine receives fails.
+    const hostRoleArn = pulumi
+        .all([hostRole.role.arn, hostAssume.id, args.subnetId, args.verification?.sshIngressCidr])
+        .apply(([arn]) => arn);
     if (!args.verification) return { hostRoleArn, instance: host.instance };
 
     const v = args.verification;

@@ -50,8 +50,8 @@ type outcome struct {
 	diags    []engine.DiagEventPayload
 	// providerLogs: what the providers logged through the plugin host.
 	providerLogs string
-	snap     *deploy.Snapshot
-	got      *received
+	snap         *deploy.Snapshot
+	got          *received
 }
 
 type step struct {

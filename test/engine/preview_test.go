@@ -46,21 +46,6 @@ func TestPreviewWithUnknownNetwork(t *testing.T) {
 	assert.Contains(t, allStrings(sg), "192.0.2.", "the SSH rule does not carry the operator's address")
 }
 
-// Scenario 1, second half: a subnet id that is wrong once known fails the up with the
-// component's message naming subnetId, before the instance is created.
-func TestUnknownSubnetIsValidatedWhenKnown(t *testing.T) {
-	d := newDeployment(t)
-	d.cloud.subnetID = "sn-not-a-subnet"
-	program := servicesStack()
-	program.network = true
-
-	up := d.run(lt.TestOp(Update), false, program)
-	require.Error(t, up.err)
-	assert.Contains(t, allMessages(up), "subnetId", "the failure does not name subnetId")
-	assert.Contains(t, allMessages(up), "sn-not-a-subnet")
-	assert.Empty(t, ofType(up.executed, "aws:ec2/instance:Instance"), "an instance was created in a bad subnet")
-}
-
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
