@@ -44,6 +44,10 @@ func runTests(m *testing.M) int {
 		os.Exit(1)
 	}()
 	defer func() {
+		// Closing the provider kills its process; give the kill a moment to be reaped first.
+		for deadline := time.Now().Add(5 * time.Second); processes.count() > 0 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
 		if n := killPluginProcesses(); n > 0 {
 			fmt.Fprintf(os.Stderr, "engine tests: killed %d plugin process group(s) left running\n", n)
 		}

@@ -10,12 +10,10 @@ package engine_test
 // Everything else of the language runtime (running the test program) is deploytest's in-process runtime.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -95,6 +93,8 @@ type processTable struct {
 func (p *processTable) add(pid int)    { p.mu.Lock(); p.pids[pid] = true; p.mu.Unlock() }
 func (p *processTable) remove(pid int) { p.mu.Lock(); delete(p.pids, pid); p.mu.Unlock() }
 
+func (p *processTable) count() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.pids) }
+
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
 
 // killPluginProcesses kills every plugin process group still running and says how many there were.
@@ -107,12 +107,4 @@ func killPluginProcesses() int {
 		n++
 	}
 	return n
-}
-
-// logLines copies a reader to stderr line by line with a prefix (plugin diagnostics while debugging).
-func logLines(prefix string, r io.Reader) {
-	s := bufio.NewScanner(r)
-	for s.Scan() {
-		fmt.Fprintf(os.Stderr, "%s%s\n", prefix, s.Text())
-	}
 }
