@@ -115,7 +115,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
                 region,
                 instanceType: valid.instanceType,
                 httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
-                subnetId: args.subnetId,
+                subnetId: valid.subnetId,
                 egressTcpPorts: valid.egressTcpPorts,
                 partition,
                 accountId,

@@ -99,7 +99,7 @@ export interface DevHostArgs {
     verification?: {
         transport: VerifyTransport;
         /** ssh only: who may connect, and with which key (default: a generated one). */
-        sshIngressCidr?: string;
+        sshIngressCidr?: pulumi.Input<string>;
         sshPublicKey?: pulumi.Input<string>;
         sshPrivateKey?: pulumi.Input<string>;
         /** ssh only: the host key to pin; default: read from the console (readHostKey). */
@@ -260,7 +260,7 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
             ssh:
                 args.verification && !viaSsm
                     ? {
-                          ingressCidr: args.verification.sshIngressCidr as string,
+                          ingressCidr: args.verification.sshIngressCidr as pulumi.Input<string>,
                           publicKey: args.verification.sshPublicKey,
                           privateKey: args.verification.sshPrivateKey,
                       }
@@ -269,7 +269,12 @@ export function createDevHost(name: string, args: DevHostArgs, parent: pulumi.Re
         parent,
     );
 
-    const hostRoleArn = pulumi.all([hostRole.role.arn, hostAssume.id]).apply(([arn]) => arn);
+    // Inputs checked once known (a subnet or CIDR from another resource) also gate hostRoleArn:
+    // a check that fails inside a resource's input never settles that resource, so a component
+    // constructed by the plugin would wait forever; the first output the engine receives fails.
+    const hostRoleArn = pulumi
+        .all([hostRole.role.arn, hostAssume.id, args.subnetId, args.verification?.sshIngressCidr])
+        .apply(([arn]) => arn);
     if (!args.verification) return { hostRoleArn, instance: host.instance };
 
     const v = args.verification;

@@ -16,7 +16,7 @@ export interface HostArgs {
     egressTcpPorts: number[];
     /** SSH access for verification; absent means no key pair, no ingress rule, no TLS key. */
     ssh?: {
-        ingressCidr: string;
+        ingressCidr: pulumi.Input<string>;
         publicKey?: pulumi.Input<string>;
         privateKey?: pulumi.Input<string>;
     };

@@ -142,14 +142,14 @@ export interface HostSettings {
     readonly instanceType?: string;
     /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
     readonly httpPutResponseHopLimit?: number;
-    /** Subnet for the host. Default: the default VPC (its default subnet in the zone AWS picks). */
+    /** Subnet for the host; may be another resource's output (checked once known). Default: the default VPC (its default subnet in the zone AWS picks). */
     readonly subnetId?: pulumi.Input<string>;
     /** Run the proof on the host after provisioning (every service's bucket, and isolation between them). Default true. False creates no SSH- or SSM-related resource. */
     readonly verify?: boolean;
     /** How the proof reaches the host: "ssh" (SSH from sshIngressCidr with a key pair) or "ssm" (Systems Manager Run Command: no inbound port, no forced public address, no key). Default "ssh". */
     readonly verifyTransport?: VerifyTransport;
-    /** CIDR allowed to SSH to the host for verification. Default: none; required when verify is true and verifyTransport is "ssh". */
-    readonly sshIngressCidr?: string;
+    /** CIDR allowed to SSH to the host for verification; may be another resource's output (checked once known). Default: none; required when verify is true and verifyTransport is "ssh". */
+    readonly sshIngressCidr?: pulumi.Input<string>;
     /** OpenSSH public key for the host. Default: a generated ED25519 key (with sshPrivateKey, both or neither). */
     readonly sshPublicKey?: pulumi.Input<string>;
     /** The private key matching sshPublicKey; kept secret. Default: a generated ED25519 key (with sshPublicKey, both or neither). */
@@ -173,9 +173,25 @@ export interface ValidHostSettings extends BucketPosture {
     httpPutResponseHopLimit: number;
     verify: boolean;
     verifyTransport: VerifyTransport;
-    sshIngressCidr?: string;
+    sshIngressCidr?: pulumi.Input<string>;
+    subnetId?: pulumi.Input<string>;
     sshHostKey?: string;
     propagationTimeoutSeconds: number;
+}
+
+/**
+ * A plain value is checked now; another resource's output (unknown during a preview of a new
+ * stack) is checked once known, failing the resources that use it with the same error.
+ */
+function checkWhenKnown(
+    input: string,
+    value: pulumi.Input<string>,
+    check: (input: string, value: unknown) => string,
+): pulumi.Input<string> {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+        return pulumi.output(value).apply((known) => check(input, known));
+    }
+    return check(input, value);
 }
 
 export function validateHostSettings(args: HostSettings): ValidHostSettings {
@@ -213,7 +229,6 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
         );
     }
     // Inputs that may be Outputs (a secret key, a subnet from another stack) are checked when plain.
-    if (typeof args.subnetId === "string") checkSubnetId("subnetId", args.subnetId);
     if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
     return {
         forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
@@ -242,7 +257,11 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
         sshIngressCidr:
             args.sshIngressCidr === undefined
                 ? undefined
-                : checkSshIngressCidr("sshIngressCidr", args.sshIngressCidr),
+                : checkWhenKnown("sshIngressCidr", args.sshIngressCidr, checkSshIngressCidr),
+        subnetId:
+            args.subnetId === undefined
+                ? undefined
+                : checkWhenKnown("subnetId", args.subnetId, checkSubnetId),
         sshHostKey:
             args.sshHostKey === undefined
                 ? undefined

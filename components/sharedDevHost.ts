@@ -173,7 +173,7 @@ export class SharedDevHost extends pulumi.ComponentResource {
                 region,
                 instanceType: valid.host.instanceType,
                 httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
-                subnetId: args.subnetId,
+                subnetId: valid.host.subnetId,
                 egressTcpPorts: valid.host.egressTcpPorts,
                 partition,
                 accountId,

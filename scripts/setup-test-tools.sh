@@ -10,6 +10,8 @@
 #           write-ssh-key-fingerprints script: the host layer's host-key pin tests
 #   sshpin  test/host/sshpin (pulumi-command's SSH client set-up) built into .tools/sshpin with Go:
 #           the host layer's host-key pin tests
+#   engine  the engine layer's Go modules (Pulumi's engine, pkg/v3 and sdk/v3 v3.274.1) downloaded
+#           into Go's module cache: test/engine
 #   all     every one of them (the default)
 # Unit and policy tests need none. When a tool cannot be installed here, this says exactly what to
 # install and exits 1.
@@ -154,6 +156,16 @@ setup_sshpin() {
         fail "building $source failed (above): it needs Go ${required} or newer (https://go.dev/dl/) and the Go module proxy (or GOPROXY) for golang.org/x/crypto"
 }
 
+# The engine layer runs Pulumi's own engine (github.com/pulumi/pulumi/pkg/v3) from Go's module
+# cache; a first download is large (the engine's module graph), later runs find it cached.
+setup_engine() {
+    local source=test/engine required
+    required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
+    command -v go >/dev/null || fail "the engine layer runs Pulumi's engine from Go: install Go ${required} or newer (https://go.dev/dl/)"
+    go -C "$source" mod download ||
+        fail "downloading $source's modules failed (above): it needs the Go module proxy (or GOPROXY) for github.com/pulumi/pulumi/pkg/v3 v3.274.1"
+}
+
 [ $# -gt 0 ] || set -- all
 for layer in "$@"; do
     case "$layer" in
@@ -163,7 +175,8 @@ for layer in "$@"; do
         node18) setup_node18 ;;
         cloudinit) setup_cloudinit ;;
         sshpin) setup_sshpin ;;
-        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin ;;
-        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin or all" ;;
+        engine) setup_engine ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin && setup_engine ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin, engine or all" ;;
     esac
 done
