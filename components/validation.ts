@@ -182,10 +182,39 @@ export function checkInstanceType(input: string, value: unknown): string {
     throw new InputError(input, value, "an EC2 instance type such as t3.micro");
 }
 
+/**
+ * Profile names the AWS SDKs and CLI treat specially, with what writing `[profile NAME]` under
+ * them would do on the host. Other section words of the config file (`sso-session`, `services`)
+ * are not special here: they name section types, and `[profile sso-session]` is an ordinary
+ * profile (test/unit/reservedNames.test.ts asks the SDK's own config loader).
+ */
+export const reservedProfileNames: ReadonlyMap<string, string> = new Map([
+    [
+        "default",
+        "the SDKs and the CLI use the default profile whenever AWS_PROFILE is unset, so every process of ec2-user would silently run as this role",
+    ],
+    [
+        "__proto__",
+        'the AWS SDK for JavaScript refuses a config file with this profile ("Found invalid profile name"), so every SDK process on the host would fail',
+    ],
+]);
+
+/** Throws when `name` is one the SDKs treat specially (reservedProfileNames), naming why. */
+function refuseReservedProfileName(input: string, name: string, accepted: string): void {
+    const why = reservedProfileNames.get(name);
+    if (why !== undefined) {
+        throw new InputError(input, name, `${accepted}, except ${name}: ${why}`);
+    }
+}
+
 /** A name for the AWS config profile written on the host. */
 export function checkProfileName(input: string, value: unknown): string {
-    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
-    throw new InputError(input, value, "1 to 64 characters of letters, digits and _.-");
+    const accepted = "1 to 64 characters of letters, digits and _.-";
+    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+        refuseReservedProfileName(input, value, accepted);
+        return value;
+    }
+    throw new InputError(input, value, accepted);
 }
 
 export function checkSubnetId(input: string, value: unknown): string {
@@ -226,14 +255,14 @@ export function checkBoolean(input: string, value: unknown): boolean {
 
 /** A service name: the AWS profile's name on the host and part of every logical name. */
 export function checkServiceName(input: string, value: unknown): string {
+    const accepted =
+        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen";
     if (typeof value === "string" && /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(value)) {
+        // The service's name is its profile's name on the host.
+        refuseReservedProfileName(input, value, accepted);
         return value;
     }
-    throw new InputError(
-        input,
-        value,
-        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen",
-    );
+    throw new InputError(input, value, accepted);
 }
 
 /** An existing bucket's name (S3's rules; dots refused, as for bucketPrefix: they break TLS). */
