@@ -42,6 +42,32 @@ export function checkVerifyTransport(input: string, value: unknown): VerifyTrans
 export const sessionDurationBounds = { min: 3600, max: 43200 } as const;
 export const hopLimitBounds = { min: 1, max: 64 } as const;
 
+/**
+ * What an error says about a value it must not print whole (a key that failed a check): shown
+ * as is, unquoted, in place of the value.
+ */
+export class WithheldValue {
+    constructor(public readonly description: string) {}
+}
+
+/**
+ * Whether text looks like private key material: a PEM or OpenSSH armour line, or the base64 of
+ * OpenSSH's private key header ("openssh-key-v1") pasted without its armour.
+ */
+export function looksLikePrivateKey(text: string): boolean {
+    return /-----BEGIN|PRIVATE KEY|b3BlbnNzaC1rZXktdjE/.test(text);
+}
+
+/** The value as an error shows it: JSON, unless it is withheld or looks like a private key. */
+function shownValue(value: unknown): string {
+    if (value instanceof WithheldValue) return value.description;
+    const json = JSON.stringify(value);
+    if (json !== undefined && looksLikePrivateKey(json)) {
+        return "(a value that looks like a private key, not shown)";
+    }
+    return json;
+}
+
 /** Thrown for a bad input; `input` is the argument or config key that was wrong. */
 export class InputError extends Error {
     constructor(
@@ -49,9 +75,28 @@ export class InputError extends Error {
         value: unknown,
         accepted: string,
     ) {
-        super(`Invalid ${input}: ${JSON.stringify(value)}. Accepted: ${accepted}.`);
+        super(`Invalid ${input}: ${shownValue(value)}. Accepted: ${accepted}.`);
         this.name = "InputError";
     }
+}
+
+/**
+ * A value that failed a key check, as an error may show it: its key type word when it starts
+ * with one, and its length; never the rest (a private key pasted by mistake, even with
+ * `--secret`, would otherwise be printed JSON-escaped, where the CLI's masking cannot find it).
+ */
+export function keyCheckValue(value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    if (looksLikePrivateKey(value)) {
+        return new WithheldValue("(a value that looks like a private key, not shown)");
+    }
+    const type =
+        /^(?:ssh-[a-z0-9-]{1,20}|ecdsa-sha2-[a-z0-9]{1,12}|sk-[a-z0-9@.-]{1,40})(?=\s|$)/.exec(
+            value.trim(),
+        );
+    return new WithheldValue(
+        `(${type ? `"${type[0]} …", ` : ""}${value.length} characters, not shown)`,
+    );
 }
 
 export function checkTrustMode(input: string, value: unknown): TrustMode {
@@ -232,7 +277,7 @@ export function checkSshPublicKey(input: string, value: unknown): string {
     }
     throw new InputError(
         input,
-        value,
+        keyCheckValue(value),
         'an OpenSSH public key line such as "ssh-ed25519 AAAA... me@laptop"',
     );
 }
@@ -243,7 +288,7 @@ export function checkSshHostKey(input: string, value: unknown): string {
     if (key) return authorizedKeyLine(key);
     throw new InputError(
         input,
-        value,
+        keyCheckValue(value),
         'the host\'s SSH public key line, "<type> <base64>" of type ecdsa-sha2-nistp256/384/521, ssh-ed25519 or ssh-rsa, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub',
     );
 }

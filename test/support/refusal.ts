@@ -22,15 +22,19 @@ export async function refusedConstruction(
     return { message: error.message, registered: run.resources.length };
 }
 
-/** The message the stack program throws with `stack`'s file config, the operator's and `extra`. */
+/** The message the stack program throws with `stack`'s file config, the operator's and `extra` (`secretKeys` set with --secret). */
 export async function refusedProgram(
     stack: string,
     extra: Record<string, string>,
+    secretKeys?: string[],
 ): Promise<{ message: string; registered: number }> {
     let error: Error | undefined;
-    await runProgram(stack, { ...stackFileConfig(stack), ...operatorConfig, ...extra }).catch(
-        (e: Error) => (error = e),
-    );
+    await runProgram(
+        stack,
+        { ...stackFileConfig(stack), ...operatorConfig, ...extra },
+        undefined,
+        secretKeys,
+    ).catch((e: Error) => (error = e));
     assert.ok(error, "the program must throw");
     const { getMonitor } = await import("@pulumi/pulumi/runtime");
     const registered = (getMonitor() as any).getRegisteredResources().size as number;
