@@ -172,22 +172,32 @@ const arnPattern =
     /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
 
 /**
- * An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard in
- * the name, but a name of wildcards only (`role/*`) is refused: it narrows nothing.
+ * What narrowing means for a wildcard in a trusted principal: at least this many literal
+ * characters of path or name before the first `*` (`role/app-*`, `role/ci/*`). Fewer admit
+ * (nearly) every principal of the type: `role/*-*`, `role/*a` and `role/*\/*x` each match almost
+ * any role name, whatever literal characters follow the first wildcard.
+ */
+export const minPrincipalLiteralPrefix = 3;
+
+/**
+ * An IAM principal ARN (role, user, assumed-role session or root). `*` is allowed in the path or
+ * name after a literal prefix of at least minPrincipalLiteralPrefix characters.
  */
 export function checkPrincipalArn(input: string, value: unknown): string {
-    if (typeof value === "string" && /^arn:[^:]+:(iam|sts)::\d{12}:[a-z-]+\/[*/]+$/.test(value)) {
-        throw new InputError(
-            input,
-            value,
-            "a principal ARN that narrows the trust: a name of wildcards only (such as role/*) admits every principal of that type, so it narrows nothing; name the host role, or a prefix such as role/app-*",
-        );
-    }
     if (
         typeof value === "string" &&
         arnPattern.test(value) &&
         !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)
     ) {
+        const resource = value.slice(value.indexOf("/") + 1);
+        const wildcard = resource.indexOf("*");
+        if (value.includes("/") && wildcard >= 0 && wildcard < minPrincipalLiteralPrefix) {
+            throw new InputError(
+                input,
+                value,
+                `a principal ARN that narrows the trust: a wildcard needs at least ${minPrincipalLiteralPrefix} literal characters of path or name before it (${JSON.stringify(resource.slice(0, wildcard))} has ${wildcard}), or it admits nearly every principal of that type, so it narrows nothing; name the host role, or a prefix such as role/app-*`,
+            );
+        }
         return value;
     }
     throw new InputError(
