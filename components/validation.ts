@@ -292,14 +292,17 @@ export function checkSshPublicKey(input: string, value: unknown): string {
     );
 }
 
-/** A host key to pin: one whole public key, returned as "<type> <base64>" (comment dropped). */
+/**
+ * A host key to pin: exactly one plain, whole ECDSA or Ed25519 public key (parseHostKeyLine),
+ * returned as "<type> <base64>" (comment and known_hosts hosts dropped).
+ */
 export function checkSshHostKey(input: string, value: unknown): string {
     const key = typeof value === "string" ? parseHostKeyLine(value) : undefined;
     if (key) return authorizedKeyLine(key);
     throw new InputError(
         input,
         keyCheckValue(value),
-        'the host\'s SSH public key line, "<type> <base64>" of type ecdsa-sha2-nistp256/384/521, ssh-ed25519 or ssh-rsa, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub',
+        'exactly one host public key on one line, "<type> <base64> [comment]" (or a known_hosts line without a marker), of type ecdsa-sha2-nistp256/384/521 or ssh-ed25519, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub; not an @revoked or @cert-authority line, not two keys, not ssh-rsa (pulumi-command restricts the handshake to the pinned type, and Amazon Linux 2023 refuses ssh-rsa signatures)',
     );
 }
 

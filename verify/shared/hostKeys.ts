@@ -140,15 +140,48 @@ export function pinnableHostKey(
     return undefined;
 }
 
-/** A host key given as a line ("<type> <base64> [comment]", as in a .pub or known_hosts file), if it is one whole key. */
+/** Key types an operator may pin: those pulumi-command's client and Amazon Linux 2023 agree on. */
+export const operatorPinnableTypes = [
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-ed25519",
+] as const;
+
+/**
+ * A host key given as one line ("<type> <base64> [comment]" as in a .pub file, or a known_hosts
+ * line "host1,host2 <type> <base64>"), if it is exactly one plain, whole ECDSA or Ed25519 key.
+ * Refused: a known_hosts marker (@revoked, @cert-authority: the line is not a host's key), more
+ * than one line or key, and RSA (pulumi-command 1.2.1 restricts the handshake to the pinned key's
+ * type, and "ssh-rsa" is SHA-1 signatures, which Amazon Linux 2023's OpenSSH refuses).
+ */
 export function parseHostKeyLine(line: string): HostPublicKey | undefined {
-    // Also a known_hosts line ("host1,host2 <type> <base64>"): the key is the type and blob.
-    const match =
-        /(?:^|\s)(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa)\s+([A-Za-z0-9+/]+={0,2})(?:\s|$)/.exec(
-            line.trim(),
-        );
-    if (!match || !isWholeKey(match[1], Buffer.from(match[2], "base64"))) return undefined;
-    return { type: match[1], base64: match[2] };
+    const text = line.trim();
+    if (text === "" || /[\r\n]/.test(text) || text.startsWith("@")) return undefined;
+    const words = text.split(/\s+/);
+    // Any word that names a key type starts a key; there must be one, first or after the hosts.
+    const typed = words.flatMap((word, i) => (keyTypeWord.test(word) ? [i] : []));
+    if (typed.length !== 1 || typed[0] > 1) return undefined;
+    const [type, base64] = words.slice(typed[0], typed[0] + 2);
+    if (!(operatorPinnableTypes as readonly string[]).includes(type)) return undefined;
+    if (!base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return undefined;
+    if (!isWholeKey(type, Buffer.from(base64, "base64"))) return undefined;
+    // No second key hidden in the comment: no other word decodes to a whole key either.
+    const others = words.filter(
+        (word, i) => i !== typed[0] + 1 && /^AAAA[A-Za-z0-9+/]+={0,2}$/.test(word),
+    );
+    if (others.some((word) => wholeKeyOfAnyType(word))) return undefined;
+    return { type, base64 };
+}
+
+/** A word naming an SSH key type, including certificate and security-key types. */
+const keyTypeWord =
+    /^(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$/;
+/^(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+|[a-z0-9-]+-cert-v01@openssh\.com)$/;
+
+function wholeKeyOfAnyType(base64: string): boolean {
+    const fields = wireFields(Buffer.from(base64, "base64"));
+    return fields !== undefined && fields.length >= 2;
 }
 
 /** The authorized_keys form pulumi-command's `hostKey` takes: "<type> <base64>". */
