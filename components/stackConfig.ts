@@ -5,7 +5,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
 import type { SharedServiceArgs } from "./sharedDevHost";
-import { checkRegion, checkServiceName, InputError } from "./validation";
+import { checkRegion, checkServiceCount, checkServiceName, InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
@@ -158,6 +158,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     const entries = list("services");
     let services: Record<string, SharedServiceArgs> | undefined;
     if (entries !== undefined) {
+        checkServiceCount(`${config.name}:services`, entries.length);
         // A Map: a service named `constructor` is a name like any other, not an inherited key.
         const byName = new Map<string, SharedServiceArgs>();
         for (const [i, entry] of entries.entries()) {

@@ -1,6 +1,7 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
 import { authorizedKeyLine, parseHostKeyLine } from "../verify/shared/hostKeys";
+import { maxServicesPerHost } from "../verify/shared/plan";
 import {
     allowedObjectActions,
     defaultObjectActions,
@@ -321,6 +322,16 @@ export function checkServiceName(input: string, value: unknown): string {
         return value;
     }
     throw new InputError(input, value, accepted);
+}
+
+/** At most maxServicesPerHost services on one host: the limit verify and the SSM runner enforce too. */
+export function checkServiceCount(input: string, count: number): void {
+    if (count <= maxServicesPerHost) return;
+    throw new InputError(
+        input,
+        new WithheldValue(`(${count} services)`),
+        `at most ${maxServicesPerHost} services on one host (maxServicesPerHost: the isolation proof grows as n×(n−1), and the proof's plan and report must fit what SSM carries); split them over several hosts`,
+    );
 }
 
 /** An existing bucket's name (S3's rules; dots refused, as for bucketPrefix: they break TLS). */

@@ -4,7 +4,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
-import { validatePlan } from "../../shared/plan";
+import { parsePlanText } from "../../shared/plan";
 import { UsageError } from "../../shared/usageError";
 import { parseRunnerArgs, usage, type RunnerOptions } from "./args";
 import { planDelivery, runScript } from "./hostScript";
@@ -22,7 +22,7 @@ function readInputs(argv: string[]) {
     let planJson: string;
     try {
         const text = fs.readFileSync(0, "utf8");
-        planJson = JSON.stringify(validatePlan(JSON.parse(text), "stdin"));
+        planJson = JSON.stringify(parsePlanText(text, "stdin"));
     } catch (error) {
         if (error instanceof UsageError) throw error;
         throw new UsageError(
