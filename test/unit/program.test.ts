@@ -180,7 +180,7 @@ describe("stack program under mocks", () => {
         });
         assert.match(
             await promiseOf(run.loaded.assumeRoleCommand),
-            / --external-id 'ext-id-2026'$/,
+            / --external-id ext-id-2026$/,
         );
     });
 
