@@ -72,29 +72,35 @@ export interface ConsoleKeys {
     keys: HostPublicKey[];
     /** Types named by lines in the block whose key did not survive (cut by other output). */
     damaged: string[];
+    /**
+     * Why the console cannot say which key is the host's, when it cannot: more than one distinct
+     * key block, or more than one key of the type that would be pinned. Nothing may be pinned then.
+     */
+    ambiguity?: string;
 }
 
-/**
- * The host keys of the most recent complete block in `console` (the last one: a reboot that
- * regenerated keys prints them again); no keys when no complete block is there yet.
- */
-export function readConsoleKeys(console: string): ConsoleKeys {
-    const lines = console.split(/\r?\n|\r/);
-    let lastBlock: string[] | undefined;
+/** The complete key blocks of `console`, in order, each as its lines. */
+function keyBlocks(console: string): string[][] {
+    const blocks: string[][] = [];
     let current: string[] | undefined;
-    for (const line of lines) {
+    for (const line of console.split(/\r?\n|\r/)) {
         if (line.includes(begin)) {
             current = [];
         } else if (line.includes(end)) {
-            if (current !== undefined) lastBlock = current;
+            if (current !== undefined) blocks.push(current);
             current = undefined;
         } else if (current !== undefined) {
             current.push(line);
         }
     }
+    return blocks;
+}
+
+/** One block's whole keys (each once) and the types of its damaged lines. */
+function blockKeys(block: readonly string[]): { keys: HostPublicKey[]; damaged: string[] } {
     const keys: HostPublicKey[] = [];
     const damaged: string[] = [];
-    for (const line of lastBlock ?? []) {
+    for (const line of block) {
         const match = keyPattern.exec(line);
         if (!match) continue;
         const [, type, base64] = match;
@@ -102,6 +108,38 @@ export function readConsoleKeys(console: string): ConsoleKeys {
         else if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
     }
     return { keys, damaged: damaged.filter((t) => !keys.some((k) => k.type === t)) };
+}
+
+/**
+ * The host keys of the last complete block in `console`; no keys when no complete block is there
+ * yet. cloud-init prints the block once, on the instance's first boot: the same block printed
+ * twice is harmless, but two blocks with different keys, or two keys of the type that would be
+ * pinned, mean something else wrote the console, and which key is the host's cannot be told.
+ */
+export function readConsoleKeys(console: string): ConsoleKeys {
+    const blocks = keyBlocks(console).map(blockKeys);
+    const last = blocks[blocks.length - 1] ?? { keys: [], damaged: [] };
+    const signature = (keys: readonly HostPublicKey[]) =>
+        keys
+            .map((k) => `${k.type} ${k.base64}`)
+            .sort()
+            .join("\n");
+    const distinct = new Set(blocks.map((b) => signature(b.keys))).size;
+    if (distinct > 1) {
+        return {
+            ...last,
+            ambiguity: `it holds ${distinct} SSH host key blocks with different keys, where cloud-init prints one, once, on the first boot`,
+        };
+    }
+    const pinnedType = pinPreference.find((type) => last.keys.some((k) => k.type === type));
+    const ofType = last.keys.filter((k) => k.type === pinnedType).length;
+    if (ofType > 1) {
+        return {
+            ...last,
+            ambiguity: `its key block lists ${ofType} different ${pinnedType} keys, where a host has one key of each type`,
+        };
+    }
+    return last;
 }
 
 export function hostKeysFromConsole(console: string): HostPublicKey[] {
