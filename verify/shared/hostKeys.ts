@@ -215,7 +215,6 @@ export function parseHostKeyLine(line: string): HostPublicKey | undefined {
 /** A word naming an SSH key type, including certificate and security-key types. */
 const keyTypeWord =
     /^(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$/;
-/^(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+|[a-z0-9-]+-cert-v01@openssh\.com)$/;
 
 function wholeKeyOfAnyType(base64: string): boolean {
     const fields = wireFields(Buffer.from(base64, "base64"));
