@@ -16,6 +16,7 @@ export default tseslint.config(
             // A user's project, checked by tsc where it is installed (test/package/npmPackage.test.ts).
             "test/package/consumer/",
             "**/*.mjs",
+            "**/*.cjs",
         ],
     },
     ...tseslint.configs.recommended,

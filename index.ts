@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import {
     AssumableRolePair,
+    buildAssumeRoleCommand,
     readStackConfig,
     SharedDevHost,
-    shellQuote,
     StackConfig,
     validateSharedDevHostArgs,
 } from "./components";
@@ -25,15 +25,12 @@ function pairStack(config: StackConfig) {
         proofTarget: pair.proofTarget,
         sshPrivateKey: pair.sshPrivateKey,
         /** Paste on the host to assume the target role by hand, as the walkthrough does. */
-        assumeRoleCommand: pair.targetRoleArn.apply((arn) =>
-            [
-                "aws sts assume-role",
-                `--role-arn ${arn}`,
-                `--role-session-name ${config.sessionName}`,
-                ...(config.externalId !== undefined
-                    ? [`--external-id ${shellQuote(config.externalId)}`]
-                    : []),
-            ].join(" "),
+        assumeRoleCommand: pair.targetRoleArn.apply((roleArn) =>
+            buildAssumeRoleCommand({
+                roleArn,
+                sessionName: config.sessionName,
+                externalId: config.externalId,
+            }),
         ),
     };
 }

@@ -5,6 +5,7 @@ export { readStackConfig } from "./stackConfig";
 export type { StackConfig } from "./stackConfig";
 export * from "./policies";
 export {
+    buildAssumeRoleCommand,
     buildVerifyCommand,
     buildVerifyPlanCommand,
     verifyPlanJson,

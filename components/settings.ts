@@ -214,6 +214,14 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
             }
         }
     }
+    if (!verify && args.sshHostKey !== undefined) {
+        // The key is pinned by the proof's SSH commands only: without the proof it would do nothing.
+        throw new InputError(
+            "sshHostKey",
+            args.sshHostKey,
+            "nothing with verify false: the key is pinned only by the proof's SSH connection (remove it, or set verify true)",
+        );
+    }
     if (verify && verifyTransport === "ssh" && args.sshIngressCidr === undefined) {
         throw new InputError(
             "sshIngressCidr",

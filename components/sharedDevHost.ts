@@ -6,7 +6,13 @@ import type { ProofReport } from "../verify/shared/report";
 import { createDevHost, createHostRole, hostProfilesPath, verificationSettings } from "./devHost";
 import { createServiceRole } from "./serviceRole";
 import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
-import { checkServiceName, InputError, ObjectAction, TrustMode } from "./validation";
+import {
+    checkServiceCount,
+    checkServiceName,
+    InputError,
+    ObjectAction,
+    TrustMode,
+} from "./validation";
 
 /**
  * One service on the shared host. By default a new role and a new private bucket; or an existing
@@ -77,6 +83,7 @@ export function validateSharedDevHostArgs(
             'a map of at least one service name to its settings, e.g. { "service-a": {} }',
         );
     }
+    checkServiceCount("services", entries.length);
     const bucketOwners = new Map<string, string>();
     const services = entries.map(([name, settings], index) => {
         const path = pathOf(name, index);

@@ -5,7 +5,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
 import type { SharedServiceArgs } from "./sharedDevHost";
-import { checkRegion, checkServiceName, InputError } from "./validation";
+import { checkRegion, checkServiceCount, checkServiceName, InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
@@ -41,7 +41,10 @@ export function parseServiceEntry(
     for (const pair of pairs) {
         const eq = pair.indexOf("=");
         const key = eq > 0 ? pair.slice(0, eq) : pair;
-        const kind = entryKeys[key as keyof SharedServiceArgs];
+        // Own keys only: `toString=`, `constructor=` or `__proto__=` are unknown keys, not inherited ones.
+        const kind = Object.hasOwn(entryKeys, key)
+            ? entryKeys[key as keyof SharedServiceArgs]
+            : undefined;
         if (kind === undefined || eq < 0) {
             throw new InputError(
                 `${path}.${key}`,
@@ -49,7 +52,7 @@ export function parseServiceEntry(
                 `key=value with a key among ${Object.keys(entryKeys).join(", ")}`,
             );
         }
-        if (key in settings) {
+        if (Object.hasOwn(settings, key)) {
             throw new InputError(`${path}.${key}`, pair, "each key once per service");
         }
         const raw = pair.slice(eq + 1);
@@ -155,19 +158,22 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     const entries = list("services");
     let services: Record<string, SharedServiceArgs> | undefined;
     if (entries !== undefined) {
-        services = {};
+        checkServiceCount(`${config.name}:services`, entries.length);
+        // A Map: a service named `constructor` is a name like any other, not an inherited key.
+        const byName = new Map<string, SharedServiceArgs>();
         for (const [i, entry] of entries.entries()) {
             const path = `${config.name}:services[${i}]`;
             const { name, settings } = parseServiceEntry(path, entry);
-            if (name in services) {
+            if (byName.has(name)) {
                 throw new InputError(
                     path,
                     entry,
                     `a service name used once (${name} is already listed)`,
                 );
             }
-            services[name] = settings;
+            byName.set(name, settings);
         }
+        services = Object.fromEntries(byName);
     }
 
     const stack: StackConfig = {

@@ -1,6 +1,7 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
 import { authorizedKeyLine, parseHostKeyLine } from "../verify/shared/hostKeys";
+import { maxServicesPerHost } from "../verify/shared/plan";
 import {
     allowedObjectActions,
     defaultObjectActions,
@@ -42,6 +43,32 @@ export function checkVerifyTransport(input: string, value: unknown): VerifyTrans
 export const sessionDurationBounds = { min: 3600, max: 43200 } as const;
 export const hopLimitBounds = { min: 1, max: 64 } as const;
 
+/**
+ * What an error says about a value it must not print whole (a key that failed a check): shown
+ * as is, unquoted, in place of the value.
+ */
+export class WithheldValue {
+    constructor(public readonly description: string) {}
+}
+
+/**
+ * Whether text looks like private key material: a PEM or OpenSSH armour line, or the base64 of
+ * OpenSSH's private key header ("openssh-key-v1") pasted without its armour.
+ */
+export function looksLikePrivateKey(text: string): boolean {
+    return /-----BEGIN|PRIVATE KEY|b3BlbnNzaC1rZXktdjE/.test(text);
+}
+
+/** The value as an error shows it: JSON, unless it is withheld or looks like a private key. */
+function shownValue(value: unknown): string {
+    if (value instanceof WithheldValue) return value.description;
+    const json = JSON.stringify(value);
+    if (json !== undefined && looksLikePrivateKey(json)) {
+        return "(a value that looks like a private key, not shown)";
+    }
+    return json;
+}
+
 /** Thrown for a bad input; `input` is the argument or config key that was wrong. */
 export class InputError extends Error {
     constructor(
@@ -49,9 +76,28 @@ export class InputError extends Error {
         value: unknown,
         accepted: string,
     ) {
-        super(`Invalid ${input}: ${JSON.stringify(value)}. Accepted: ${accepted}.`);
+        super(`Invalid ${input}: ${shownValue(value)}. Accepted: ${accepted}.`);
         this.name = "InputError";
     }
+}
+
+/**
+ * A value that failed a key check, as an error may show it: its key type word when it starts
+ * with one, and its length; never the rest (a private key pasted by mistake, even with
+ * `--secret`, would otherwise be printed JSON-escaped, where the CLI's masking cannot find it).
+ */
+export function keyCheckValue(value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    if (looksLikePrivateKey(value)) {
+        return new WithheldValue("(a value that looks like a private key, not shown)");
+    }
+    const type =
+        /^(?:ssh-[a-z0-9-]{1,20}|ecdsa-sha2-[a-z0-9]{1,12}|sk-[a-z0-9@.-]{1,40})(?=\s|$)/.exec(
+            value.trim(),
+        );
+    return new WithheldValue(
+        `(${type ? `"${type[0]} …", ` : ""}${value.length} characters, not shown)`,
+    );
 }
 
 export function checkTrustMode(input: string, value: unknown): TrustMode {
@@ -127,22 +173,32 @@ const arnPattern =
     /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
 
 /**
- * An IAM principal ARN (role, user, assumed-role session or root); `*` is allowed as a wildcard in
- * the name, but a name of wildcards only (`role/*`) is refused: it narrows nothing.
+ * What narrowing means for a wildcard in a trusted principal: at least this many literal
+ * characters of path or name before the first `*` (`role/app-*`, `role/ci/*`). Fewer admit
+ * (nearly) every principal of the type: `role/*-*`, `role/*a` and `role/*\/*x` each match almost
+ * any role name, whatever literal characters follow the first wildcard.
+ */
+export const minPrincipalLiteralPrefix = 3;
+
+/**
+ * An IAM principal ARN (role, user, assumed-role session or root). `*` is allowed in the path or
+ * name after a literal prefix of at least minPrincipalLiteralPrefix characters.
  */
 export function checkPrincipalArn(input: string, value: unknown): string {
-    if (typeof value === "string" && /^arn:[^:]+:(iam|sts)::\d{12}:[a-z-]+\/[*/]+$/.test(value)) {
-        throw new InputError(
-            input,
-            value,
-            "a principal ARN that narrows the trust: a name of wildcards only (such as role/*) admits every principal of that type, so it narrows nothing; name the host role, or a prefix such as role/app-*",
-        );
-    }
     if (
         typeof value === "string" &&
         arnPattern.test(value) &&
         !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)
     ) {
+        const resource = value.slice(value.indexOf("/") + 1);
+        const wildcard = resource.indexOf("*");
+        if (value.includes("/") && wildcard >= 0 && wildcard < minPrincipalLiteralPrefix) {
+            throw new InputError(
+                input,
+                value,
+                `a principal ARN that narrows the trust: a wildcard needs at least ${minPrincipalLiteralPrefix} literal characters of path or name before it (${JSON.stringify(resource.slice(0, wildcard))} has ${wildcard}), or it admits nearly every principal of that type, so it narrows nothing; name the host role, or a prefix such as role/app-*`,
+            );
+        }
         return value;
     }
     throw new InputError(
@@ -182,10 +238,39 @@ export function checkInstanceType(input: string, value: unknown): string {
     throw new InputError(input, value, "an EC2 instance type such as t3.micro");
 }
 
+/**
+ * Profile names the AWS SDKs and CLI treat specially, with what writing `[profile NAME]` under
+ * them would do on the host. Other section words of the config file (`sso-session`, `services`)
+ * are not special here: they name section types, and `[profile sso-session]` is an ordinary
+ * profile (test/unit/reservedNames.test.ts asks the SDK's own config loader).
+ */
+export const reservedProfileNames: ReadonlyMap<string, string> = new Map([
+    [
+        "default",
+        "the SDKs and the CLI use the default profile whenever AWS_PROFILE is unset, so every process of ec2-user would silently run as this role",
+    ],
+    [
+        "__proto__",
+        'the AWS SDK for JavaScript refuses a config file with this profile ("Found invalid profile name"), so every SDK process on the host would fail',
+    ],
+]);
+
+/** Throws when `name` is one the SDKs treat specially (reservedProfileNames), naming why. */
+function refuseReservedProfileName(input: string, name: string, accepted: string): void {
+    const why = reservedProfileNames.get(name);
+    if (why !== undefined) {
+        throw new InputError(input, name, `${accepted}, except ${name}: ${why}`);
+    }
+}
+
 /** A name for the AWS config profile written on the host. */
 export function checkProfileName(input: string, value: unknown): string {
-    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
-    throw new InputError(input, value, "1 to 64 characters of letters, digits and _.-");
+    const accepted = "1 to 64 characters of letters, digits and _.-";
+    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+        refuseReservedProfileName(input, value, accepted);
+        return value;
+    }
+    throw new InputError(input, value, accepted);
 }
 
 export function checkSubnetId(input: string, value: unknown): string {
@@ -203,19 +288,22 @@ export function checkSshPublicKey(input: string, value: unknown): string {
     }
     throw new InputError(
         input,
-        value,
+        keyCheckValue(value),
         'an OpenSSH public key line such as "ssh-ed25519 AAAA... me@laptop"',
     );
 }
 
-/** A host key to pin: one whole public key, returned as "<type> <base64>" (comment dropped). */
+/**
+ * A host key to pin: exactly one plain, whole ECDSA or Ed25519 public key (parseHostKeyLine),
+ * returned as "<type> <base64>" (comment and known_hosts hosts dropped).
+ */
 export function checkSshHostKey(input: string, value: unknown): string {
     const key = typeof value === "string" ? parseHostKeyLine(value) : undefined;
     if (key) return authorizedKeyLine(key);
     throw new InputError(
         input,
-        value,
-        'the host\'s SSH public key line, "<type> <base64>" of type ecdsa-sha2-nistp256/384/521, ssh-ed25519 or ssh-rsa, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub',
+        keyCheckValue(value),
+        'exactly one host public key on one line, "<type> <base64> [comment]" (or a known_hosts line without a marker), of type ecdsa-sha2-nistp256/384/521 or ssh-ed25519, such as the content of /etc/ssh/ssh_host_ecdsa_key.pub; not an @revoked or @cert-authority line, not two keys, not ssh-rsa (pulumi-command restricts the handshake to the pinned type, and Amazon Linux 2023 refuses ssh-rsa signatures)',
     );
 }
 
@@ -226,13 +314,23 @@ export function checkBoolean(input: string, value: unknown): boolean {
 
 /** A service name: the AWS profile's name on the host and part of every logical name. */
 export function checkServiceName(input: string, value: unknown): string {
+    const accepted =
+        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen";
     if (typeof value === "string" && /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(value)) {
+        // The service's name is its profile's name on the host.
+        refuseReservedProfileName(input, value, accepted);
         return value;
     }
+    throw new InputError(input, value, accepted);
+}
+
+/** At most maxServicesPerHost services on one host: the limit verify and the SSM runner enforce too. */
+export function checkServiceCount(input: string, count: number): void {
+    if (count <= maxServicesPerHost) return;
     throw new InputError(
         input,
-        value,
-        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+        new WithheldValue(`(${count} services)`),
+        `at most ${maxServicesPerHost} services on one host (maxServicesPerHost: the isolation proof grows as n×(n−1), and the proof's plan and report must fit what SSM carries); split them over several hosts`,
     );
 }
 

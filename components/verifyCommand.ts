@@ -28,6 +28,28 @@ function commandLine(words: readonly string[]): string {
 }
 
 /**
+ * `aws sts assume-role --role-arn ARN --role-session-name S [--external-id X]`: the line a person
+ * pastes on the host to assume the target role by hand, quoted as every generated command line is
+ * (a session name such as `=ls` would otherwise be expanded by zsh to /usr/bin/ls).
+ */
+export function buildAssumeRoleCommand(args: {
+    roleArn: string;
+    sessionName: string;
+    externalId?: string;
+}): string {
+    return commandLine([
+        "aws",
+        "sts",
+        "assume-role",
+        "--role-arn",
+        args.roleArn,
+        "--role-session-name",
+        args.sessionName,
+        ...(args.externalId !== undefined ? ["--external-id", args.externalId] : []),
+    ]);
+}
+
+/**
  * `node <bundle> --bucket B --role-arn ARN --region R [...] --json`: the single-target pair's
  * command. Kept word for word: a different string would replace the pair's verify command.
  */

@@ -2,6 +2,25 @@
 // and the operator-side tools beside it: the SSM runner that can deliver it, and the host-key
 // reader that lets SSH pin the host.
 import { build } from "esbuild";
+import { createRequire } from "module";
+
+const { isUpToDate, writeStamp } = createRequire(import.meta.url)("./bundleStamp.cjs");
+
+// Build once unless something changed (scripts/bundleStamp.cjs); --force builds regardless.
+const stampPath = "dist/.bundle-stamp.json";
+const buildInputs = [
+    "scripts/bundle.mjs",
+    "scripts/bundleStamp.cjs",
+    "package-lock.json",
+    "package.json",
+    "tsconfig.json",
+];
+if (!process.argv.includes("--force") && isUpToDate(".", stampPath, buildInputs)) {
+    console.log("dist/: up to date (no input changed since the last build; --force rebuilds)");
+    process.exit(0);
+}
+const inputs = [...buildInputs];
+const outputs = [];
 
 /** One file, plain `node` 18 or newer, no node_modules. */
 const asOneFile = {
@@ -30,6 +49,8 @@ async function bundle(entry, outfile, extra = {}) {
         metafile: true,
         ...extra,
     });
+    inputs.push(...Object.keys(result.metafile.inputs));
+    outputs.push(...Object.keys(result.metafile.outputs));
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
 }
@@ -42,7 +63,9 @@ const onHost = await build({
     ...asOneFile,
     entryPoints: ["verify/host/ssmWrapper.ts"],
     write: false,
+    metafile: true,
 });
+inputs.push(...Object.keys(onHost.metafile.inputs));
 await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
@@ -55,3 +78,5 @@ await bundle("verify/operator/hostKey/cli.ts", "dist/host-key.js");
 await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
+
+writeStamp(".", stampPath, inputs, outputs);

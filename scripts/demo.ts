@@ -8,6 +8,7 @@ import "../test/support/quietSdk";
 import * as path from "path";
 
 import { awsConfigFile } from "../components/userData";
+import { fullCommand, shortCommand } from "./demoCommand";
 import { createMatrixScenario } from "../test/support/matrixScenario";
 import { Imds, startImds } from "../test/support/imds";
 import { accountId, Moto, region, startMoto } from "../test/support/moto";
@@ -15,10 +16,8 @@ import { bundlePath, hostEnv, removeHostHomes, runVerify } from "../test/support
 
 const root = path.join(__dirname, "..");
 
-/** A word as the shell reads it back unchanged: bare when safe, otherwise single-quoted. */
-function shellWord(word: string): string {
-    return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** `npm run demo -- --full-command`: print the whole command line, not the short form. */
+const showFullCommand = process.argv.includes("--full-command");
 
 // What is running, so a signal can stop it; one stop, however many ask for it.
 const running: { moto?: Moto; imds?: Imds } = {};
@@ -83,25 +82,23 @@ async function main(): Promise<number> {
             `The host's AWS config file (${env.AWS_CONFIG_FILE}):`,
             awsConfig.trimEnd(),
             "",
-            "The command that runs (the emulator's environment; no keys: credentials come from the IMDS double):",
+            showFullCommand
+                ? "The command that runs (the emulator's environment; no keys: credentials come from the IMDS double):"
+                : "The command that runs on the host, with the plan (one entry per service above) on stdin:",
             "",
         ].join("\n"),
     );
-    // Exactly the environment and arguments runVerify is given; PATH is shown as the shell's.
-    const assignments = Object.entries(env)
-        .filter(([name, value]) => name !== "PATH" && value !== undefined)
-        .map(([name, value]) => `${name}=${shellWord(value!)}`);
-    const command = [
-        `echo ${shellWord(plan)} |`,
-        `env -i PATH="$PATH"`,
-        ...assignments,
-        "node",
-        shellWord(path.relative(root, bundlePath)),
-        ...args.map(shellWord),
-    ].join(" ");
+    const shown = { bundle: path.relative(root, bundlePath), args, plan, env };
+    const command = showFullCommand ? fullCommand(shown) : shortCommand(shown);
     const leaked = scenario.secrets.filter((secret) => command.includes(secret));
     if (leaked.length > 0) throw new Error("refusing to print a command line with a secret in it");
-    process.stdout.write(`$ ${command}\n\n`);
+    process.stdout.write(`$ ${command}\n`);
+    if (!showFullCommand) {
+        process.stdout.write(
+            "(npm run demo -- --full-command prints the whole line: the plan and the emulator's environment)\n",
+        );
+    }
+    process.stdout.write("\n");
 
     const result = await runVerify(args, env, plan);
     process.stdout.write(result.stdout);

@@ -11,7 +11,23 @@ function sshString(bytes: Buffer | string): Buffer {
     return Buffer.concat([length, data]);
 }
 
-export function newHostKey(type: "ssh-ed25519" | "ecdsa-sha2-nistp256"): HostPublicKey {
+/** An SSH mpint (RFC 4251 §5): big-endian, a leading zero byte when the top bit is set. */
+function mpint(unsigned: Buffer): Buffer {
+    return sshString(unsigned[0] & 0x80 ? Buffer.concat([Buffer.from([0]), unsigned]) : unsigned);
+}
+
+export function newHostKey(type: "ssh-ed25519" | "ecdsa-sha2-nistp256" | "ssh-rsa"): HostPublicKey {
+    if (type === "ssh-rsa") {
+        const jwk = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({
+            format: "jwk",
+        });
+        const blob = Buffer.concat([
+            sshString(type),
+            mpint(Buffer.from(jwk.e!, "base64url")),
+            mpint(Buffer.from(jwk.n!, "base64url")),
+        ]);
+        return { type, base64: blob.toString("base64") };
+    }
     if (type === "ssh-ed25519") {
         const jwk = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
         const blob = Buffer.concat([sshString(type), sshString(Buffer.from(jwk.x!, "base64url"))]);

@@ -9,6 +9,7 @@ import {
     hostKeysFromConsole,
     parseHostKeyLine,
     pinnableHostKey,
+    readConsoleKeys,
     type HostPublicKey,
 } from "../../verify/shared/hostKeys";
 import { parseHostKeyArgs } from "../../verify/operator/hostKey/args";
@@ -65,9 +66,27 @@ describe("host key from the console output", () => {
         assert.deepStrictEqual(hostKeysFromConsole("Linux version 6.1 ...\nbooting\n"), []);
     });
 
-    it("takes the last complete block (keys printed again after they were regenerated)", () => {
-        const text = al2023Console([ecdsa]) + al2023Console([ed25519]);
-        assert.deepStrictEqual(hostKeysFromConsole(text), [ed25519]);
+    it("accepts the same block printed twice", () => {
+        const text = al2023Console([ecdsa, ed25519]) + al2023Console([ed25519, ecdsa]);
+        assert.deepStrictEqual(readConsoleKeys(text), { keys: [ed25519, ecdsa], damaged: [] });
+    });
+
+    it("finds it ambiguous when two blocks differ, or a block has two keys of the pinned type", () => {
+        const forged = newHostKey("ecdsa-sha2-nistp256");
+        assert.match(
+            String(readConsoleKeys(al2023Console([ecdsa]) + al2023Console([forged])).ambiguity),
+            /^it holds 2 SSH host key blocks with different keys/,
+        );
+        assert.match(
+            String(readConsoleKeys(al2023Console([ecdsa, forged, ed25519])).ambiguity),
+            /^its key block lists 2 different ecdsa-sha2-nistp256 keys/,
+        );
+        // Two keys of a type that is not pinned (Ed25519 beside ECDSA) do not decide the pin.
+        const ed2 = newHostKey("ssh-ed25519");
+        assert.strictEqual(
+            readConsoleKeys(al2023Console([ecdsa, ed25519, ed2])).ambiguity,
+            undefined,
+        );
     });
 
     it("drops a line whose blob is not a key of the type it names, or was cut by other output", () => {
@@ -155,6 +174,32 @@ async function failure(answers: (string | Error)[], readOptions = options) {
 }
 
 describe("host key reader (GetConsoleOutput polling)", () => {
+    for (const [label, text] of [
+        [
+            "a forged block after the real one",
+            () => al2023Console([ecdsa]) + al2023Console([newHostKey("ecdsa-sha2-nistp256")]),
+        ],
+        [
+            "a forged ECDSA line inside the real block",
+            () => al2023Console([ecdsa, newHostKey("ecdsa-sha2-nistp256"), ed25519]),
+        ],
+    ] as const) {
+        it(`refuses at once, with the diagnosis and ways out, given ${label}`, async () => {
+            const run = await failure([text(), al2023Console([ecdsa])]);
+            assert.strictEqual(run.calls.length, 1, "no second poll: waiting cannot resolve it");
+            assert.strictEqual(run.error.exitCode, 1);
+            assert.match(
+                run.error.message,
+                /^the console output of i-0123456789abcdef0 cannot say which SSH host key is the host's: .*nothing is pinned\.\n/,
+            );
+            assert.match(run.error.message, /give the key yourself: pulumi config set sshHostKey/);
+            assert.match(
+                run.error.message,
+                /prove without SSH: pulumi config set verifyTransport ssm/,
+            );
+        });
+    }
+
     it("polls the live console until cloud-init has printed the keys", async () => {
         const run = await read(["", "Linux version 6.1\n", al2023Console([ecdsa, ed25519])]);
         assert.deepStrictEqual(run.result?.key, ecdsa);

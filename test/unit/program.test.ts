@@ -182,10 +182,7 @@ describe("stack program under mocks", () => {
         assert.deepStrictEqual(trust.Statement[0].Condition, {
             StringEquals: { "sts:ExternalId": "ext-id-2026" },
         });
-        assert.match(
-            await promiseOf(run.loaded.assumeRoleCommand),
-            / --external-id 'ext-id-2026'$/,
-        );
+        assert.match(await promiseOf(run.loaded.assumeRoleCommand), / --external-id ext-id-2026$/);
     });
 
     it("pins rolepair:sshHostKey when set, and reads no console", async () => {

@@ -2,7 +2,7 @@
 // all reported at once.
 import * as fs from "fs";
 
-import { fieldRules, singleTargetName, validatePlan, type VerifyTarget } from "../shared/plan";
+import { fieldRules, parsePlanText, singleTargetName, type VerifyTarget } from "../shared/plan";
 import { roleChainingMaxSeconds } from "./roleChaining";
 import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "../shared/region";
 import { readFlags } from "../shared/flags";
@@ -271,16 +271,7 @@ function planFromFile(
             `cannot read ${source === "-" ? "stdin" : JSON.stringify(source)}: ${(error as Error).message}`,
         );
     }
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch (error) {
-        throw new UsageError(
-            "--targets",
-            `is not JSON (${(error as Error).message}); expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
-        );
-    }
-    return validatePlan(parsed, "--targets");
+    return parsePlanText(text, "--targets");
 }
 
 /** --bucket/--role-arn[/--external-id/--profile]: a plan of one target named "target". */

@@ -72,29 +72,35 @@ export interface ConsoleKeys {
     keys: HostPublicKey[];
     /** Types named by lines in the block whose key did not survive (cut by other output). */
     damaged: string[];
+    /**
+     * Why the console cannot say which key is the host's, when it cannot: more than one distinct
+     * key block, or more than one key of the type that would be pinned. Nothing may be pinned then.
+     */
+    ambiguity?: string;
 }
 
-/**
- * The host keys of the most recent complete block in `console` (the last one: a reboot that
- * regenerated keys prints them again); no keys when no complete block is there yet.
- */
-export function readConsoleKeys(console: string): ConsoleKeys {
-    const lines = console.split(/\r?\n|\r/);
-    let lastBlock: string[] | undefined;
+/** The complete key blocks of `console`, in order, each as its lines. */
+function keyBlocks(console: string): string[][] {
+    const blocks: string[][] = [];
     let current: string[] | undefined;
-    for (const line of lines) {
+    for (const line of console.split(/\r?\n|\r/)) {
         if (line.includes(begin)) {
             current = [];
         } else if (line.includes(end)) {
-            if (current !== undefined) lastBlock = current;
+            if (current !== undefined) blocks.push(current);
             current = undefined;
         } else if (current !== undefined) {
             current.push(line);
         }
     }
+    return blocks;
+}
+
+/** One block's whole keys (each once) and the types of its damaged lines. */
+function blockKeys(block: readonly string[]): { keys: HostPublicKey[]; damaged: string[] } {
     const keys: HostPublicKey[] = [];
     const damaged: string[] = [];
-    for (const line of lastBlock ?? []) {
+    for (const line of block) {
         const match = keyPattern.exec(line);
         if (!match) continue;
         const [, type, base64] = match;
@@ -102,6 +108,38 @@ export function readConsoleKeys(console: string): ConsoleKeys {
         else if (!keys.some((k) => k.base64 === base64)) keys.push({ type, base64 });
     }
     return { keys, damaged: damaged.filter((t) => !keys.some((k) => k.type === t)) };
+}
+
+/**
+ * The host keys of the last complete block in `console`; no keys when no complete block is there
+ * yet. cloud-init prints the block once, on the instance's first boot: the same block printed
+ * twice is harmless, but two blocks with different keys, or two keys of the type that would be
+ * pinned, mean something else wrote the console, and which key is the host's cannot be told.
+ */
+export function readConsoleKeys(console: string): ConsoleKeys {
+    const blocks = keyBlocks(console).map(blockKeys);
+    const last = blocks[blocks.length - 1] ?? { keys: [], damaged: [] };
+    const signature = (keys: readonly HostPublicKey[]) =>
+        keys
+            .map((k) => `${k.type} ${k.base64}`)
+            .sort()
+            .join("\n");
+    const distinct = new Set(blocks.map((b) => signature(b.keys))).size;
+    if (distinct > 1) {
+        return {
+            ...last,
+            ambiguity: `it holds ${distinct} SSH host key blocks with different keys, where cloud-init prints one, once, on the first boot`,
+        };
+    }
+    const pinnedType = pinPreference.find((type) => last.keys.some((k) => k.type === type));
+    const ofType = last.keys.filter((k) => k.type === pinnedType).length;
+    if (ofType > 1) {
+        return {
+            ...last,
+            ambiguity: `its key block lists ${ofType} different ${pinnedType} keys, where a host has one key of each type`,
+        };
+    }
+    return last;
 }
 
 export function hostKeysFromConsole(console: string): HostPublicKey[] {
@@ -140,15 +178,47 @@ export function pinnableHostKey(
     return undefined;
 }
 
-/** A host key given as a line ("<type> <base64> [comment]", as in a .pub or known_hosts file), if it is one whole key. */
+/** Key types an operator may pin: those pulumi-command's client and Amazon Linux 2023 agree on. */
+export const operatorPinnableTypes = [
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-ed25519",
+] as const;
+
+/**
+ * A host key given as one line ("<type> <base64> [comment]" as in a .pub file, or a known_hosts
+ * line "host1,host2 <type> <base64>"), if it is exactly one plain, whole ECDSA or Ed25519 key.
+ * Refused: a known_hosts marker (@revoked, @cert-authority: the line is not a host's key), more
+ * than one line or key, and RSA (pulumi-command 1.2.1 restricts the handshake to the pinned key's
+ * type, and "ssh-rsa" is SHA-1 signatures, which Amazon Linux 2023's OpenSSH refuses).
+ */
 export function parseHostKeyLine(line: string): HostPublicKey | undefined {
-    // Also a known_hosts line ("host1,host2 <type> <base64>"): the key is the type and blob.
-    const match =
-        /(?:^|\s)(ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa)\s+([A-Za-z0-9+/]+={0,2})(?:\s|$)/.exec(
-            line.trim(),
-        );
-    if (!match || !isWholeKey(match[1], Buffer.from(match[2], "base64"))) return undefined;
-    return { type: match[1], base64: match[2] };
+    const text = line.trim();
+    if (text === "" || /[\r\n]/.test(text) || text.startsWith("@")) return undefined;
+    const words = text.split(/\s+/);
+    // Any word that names a key type starts a key; there must be one, first or after the hosts.
+    const typed = words.flatMap((word, i) => (keyTypeWord.test(word) ? [i] : []));
+    if (typed.length !== 1 || typed[0] > 1) return undefined;
+    const [type, base64] = words.slice(typed[0], typed[0] + 2);
+    if (!(operatorPinnableTypes as readonly string[]).includes(type)) return undefined;
+    if (!base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return undefined;
+    if (!isWholeKey(type, Buffer.from(base64, "base64"))) return undefined;
+    // No second key hidden in the comment: no other word decodes to a whole key either.
+    const others = words.filter(
+        (word, i) => i !== typed[0] + 1 && /^AAAA[A-Za-z0-9+/]+={0,2}$/.test(word),
+    );
+    if (others.some((word) => wholeKeyOfAnyType(word))) return undefined;
+    return { type, base64 };
+}
+
+/** A word naming an SSH key type, including certificate and security-key types. */
+const keyTypeWord =
+    /^(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$/;
+
+function wholeKeyOfAnyType(base64: string): boolean {
+    const fields = wireFields(Buffer.from(base64, "base64"));
+    return fields !== undefined && fields.length >= 2;
 }
 
 /** The authorized_keys form pulumi-command's `hostKey` takes: "<type> <base64>". */

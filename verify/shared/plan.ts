@@ -18,6 +18,18 @@ export interface VerifyTarget {
     profile?: string;
 }
 
+/**
+ * The most services one host proves (and the components create on one host): one number, shared
+ * by verify's --targets, the SSM runner's plan and SharedDevHost. Why 50: the isolation matrix
+ * grows as n×(n−1) (2,450 denied listings at 50, each retried while IAM propagates), the host
+ * role's one inline policy lists every service role (IAM: 10,240 characters for a role's inline
+ * policies), and the report must come back through SSM's 24,000 characters of stdout.
+ */
+export const maxServicesPerHost = 50;
+
+/** A plan nests three deep: the array, a target object, its objectActions list. */
+export const maxPlanNesting = 3;
+
 /** The name of the one target --bucket/--role-arn make. */
 export const singleTargetName = "target";
 
@@ -90,6 +102,12 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
             `${got(plan)}; expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
         );
     }
+    if (plan.length > maxServicesPerHost) {
+        throw new UsageError(
+            flag,
+            `has ${plan.length} targets; expected at most ${maxServicesPerHost} (maxServicesPerHost: the services one host proves)`,
+        );
+    }
     const problems = new UsageCollector();
     const seen = new Map<string, number>();
     const targets = plan.map((entry: unknown, i): VerifyTarget | undefined => {
@@ -139,4 +157,44 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
 /** The object actions a target declares: its own list, or get, put and delete. */
 export function declaredActions(target: VerifyTarget): readonly ObjectAction[] {
     return target.objectActions ?? defaultObjectActions;
+}
+
+/**
+ * How deeply `text` nests arrays and objects, outside strings, stopping once past `limit`: a plan
+ * nested thousands deep is refused here, before JSON.parse or any recursion meets it.
+ */
+function nestingDepth(text: string, limit: number): number {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length && deepest <= limit; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === "\\") i++;
+            else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === "[" || c === "{") deepest = Math.max(deepest, ++depth);
+        else if (c === "]" || c === "}") depth--;
+    }
+    return deepest;
+}
+
+/** Parses and checks a plan's JSON text; every problem is a UsageError on `flag` (exit 2). */
+export function parsePlanText(text: string, flag: string): VerifyTarget[] {
+    if (nestingDepth(text, maxPlanNesting) > maxPlanNesting) {
+        throw new UsageError(
+            flag,
+            `nests arrays or objects more than ${maxPlanNesting} deep; expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+        );
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (error) {
+        throw new UsageError(
+            flag,
+            `is not JSON (${(error as Error).message}); expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+        );
+    }
+    return validatePlan(parsed, flag);
 }

@@ -80,7 +80,13 @@ export async function readHostKey(
             );
             lastError = undefined;
             const text = Buffer.from(out.Output ?? "", "base64").toString("utf8");
-            const { keys, damaged } = readConsoleKeys(text);
+            const { keys, damaged, ambiguity } = readConsoleKeys(text);
+            if (ambiguity !== undefined)
+                // Fail closed at once: waiting cannot make a second key block go away.
+                throw new HostKeyError(
+                    `the console output of ${options.instanceId} cannot say which SSH host key is the host's: ${ambiguity}. Something other than cloud-init wrote to it (during first boot only root can), so nothing is pinned.\n${alternatives}`,
+                    1,
+                );
             const key = pinnableHostKey(keys, damaged);
             if (key) return { key, all: keys };
             seen =
@@ -95,6 +101,7 @@ export async function readHostKey(
                                     : "no-block",
                       };
         } catch (error) {
+            if (error instanceof HostKeyError) throw error;
             const name = errorName(error);
             if (name === "UnsupportedOperation" && latest) {
                 // Only Nitro instances serve the live console; others post theirs after boot.

@@ -3,7 +3,7 @@
 // run). Credentials come from the default chain only; none is ever an argument or printed.
 import * as fs from "fs";
 
-import { validatePlan } from "../../shared/plan";
+import { parsePlanText } from "../../shared/plan";
 import { UsageError } from "../../shared/usageError";
 import { parseRunnerArgs, usage } from "./args";
 import { runProof } from "./proof";
@@ -19,7 +19,7 @@ function readInputs(argv: string[]) {
     let planJson: string;
     try {
         const text = fs.readFileSync(0, "utf8");
-        planJson = JSON.stringify(validatePlan(JSON.parse(text), "stdin"));
+        planJson = JSON.stringify(parsePlanText(text, "stdin"));
     } catch (error) {
         if (error instanceof UsageError) throw error;
         throw new UsageError(
