@@ -1,7 +1,22 @@
 // Bundles the verify CLI into one file that runs with plain `node` (no node_modules on the host),
 // and the operator-side tools beside it: the SSM runner that can deliver it, and the host-key
 // reader that lets SSH pin the host.
+//
+// `--metafile <path>` also writes what was built and from what: { outputs: [file...], inputs:
+// esbuild's metafile inputs (each first-party file's imports) }. pulumi-package/install.mjs checks
+// every output exists after a plugin install; test/package derives the packages the bundles need.
+import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
+
+const metafileFlag = process.argv.indexOf("--metafile");
+const metafilePath = metafileFlag === -1 ? undefined : process.argv[metafileFlag + 1];
+const built = { outputs: [], inputs: {} };
+
+/** Records one build's outputs and inputs for --metafile. */
+function record(outfile, metafile) {
+    if (outfile !== undefined) built.outputs.push(outfile);
+    Object.assign(built.inputs, metafile.inputs);
+}
 
 /** One file, plain `node` 18 or newer, no node_modules. */
 const asOneFile = {
@@ -32,6 +47,7 @@ async function bundle(entry, outfile, extra = {}) {
     });
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
+    record(outfile, result.metafile);
 }
 
 await bundle("verify/host/cli.ts", "dist/verify.js");
@@ -42,10 +58,14 @@ const onHost = await build({
     ...asOneFile,
     entryPoints: ["verify/host/ssmWrapper.ts"],
     write: false,
+    metafile: true,
 });
+record(undefined, onHost.metafile);
 await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
 
 // The host-key reader (verify/operator/hostKey/cli.ts): run on the operator's machine before any SSH.
 await bundle("verify/operator/hostKey/cli.ts", "dist/host-key.js");
+
+if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(built));
