@@ -7,6 +7,13 @@
 // writes <dir>/python, <dir>/go and <dir>/nodejs. The schema is bound as `pulumi package add` binds
 // it (dangling references allowed, SupportPack on, local SDKs), with a loader that refuses every
 // other package: rolepair depends on none, so a reference to one is a bug to report, not to fetch.
+//
+// It also writes <dir>/go-extra-input-types: the Go SDK from the same schema with the Go option
+// generateExtraInputTypes set. The Go generator (v3.274.1) types a plain map of a plain object
+// (SharedDevHostArgs.Services) as map[string]SharedServiceArgs but emits SharedServiceArgs only
+// for object types it marks as inputs, which a plain map's element is not: the SDK `pulumi package
+// add` generates does not compile. The option makes it emit every Args type; a Go user gets the
+// same with `pulumi package get-schema`, the option added to the schema, `pulumi package gen-sdk`.
 package main
 
 import (
@@ -55,7 +62,7 @@ func (noExternalPackages) LoadPackageReferenceV2(
 }
 
 // bind reads and binds the schema as `pulumi package add` does.
-func bind(schemaPath string) (*schema.Package, error) {
+func bind(schemaPath string, extraGoInputTypes bool) (*schema.Package, error) {
 	raw, err := os.ReadFile(schemaPath)
 	if err != nil {
 		return nil, err
@@ -63,6 +70,21 @@ func bind(schemaPath string) (*schema.Package, error) {
 	var spec schema.PackageSpec
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", schemaPath, err)
+	}
+	if extraGoInputTypes {
+		goOptions := map[string]any{}
+		if existing, ok := spec.Language["go"]; ok {
+			if err := json.Unmarshal(existing, &goOptions); err != nil {
+				return nil, fmt.Errorf("%s: language.go: %w", schemaPath, err)
+			}
+		}
+		goOptions["generateExtraInputTypes"] = true
+		if spec.Language == nil {
+			spec.Language = map[string]schema.RawMessage{}
+		}
+		if spec.Language["go"], err = json.Marshal(goOptions); err != nil {
+			return nil, err
+		}
 	}
 	pkg, diags, err := schema.BindSpec(spec, noExternalPackages{}, schema.ValidationOptions{
 		AllowDanglingReferences: true,
@@ -80,7 +102,7 @@ func bind(schemaPath string) (*schema.Package, error) {
 // generate runs one language's generator on a freshly bound package (each generator imports its
 // language's options into the package, so they do not share one).
 func generate(schemaPath, out, language string) error {
-	pkg, err := bind(schemaPath)
+	pkg, err := bind(schemaPath, language == "go-extra-input-types")
 	if err != nil {
 		return err
 	}
@@ -88,7 +110,7 @@ func generate(schemaPath, out, language string) error {
 	switch language {
 	case "python":
 		files, err = python.GeneratePackage(tool, pkg, nil, noExternalPackages{})
-	case "go":
+	case "go", "go-extra-input-types":
 		files, err = gogen.GeneratePackage(tool, pkg, nil)
 	case "nodejs":
 		files, err = nodejs.GeneratePackage(tool, pkg, nil, nil, true, noExternalPackages{})
@@ -118,7 +140,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: codegen -schema <schema.json> -out <dir>")
 		os.Exit(2)
 	}
-	for _, language := range []string{"python", "go", "nodejs"} {
+	for _, language := range []string{"python", "go", "go-extra-input-types", "nodejs"} {
 		if err := generate(*schemaPath, *out, language); err != nil {
 			fmt.Fprintf(os.Stderr, "codegen: %v\n", err)
 			os.Exit(1)
