@@ -23,6 +23,8 @@ MOTO_VERSION="5.2.5"
 # The Python SDK that generated SDKs (>=3.269) run on, and the type checker for the example.
 PULUMI_PY_VERSION="3.272.0"
 MYPY_VERSION="2.4.1"
+# Builds the generated SDK into a site directory with --no-build-isolation (no download per run).
+WHEEL_VERSION="0.45.1"
 AWSCLI_VERSION="1.46.3"
 # pip: no cache, no version check, no .pyc compilation at install (python compiles what moto
 # imports on first start; compiling all of botocore up front costs more than it saves).
@@ -182,15 +184,15 @@ setup_codegen() {
 }
 
 setup_pysdk() {
-    if [ -x .venv-pysdk/bin/mypy ] && .venv-pysdk/bin/python -c "import pulumi, sys; sys.exit(0 if pulumi.__version__ == '${PULUMI_PY_VERSION}' else 1)" 2>/dev/null; then
+    if [ -x .venv-pysdk/bin/mypy ] && [ "$(.venv-pysdk/bin/python -c 'import importlib.metadata as m; print(m.version("pulumi"), m.version("mypy"), m.version("wheel"))' 2>/dev/null)" = "${PULUMI_PY_VERSION} ${MYPY_VERSION} ${WHEEL_VERSION}" ]; then
         return
     fi
     [ -x .venv-pysdk/bin/pip ] || python3 -m venv .venv-pysdk 2>/dev/null || {
         rm -rf .venv-pysdk
         fail "python3 with venv is needed for the Python example: install python3 and python3-venv (Debian/Ubuntu: apt-get install python3-venv)"
     }
-    echo "setup: installing pulumi==${PULUMI_PY_VERSION} and mypy==${MYPY_VERSION} into .venv-pysdk"
-    .venv-pysdk/bin/pip install "${PIP_OPTIONS[@]}" "pulumi==${PULUMI_PY_VERSION}" "mypy==${MYPY_VERSION}" ||
+    echo "setup: installing pulumi==${PULUMI_PY_VERSION}, mypy==${MYPY_VERSION} and wheel==${WHEEL_VERSION} into .venv-pysdk"
+    .venv-pysdk/bin/pip install "${PIP_OPTIONS[@]}" "pulumi==${PULUMI_PY_VERSION}" "mypy==${MYPY_VERSION}" "wheel==${WHEEL_VERSION}" ||
         fail "pip could not install pulumi==${PULUMI_PY_VERSION} and mypy==${MYPY_VERSION} (above): the package layer needs PyPI"
 }
 

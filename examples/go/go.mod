@@ -121,5 +121,4 @@ require (
 )
 
 // The SDK `pulumi package add` (or `pulumi package gen-sdk`, see README.md) generates into sdks/rolepair.
-// The SDK `pulumi package add` (or `pulumi package gen-sdk`, see README.md) generates into sdks/rolepair.
 replace example.com/pulumi-rolepair/sdk/go => ./sdks/rolepair
