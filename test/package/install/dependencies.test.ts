@@ -11,6 +11,7 @@ import { bundleGraph, packageOf, pluginHostTools, pluginImports } from "./import
 interface Manifest {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
 }
 
 const readJSON = <T>(file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as T;
@@ -69,7 +70,12 @@ describe("component package dependencies (pulumi-package/package.json)", functio
     });
 
     it("each dependency has the root package.json's version range", function () {
-        const rootRanges = { ...root.devDependencies, ...root.dependencies };
+        // What the root installs: a peer dependency's range is the one its devDependency pins.
+        const rootRanges = {
+            ...root.peerDependencies,
+            ...root.devDependencies,
+            ...root.dependencies,
+        };
         const differ = Object.entries(pluginDeps)
             .filter(([name, range]) => rootRanges[name] !== range)
             .map(

@@ -139,11 +139,7 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
                     encoding: "utf8",
                     stdio: ["ignore", "pipe", "pipe"],
                 });
-                assert.match(
-                    help,
-                    new RegExp(`^Usage: node ${bundle.replace(".", "\\.")}`),
-                    bundle,
-                );
+                assert.match(help, /^Usage: /, `${bundle} --help`);
             }
         } finally {
             removeTempDir(alone);
