@@ -9,6 +9,7 @@ import { packageDir, repoRoot } from "../analyze";
 import { bundleGraph, packageOf, pluginHostTools, pluginImports } from "./importGraph";
 
 interface Manifest {
+    allowScripts?: Record<string, boolean>;
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
@@ -83,6 +84,12 @@ describe("component package dependencies (pulumi-package/package.json)", functio
                     `${name}: plugin ${range}, root ${rootRanges[name] ?? "(absent)"}`,
             );
         assert.deepStrictEqual(differ, []);
+    });
+
+    it("lets the same dependencies run install scripts as the root (npm's allowScripts)", function () {
+        // The root blocks @pulumi/command's plugin download and protobufjs's postinstall, and lets
+        // esbuild fetch its binary: a plugin install must behave alike.
+        assert.deepStrictEqual(plugin.allowScripts, root.allowScripts);
     });
 
     it("the lock file is the manifest's (npm ci installs exactly it)", function () {
