@@ -15,7 +15,7 @@ export {
 } from "./verifyCommand";
 export type { VerifyCommandArgs, VerifyPlanCommandArgs } from "./verifyCommand";
 export { SharedDevHost, validateSharedDevHostArgs } from "./sharedDevHost";
-export type { SharedDevHostArgs, SharedServiceArgs, SharedServiceOutput } from "./sharedDevHost";
+export type { SharedDevHostArgs, SharedService, SharedServiceOutput } from "./sharedDevHost";
 // What the proof reports (the components' `verification` output).
 export type {
     HostIdentities,

@@ -19,7 +19,7 @@ import {
  * bucket (bucketName); or an existing role and the bucket it is expected to reach (roleArn and
  * bucketName), for which nothing is created.
  */
-export interface SharedServiceArgs {
+export interface SharedService {
     /** Who the service's new role trusts: the host role's ARN ("role") or the account root ("account-root"). Default "role". Not with roleArn. */
     readonly trustMode?: TrustMode;
     /** "account-root" only: principals allowed by an aws:PrincipalArn condition (ArnLike). Default: none (no condition). */
@@ -41,7 +41,7 @@ export interface SharedServiceArgs {
 /** Arguments of a SharedDevHost: the services, and the host they share. */
 export interface SharedDevHostArgs extends HostSettings {
     /** The services, by name (1 to 32 of [a-z0-9-]): the AWS profile name on the host and part of every logical name. Default: none; at least one is required. */
-    readonly services: Record<string, SharedServiceArgs>;
+    readonly services: Record<string, SharedService>;
 }
 
 /** What a service got: its role, its bucket, and the profile that reaches it on the host. */

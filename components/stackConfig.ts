@@ -4,18 +4,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
 import type { AssumableRolePairArgs } from "./assumableRolePair";
-import type { SharedServiceArgs } from "./sharedDevHost";
+import type { SharedService } from "./sharedDevHost";
 import { checkRegion, checkServiceCount, checkServiceName, InputError } from "./validation";
 
 export interface StackConfig extends AssumableRolePairArgs {
     /** Session name used in the ready-to-paste `aws sts assume-role` line. */
     readonly sessionName: string;
     /** A several-services stack (rolepair:services): the services by name, in config order. */
-    readonly services?: Record<string, SharedServiceArgs>;
+    readonly services?: Record<string, SharedService>;
 }
 
 /** Settings written `key=value` in a service entry; lists are comma-separated. */
-const entryKeys: Record<keyof SharedServiceArgs, "text" | "list" | "integer"> = {
+const entryKeys: Record<keyof SharedService, "text" | "list" | "integer"> = {
     trustMode: "text",
     trustedPrincipalArns: "list",
     externalId: "text",
@@ -34,7 +34,7 @@ const entryKeys: Record<keyof SharedServiceArgs, "text" | "list" | "integer"> = 
 export function parseServiceEntry(
     path: string,
     entry: string,
-): { name: string; settings: SharedServiceArgs } {
+): { name: string; settings: SharedService } {
     const [name, ...pairs] = entry.trim().split(/\s+/);
     checkServiceName(path, name);
     const settings: Record<string, unknown> = {};
@@ -43,7 +43,7 @@ export function parseServiceEntry(
         const key = eq > 0 ? pair.slice(0, eq) : pair;
         // Own keys only: `toString=`, `constructor=` or `__proto__=` are unknown keys, not inherited ones.
         const kind = Object.hasOwn(entryKeys, key)
-            ? entryKeys[key as keyof SharedServiceArgs]
+            ? entryKeys[key as keyof SharedService]
             : undefined;
         if (kind === undefined || eq < 0) {
             throw new InputError(
@@ -63,7 +63,7 @@ export function parseServiceEntry(
                   ? Number(raw)
                   : raw;
     }
-    return { name, settings: settings as SharedServiceArgs };
+    return { name, settings: settings as SharedService };
 }
 
 /** Pair-only keys and the value Pulumi.yaml gives them: with services, they must stay at it. */
@@ -156,11 +156,11 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     if (region !== undefined) checkRegion("aws:region", region);
 
     const entries = list("services");
-    let services: Record<string, SharedServiceArgs> | undefined;
+    let services: Record<string, SharedService> | undefined;
     if (entries !== undefined) {
         checkServiceCount(`${config.name}:services`, entries.length);
         // A Map: a service named `constructor` is a name like any other, not an inherited key.
-        const byName = new Map<string, SharedServiceArgs>();
+        const byName = new Map<string, SharedService>();
         for (const [i, entry] of entries.entries()) {
             const path = `${config.name}:services[${i}]`;
             const { name, settings } = parseServiceEntry(path, entry);

@@ -7,10 +7,13 @@
 //    node_modules: link <repo>/node_modules to this package's, so there is one copy of each
 //    dependency (one @pulumi/pulumi, the one the plugin host runs). In a development checkout the
 //    root has its own node_modules and nothing is linked.
-// 2. With verify on (the default), the components copy <repo>/dist/verify.js to the host: build it
-//    with the repository's own bundler, exactly as `npm run build` does.
+// 2. With verify on (the default), the components copy <repo>/dist/verify.js to the host, and the
+//    operator runs the tools beside it (dist/ssm-runner.js, dist/host-key.js, ...): build every
+//    bundle with the repository's own bundler, exactly as `npm run build` does, and check each
+//    file it reports exists.
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,11 +39,21 @@ if (!rootExists) {
     );
 }
 
-const bundle = join(repoRoot, "dist", "verify.js");
-execFileSync(process.execPath, [join(repoRoot, "scripts", "bundle.mjs")], {
-    cwd: repoRoot,
-    stdio: "inherit",
-});
-if (!existsSync(bundle)) {
-    throw new Error(`rolepair: ${bundle} was not built`);
+const work = mkdtempSync(join(tmpdir(), "rolepair-install-"));
+try {
+    const metafile = join(work, "bundles.json");
+    execFileSync(
+        process.execPath,
+        [join(repoRoot, "scripts", "bundle.mjs"), "--metafile", metafile],
+        { cwd: repoRoot, stdio: "inherit" },
+    );
+    const { outputs } = JSON.parse(readFileSync(metafile, "utf8"));
+    const missing = outputs.filter((output) => !existsSync(join(repoRoot, output)));
+    if (outputs.length === 0 || missing.length > 0) {
+        throw new Error(
+            `rolepair: scripts/bundle.mjs did not build ${missing.join(", ") || "anything"}`,
+        );
+    }
+} finally {
+    rmSync(work, { recursive: true, force: true });
 }

@@ -1,6 +1,11 @@
 // Bundles the verify CLI into one file that runs with plain `node` (no node_modules on the host),
 // and the operator-side tools beside it: the SSM runner that can deliver it, and the host-key
 // reader that lets SSH pin the host.
+//
+// `--metafile <path>` also writes what was built and from what: { outputs: [file...], inputs:
+// esbuild's metafile inputs (each first-party file's imports) }. pulumi-package/install.mjs checks
+// every output exists after a plugin install; test/package derives the packages the bundles need.
+import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { createRequire } from "module";
 
@@ -15,12 +20,27 @@ const buildInputs = [
     "package.json",
     "tsconfig.json",
 ];
-if (!process.argv.includes("--force") && isUpToDate(".", stampPath, buildInputs)) {
+// --metafile needs a build to report on, so it builds regardless too.
+if (
+    !process.argv.includes("--force") &&
+    !process.argv.includes("--metafile") &&
+    isUpToDate(".", stampPath, buildInputs)
+) {
     console.log("dist/: up to date (no input changed since the last build; --force rebuilds)");
     process.exit(0);
 }
 const inputs = [...buildInputs];
 const outputs = [];
+
+const metafileFlag = process.argv.indexOf("--metafile");
+const metafilePath = metafileFlag === -1 ? undefined : process.argv[metafileFlag + 1];
+const built = { outputs: [], inputs: {} };
+
+/** Records one build's outputs and inputs for --metafile. */
+function record(outfile, metafile) {
+    if (outfile !== undefined) built.outputs.push(outfile);
+    Object.assign(built.inputs, metafile.inputs);
+}
 
 /** One file, plain `node` 18 or newer, no node_modules. */
 const asOneFile = {
@@ -53,6 +73,7 @@ async function bundle(entry, outfile, extra = {}) {
     outputs.push(...Object.keys(result.metafile.outputs));
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
+    record(outfile, result.metafile);
 }
 
 await bundle("verify/host/cli.ts", "dist/verify.js");
@@ -66,6 +87,7 @@ const onHost = await build({
     metafile: true,
 });
 inputs.push(...Object.keys(onHost.metafile.inputs));
+record(undefined, onHost.metafile);
 await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
@@ -80,3 +102,4 @@ await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
 });
 
 writeStamp(".", stampPath, inputs, outputs);
+if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(built));

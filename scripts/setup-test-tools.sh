@@ -12,6 +12,10 @@
 #           the host layer's host-key pin tests
 #   engine  the engine layer's Go modules (Pulumi's engine, pkg/v3 and sdk/v3 v3.274.1) downloaded
 #           into Go's module cache: test/engine
+#   codegen test/package/codegen (Pulumi's SDK generators, pkg/v3) built into .tools/rolepair-codegen
+#           with Go: the package layer's generated-SDK tests
+#   pysdk   the Pulumi Python SDK and mypy in a project-local .venv-pysdk (python3 with venv): the
+#           package layer's Python example
 #   all     every one of them (the default)
 # Unit and policy tests need none. When a tool cannot be installed here, this says exactly what to
 # install and exits 1.
@@ -19,6 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
+# The Python SDK that generated SDKs (>=3.269) run on, and the type checker for the example.
+PULUMI_PY_VERSION="3.272.0"
+MYPY_VERSION="2.4.1"
+# Builds the generated SDK into a site directory with --no-build-isolation (no download per run).
+WHEEL_VERSION="0.45.1"
 AWSCLI_VERSION="1.46.3"
 # pip: no cache, no version check, no .pyc compilation at install (python compiles what moto
 # imports on first start; compiling all of botocore up front costs more than it saves).
@@ -166,6 +175,40 @@ setup_engine() {
         fail "downloading $source's modules failed (above): it needs the Go module proxy (or GOPROXY) for github.com/pulumi/pulumi/pkg/v3 v3.274.1"
 }
 
+# Builds Go program $1 into $2 when a source file is newer than the binary.
+go_tool() {
+    local source=$1 binary=$2 why=$3
+    if [ -x "$binary" ] && [ -z "$(find "$source" -newer "$binary" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) | head -1)" ]; then
+        return
+    fi
+    local required
+    required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
+    command -v go >/dev/null || fail "$why builds $source with Go: install Go ${required} or newer (https://go.dev/dl/; an older Go 1.21+ downloads it by itself unless GOTOOLCHAIN=local)"
+    echo "setup: building $source into $binary (the first build compiles Pulumi's pkg/v3: minutes)"
+    mkdir -p .tools
+    # No -trimpath: pkg/v3 takes many minutes to compile, and its compiled packages in Go's build
+    # cache are shared with every other build of them on this machine only under the same flags.
+    go -C "$source" build -buildvcs=false -mod=readonly -o "$(pwd)/$binary" . ||
+        fail "building $source failed (above): it needs Go ${required} or newer (https://go.dev/dl/) and the Go module proxy (or GOPROXY) for the modules in $source/go.mod"
+}
+
+setup_codegen() {
+    go_tool test/package/codegen .tools/rolepair-codegen "the package layer (generated SDKs)"
+}
+
+setup_pysdk() {
+    if [ -x .venv-pysdk/bin/mypy ] && [ "$(.venv-pysdk/bin/python -c 'import importlib.metadata as m; print(m.version("pulumi"), m.version("mypy"), m.version("wheel"))' 2>/dev/null)" = "${PULUMI_PY_VERSION} ${MYPY_VERSION} ${WHEEL_VERSION}" ]; then
+        return
+    fi
+    [ -x .venv-pysdk/bin/pip ] || python3 -m venv .venv-pysdk 2>/dev/null || {
+        rm -rf .venv-pysdk
+        fail "python3 with venv is needed for the Python example: install python3 and python3-venv (Debian/Ubuntu: apt-get install python3-venv)"
+    }
+    echo "setup: installing pulumi==${PULUMI_PY_VERSION}, mypy==${MYPY_VERSION} and wheel==${WHEEL_VERSION} into .venv-pysdk"
+    .venv-pysdk/bin/pip install "${PIP_OPTIONS[@]}" "pulumi==${PULUMI_PY_VERSION}" "mypy==${MYPY_VERSION}" "wheel==${WHEEL_VERSION}" ||
+        fail "pip could not install pulumi==${PULUMI_PY_VERSION} and mypy==${MYPY_VERSION} (above): the package layer needs PyPI"
+}
+
 [ $# -gt 0 ] || set -- all
 for layer in "$@"; do
     case "$layer" in
@@ -176,7 +219,9 @@ for layer in "$@"; do
         cloudinit) setup_cloudinit ;;
         sshpin) setup_sshpin ;;
         engine) setup_engine ;;
-        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin && setup_engine ;;
-        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin, engine or all" ;;
+        codegen) setup_codegen ;;
+        pysdk) setup_pysdk ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin && setup_engine && setup_codegen && setup_pysdk ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin, engine, codegen, pysdk or all" ;;
     esac
 done

@@ -15,11 +15,11 @@ ssh_ingress_cidr = config.require("sshIngressCidr")
 services = rolepair.SharedDevHost(
     "services",
     services={
-        "service-a": rolepair.SharedServiceArgsArgs(),
-        "service-b": rolepair.SharedServiceArgsArgs(
+        "service-a": rolepair.SharedServiceArgs(),
+        "service-b": rolepair.SharedServiceArgs(
             object_actions=[rolepair.ObjectAction.GET_OBJECT, rolepair.ObjectAction.PUT_OBJECT],
         ),
-        "service-c": rolepair.SharedServiceArgsArgs(
+        "service-c": rolepair.SharedServiceArgs(
             trust_mode=rolepair.TrustMode.ACCOUNT_ROOT,
             max_session_duration=7200,
         ),

@@ -1,0 +1,61 @@
+// The walkthrough's three services on one shared host, and one assumable role pair, from Go.
+//
+// Before `pulumi up`: `pulumi package add https://github.com/<org>/<repo>/pulumi-package@<tag>`
+// generates the SDK used here into sdks/rolepair (go.mod's replace line points there). See README.md.
+package main
+
+import (
+	"example.com/pulumi-rolepair/sdk/go/rolepair"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+func main() {
+	pulumi.Run(program)
+}
+
+func program(ctx *pulumi.Context) error {
+	sshIngressCidr := config.Require(ctx, "sshIngressCidr")
+
+	// One host; each service gets its own role and its own private bucket, and the proof shows the
+	// host role denied every bucket and each service reaching only its own.
+	services, err := rolepair.NewSharedDevHost(ctx, "services", &rolepair.SharedDevHostArgs{
+		Services: map[string]rolepair.SharedServiceArgs{
+			"service-a": {},
+			"service-b": {
+				ObjectActions: []rolepair.ObjectAction{
+					rolepair.ObjectActionGetObject,
+					rolepair.ObjectActionPutObject,
+				},
+			},
+			"service-c": {
+				TrustMode:          ref(rolepair.TrustModeAccountRoot),
+				MaxSessionDuration: pulumi.Float64Ref(7200),
+			},
+		},
+		SshIngressCidr: pulumi.StringRef(sshIngressCidr),
+	})
+	if err != nil {
+		return err
+	}
+
+	// A host role that can only assume one target role, which alone reaches its bucket.
+	pair, err := rolepair.NewAssumableRolePair(ctx, "pair", &rolepair.AssumableRolePairArgs{
+		TrustMode:      ref(rolepair.TrustModeRole),
+		AwsProfileName: pulumi.StringRef("target"),
+		SshIngressCidr: pulumi.StringRef(sshIngressCidr),
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("hostRoleArn", services.HostRoleArn)
+	ctx.Export("services", services.Services)
+	ctx.Export("pairHostRoleArn", pair.HostRoleArn)
+	ctx.Export("targetRoleArn", pair.TargetRoleArn)
+	ctx.Export("bucketName", pair.BucketName)
+	return nil
+}
+
+// ref points at a copy of v: the SDK takes optional plain inputs (enums too) as pointers.
+func ref[T any](v T) *T { return &v }
