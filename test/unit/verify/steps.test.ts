@@ -175,7 +175,7 @@ describe("verify steps (stubbed AWS)", () => {
                 Expiration: new Date(),
             };
             delete credentials[drop];
-            sts.onAnyCommand().resolves({ Credentials: credentials });
+            sts.onAnyCommand().resolves({ Credentials: credentials as never });
             await assert.rejects(
                 assumeRoleWithPropagationRetry(
                     hostSts(),
