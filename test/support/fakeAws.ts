@@ -60,6 +60,8 @@ export interface FakeAccount {
     faults: Faults;
     s3Calls: S3Call[];
     assumeRoleCalls: number;
+    /** Credentials of a session of `roleArn`, as a profile on the host would obtain them. */
+    issueSession(roleArn: string, sessionName: string): { accessKeyId: string };
     restore(): void;
 }
 
@@ -76,6 +78,11 @@ export function fakeAccount(): FakeAccount {
         faults: {},
         s3Calls: [],
         assumeRoleCalls: 0,
+        issueSession: (roleArn, sessionName) => {
+            const accessKeyId = `${sessionKeyPrefix}${String(sessions.size).padStart(8, "0")}`;
+            sessions.set(accessKeyId, { kind: "session", roleArn, sessionName });
+            return { accessKeyId };
+        },
         restore: () => {
             sts.restore();
             s3.restore();
@@ -106,12 +113,7 @@ export function fakeAccount(): FakeAccount {
         if (caller.kind !== "host" || !fake.grants.has(input.RoleArn)) {
             throw awsError("AccessDenied", 403, `not authorized to perform sts:AssumeRole`);
         }
-        const accessKeyId = `${sessionKeyPrefix}${String(sessions.size).padStart(8, "0")}`;
-        sessions.set(accessKeyId, {
-            kind: "session",
-            roleArn: input.RoleArn,
-            sessionName: input.RoleSessionName,
-        });
+        const { accessKeyId } = fake.issueSession(input.RoleArn, input.RoleSessionName);
         // STS answers with whole seconds.
         const issuedAt = Math.floor(Date.now() / 1000) * 1000;
         const honest = new Date(issuedAt + input.DurationSeconds * 1000);
