@@ -409,12 +409,13 @@ describe("verify plan (--targets)", () => {
     });
 
     it("declares get, put and delete unless the entry lists its actions", () => {
-        assert.deepStrictEqual(declaredActions(plan[0]), [
+        const target = { name: "service-a", roleArn: role, bucket: "bucket-a" };
+        assert.deepStrictEqual(declaredActions(target), [
             "s3:GetObject",
             "s3:PutObject",
             "s3:DeleteObject",
         ]);
-        assert.deepStrictEqual(declaredActions({ ...plan[0], objectActions: ["s3:GetObject"] }), [
+        assert.deepStrictEqual(declaredActions({ ...target, objectActions: ["s3:GetObject"] }), [
             "s3:GetObject",
         ]);
     });
