@@ -15,6 +15,8 @@ export default tseslint.config(
             "lib/",
             // A user's project, checked by tsc where it is installed (test/package/npmPackage.test.ts).
             "test/package/consumer/",
+            "reports/",
+            ".stryker-tmp/",
             "**/*.mjs",
             "**/*.cjs",
         ],

@@ -365,6 +365,11 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
             String(tail("service-c")[1][2]),
             /^skipped: PutObject is declared without DeleteObject/,
         );
+        // Skipped, not passed: the JSON says so, and so does the exit code's checklist (stderr too).
+        assert.deepStrictEqual(
+            service(r.report!, "service-c").steps.map((x) => [x.name, x.skipped ?? false]),
+            service(r.report!, "service-c").steps.map((x) => [x.name, x.name === "put-object"]),
+        );
         assert.match(
             String(steps("service-c").at(-1)![2]),
             /^list through profile service-c; put skipped/,

@@ -82,13 +82,17 @@ export function runProcess(
     });
 }
 
-/** Runs the bundle; `stdin` is written to its standard input (for `--targets -`). */
+/**
+ * Runs the bundle; `stdin` is written to its standard input (for `--targets -`). A run still going
+ * after `timeoutMs` is killed and reports code null, so a test can fail on it before mocha's timeout.
+ */
 export function runVerify(
     args: string[],
     env: NodeJS.ProcessEnv,
     stdin?: string,
+    timeoutMs = 120_000,
 ): Promise<ProcessResult> {
-    return runProcess(process.execPath, [bundlePath, ...args], env, 120_000, stdin);
+    return runProcess(process.execPath, [bundlePath, ...args], env, timeoutMs, stdin);
 }
 
 /**

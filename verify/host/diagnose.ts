@@ -44,7 +44,7 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
                 `IMDSv2 answer (httpTokens required, hop limit high enough for this process)? (${name})`
             );
         case "base-denied":
-            return `listing bucket ${ctx.bucket} of service ${ctx.service} as the host role failed with ${name} rather than AccessDenied.`;
+            return `listing bucket ${ctx.bucket} of service ${ctx.service} as the host role failed with ${name} rather than AccessDenied, so the host role's denial is not proven.`;
         case "assume-role":
             return diagnoseAssumeRole(error, ctx);
         case "put-object":
@@ -67,6 +67,21 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
         default:
             return `service ${ctx.service}: ${name}: ${message}`;
     }
+}
+
+/**
+ * An isolation row whose listing was answered with something other than AccessDenied: it proves
+ * nothing, and a missing bucket is named as such (a mistyped or destroyed bucket is not isolated).
+ */
+export function diagnoseIsolation(error: unknown, service: string, bucket: string): string {
+    const notProven = `so service ${service}'s isolation from it is not proven`;
+    if (isUnreachable(error)) {
+        return `AWS did not answer listing bucket ${bucket}, ${notProven}: check the host's outbound HTTPS and the region.`;
+    }
+    if (errorName(error) === "NoSuchBucket") {
+        return `bucket ${bucket} does not exist, ${notProven}: a mistyped bucket in the plan, or the bucket was destroyed.`;
+    }
+    return `service ${service}: listing bucket ${bucket} failed with ${errorName(error)} rather than AccessDenied, so its isolation from that bucket is not proven.`;
 }
 
 function diagnoseAssumeRole(error: unknown, ctx: DiagnosisContext): string {

@@ -9,8 +9,8 @@ import { randomBytes } from "crypto";
 import type { ProofOptions } from "./args";
 import { Credentials, s3Client, stsClient } from "./clients";
 import { checkProfileConfig } from "./profileConfig";
-import { diagnose, DiagnosisContext } from "./diagnose";
-import { describeError, errorName, isUnreachable } from "../shared/errors";
+import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
+import { describeError, isUnreachable } from "../shared/errors";
 import { declaredActions, type VerifyTarget } from "../shared/plan";
 import {
     IsolationResult,
@@ -24,6 +24,7 @@ import { checkRoleChaining } from "./roleChaining";
 import {
     assumeRoleWithPropagationRetry,
     callerIdentity,
+    checkCredentialsExpiry,
     deleteMissingKey,
     deleteProbe,
     expectBucketDenied,
@@ -35,6 +36,7 @@ import {
     listSeesProbe,
     Outcome,
     putProbe,
+    sessionArnPrefix,
 } from "./steps";
 
 export interface ProofHooks {
@@ -43,6 +45,8 @@ export interface ProofHooks {
     /** Progress lines while waiting (on the CLI: stderr). */
     onProgress?: (line: string) => void;
     sleep?: (ms: number) => Promise<void>;
+    /** The clock the propagation timeout is measured on. Default Date.now. */
+    now?: () => number;
     /** First wait between AssumeRole attempts while IAM propagates. Default 500 ms. */
     propagationInitialDelayMs?: number;
 }
@@ -100,6 +104,7 @@ class Recorder {
             expected,
             observed: outcome.observed,
             durationMs: Math.round(performance.now() - started),
+            ...(outcome.skipped ? { skipped: true } : {}),
             ...(outcome.ok || !outcome.diagnosis
                 ? {}
                 : { diagnosis: this.namingService(name, outcome.diagnosis) }),
@@ -259,6 +264,7 @@ async function proveService(
                 {
                     timeoutMs: options.propagationTimeoutMs,
                     sleep: hooks.sleep,
+                    now: hooks.now,
                     initialDelayMs: hooks.propagationInitialDelayMs,
                     onRetry: (attempt, elapsedMs) =>
                         hooks.onProgress?.(
@@ -278,7 +284,7 @@ async function proveService(
         return rows;
     };
     if (!denied.ok || !assumeRole.ok || !assumed) return finish();
-    const credentials = assumed.credentials;
+    const { credentials, issued } = assumed;
 
     const expectedArn = expectedSessionArn(target.roleArn, sessionName);
     const identity = await rec.run("assumed-identity", async () => {
@@ -303,19 +309,14 @@ async function proveService(
     ]);
     service.steps.push(...roundTrip);
 
-    const expiry = await rec.run("credentials-expiry", async () => {
-        const minutes = (credentials.expiration.getTime() - Date.now()) / 60_000;
-        return minutes > 0
-            ? {
-                  ok: true,
-                  observed: `expire at ${credentials.expiration.toISOString()} (in ${Math.round(minutes)} min); apps refresh with fromTemporaryCredentials`,
-              }
-            : {
-                  ok: false,
-                  observed: `expired at ${credentials.expiration.toISOString()}`,
-                  diagnosis: `service ${target.name}: the host clock is wrong, or STS returned stale credentials.`,
-              };
-    });
+    const expiry = await rec.run("credentials-expiry", async () =>
+        checkCredentialsExpiry(
+            credentials.expiration,
+            options.durationSeconds,
+            issued,
+            target.name,
+        ),
+    );
     service.steps.push(expiry);
     if (target.profile !== undefined && roundTrip.every((s) => s.ok) && expiry.ok) {
         service.steps.push(...(await proveProfileRoute(rec, options, target, service)));
@@ -339,7 +340,7 @@ async function isolationRow(
             ...row,
             ok: false,
             observed: describeError(error),
-            diagnosis: `service ${target.name}: listing bucket ${bucket} failed with ${errorName(error)} rather than AccessDenied, so its isolation from that bucket is not proven.`,
+            diagnosis: diagnoseIsolation(error, target.name, bucket),
         };
     }
 }
@@ -409,7 +410,7 @@ async function s3RoundTrip(
         record(
             await rec.run(
                 "put-object",
-                async () => ({ ok: true, observed: skippedPut }),
+                async () => ({ ok: true, skipped: true, observed: skippedPut }),
                 "PutObject is not exercised without DeleteObject",
             ),
         );
@@ -429,10 +430,9 @@ async function proveProfileRoute(
     if (!config.ok) return [config];
     const aws = { region: options.region, endpoint: options.endpoint };
     const credentials = fromIni({ profile, clientConfig: { region: options.region } });
-    const roleName = target.roleArn.split("/").pop();
     const identity = await rec.run("profile-identity", async () => {
         service.identities.profile = await callerIdentity(stsClient(aws, credentials));
-        return service.identities.profile.includes(`:assumed-role/${roleName}/`)
+        return service.identities.profile.startsWith(sessionArnPrefix(target.roleArn))
             ? { ok: true, observed: service.identities.profile }
             : {
                   ok: false,

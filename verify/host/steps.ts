@@ -20,6 +20,8 @@ export interface Outcome {
     ok: boolean;
     observed: string;
     diagnosis?: string;
+    /** The step was not exercised (ok stays true: nothing was expected of it). */
+    skipped?: boolean;
 }
 
 export async function callerIdentity(sts: STSClient): Promise<string> {
@@ -28,12 +30,16 @@ export async function callerIdentity(sts: STSClient): Promise<string> {
     return identity.Arn;
 }
 
-/** Lists the bucket: AccessDenied is the expected outcome; a listing is a failure with `leak`. */
+/**
+ * Lists the bucket: AccessDenied is the expected outcome; a listing is a failure with `leak`. Only
+ * S3's own AccessDenied proves a denial: any other answer (NoSuchBucket, a 5xx, a reset, a proxy's
+ * 403 page) proves nothing and is thrown, for the caller to fail the check with a diagnosis.
+ */
 async function expectListDenied(s3: S3Client, bucket: string, leak: string): Promise<Outcome> {
     try {
         await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
     } catch (error) {
-        if (isAccessDenied(error)) return { ok: true, observed: "AccessDenied" };
+        if (errorName(error) === "AccessDenied") return { ok: true, observed: "AccessDenied" };
         throw error;
     }
     return { ok: false, observed: "ListObjectsV2 succeeded", diagnosis: leak };
@@ -128,6 +134,14 @@ export interface AssumedRole {
     };
     assumedRoleArn: string;
     attempts: number;
+    /** The host's clock just before the answered AssumeRole was sent and just after its answer. */
+    issued: IssueWindow;
+}
+
+/** Host-clock bounds (ms since the epoch) of the moment STS issued the credentials. */
+export interface IssueWindow {
+    sentAt: number;
+    answeredAt: number;
 }
 
 export interface RetryPolicy {
@@ -137,6 +151,8 @@ export interface RetryPolicy {
     sleep?: (ms: number) => Promise<void>;
     /** First wait after a denial; each next one is 1.6× longer, capped at 5 s. Default 500 ms. */
     initialDelayMs?: number;
+    /** The clock the timeout is measured on. Default Date.now. */
+    now?: () => number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -152,9 +168,11 @@ export async function assumeRoleWithPropagationRetry(
     retry: RetryPolicy,
 ): Promise<AssumedRole> {
     const sleep = retry.sleep ?? realSleep;
-    const started = Date.now();
+    const now = retry.now ?? Date.now;
+    const started = now();
     let delay = retry.initialDelayMs ?? 500;
     for (let attempt = 1; ; attempt++) {
+        const sentAt = now();
         try {
             const answer = await sts.send(
                 new AssumeRoleCommand({
@@ -168,9 +186,10 @@ export async function assumeRoleWithPropagationRetry(
                 credentials: complete(answer.Credentials),
                 assumedRoleArn: answer.AssumedRoleUser?.Arn ?? "",
                 attempts: attempt,
+                issued: { sentAt, answeredAt: now() },
             };
         } catch (error) {
-            const elapsed = Date.now() - started;
+            const elapsed = now() - started;
             if (!isAccessDenied(error) || elapsed + delay > retry.timeoutMs) throw error;
             retry.onRetry?.(attempt, elapsed, error);
             await sleep(delay);
@@ -191,11 +210,75 @@ function complete(c: StsCredentials | undefined): AssumedRole["credentials"] {
     };
 }
 
-/** The session ARN STS gives: arn:<p>:sts::<account>:assumed-role/<role name>/<session>. */
-export function expectedSessionArn(roleArn: string, sessionName: string): string {
+/**
+ * What every session ARN of the role starts with: arn:<p>:sts::<account>:assumed-role/<role name>/
+ * (the role's path is not part of it). Partition and account included, so a role of the same name
+ * in another account does not match.
+ */
+export function sessionArnPrefix(roleArn: string): string {
     const [, partition, , , account, resource] = roleArn.split(":");
     const roleName = resource.split("/").pop();
-    return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+    return `arn:${partition}:sts::${account}:assumed-role/${roleName}/`;
+}
+
+/** The session ARN STS gives: arn:<p>:sts::<account>:assumed-role/<role name>/<session>. */
+export function expectedSessionArn(roleArn: string, sessionName: string): string {
+    return `${sessionArnPrefix(roleArn)}${sessionName}`;
+}
+
+/**
+ * How far the host's clock may run behind AWS's: the SDK's credential providers (and
+ * fromTemporaryCredentials) refresh 5 minutes before expiry by the host's clock, so a host more
+ * than that behind would keep sending expired credentials.
+ */
+export const maxClockLagMs = 5 * 60_000;
+
+/**
+ * The credentials must not be expired, and the host's clock must be close enough to AWS's for
+ * applications to refresh them in time. The host cannot read AWS's clock, but STS issued the
+ * credentials for exactly `durationSeconds`, between `issued.sentAt` and `issued.answeredAt` on
+ * the host's clock, so `expiration - duration` (AWS's clock at issue) bounds the offset between the
+ * two clocks; only a lag proven beyond `maxClockLagMs` fails, whatever the network's latency.
+ */
+export function checkCredentialsExpiry(
+    expiration: Date,
+    durationSeconds: number,
+    issued: IssueWindow,
+    service: string,
+    now: number = Date.now(),
+): Outcome {
+    const remainingMs = expiration.getTime() - now;
+    const issuedAtAws = expiration.getTime() - durationSeconds * 1000;
+    // AWS's clock minus the host's, within [aheadAtLeast, aheadAtMost].
+    const aheadAtLeast = issuedAtAws - issued.answeredAt;
+    const aheadAtMost = issuedAtAws - issued.sentAt;
+    const seconds = (ms: number) => Math.round(ms / 1000);
+    if (remainingMs <= 0) {
+        return {
+            ok: false,
+            observed: `expired at ${expiration.toISOString()}, ${seconds(-remainingMs)} s before the host's clock (${new Date(now).toISOString()})`,
+            diagnosis:
+                `service ${service}: the credentials AssumeRole returned are already expired by the host's clock: STS returned stale credentials, ` +
+                "or the host's clock runs ahead of AWS's by more than the session duration (check chronyd and the Amazon Time Sync Service, 169.254.169.123).",
+        };
+    }
+    if (aheadAtLeast > maxClockLagMs) {
+        return {
+            ok: false,
+            observed: `expire at ${expiration.toISOString()}, yet issued for ${durationSeconds} s: the host's clock is at least ${seconds(aheadAtLeast)} s behind AWS's`,
+            diagnosis:
+                `service ${service}: the host's clock runs more than ${seconds(maxClockLagMs)} s behind AWS's, so the SDKs would refresh these credentials only after they expired ` +
+                "(check chronyd and the Amazon Time Sync Service, 169.254.169.123).",
+        };
+    }
+    const offset =
+        aheadAtMost < -maxClockLagMs
+            ? `; the host's clock is at least ${seconds(-aheadAtMost)} s ahead of AWS's (credentials are refreshed early)`
+            : "";
+    return {
+        ok: true,
+        observed: `expire at ${expiration.toISOString()} (in ${Math.round(remainingMs / 60_000)} min); apps refresh with fromTemporaryCredentials${offset}`,
+    };
 }
 
 export async function putProbe(

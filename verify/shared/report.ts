@@ -30,6 +30,11 @@ export interface StepResult {
     durationMs: number;
     /** Present on failure: the likely cause, in words an operator can act on. */
     diagnosis?: string;
+    /**
+     * True when the step was not exercised (put-object when DeleteObject is not declared, so a
+     * probe could not be removed); `ok` is then true, as nothing was expected of it. Absent otherwise.
+     */
+    skipped?: boolean;
 }
 
 /** One service's proof: its steps in a fixed order, whatever order they ran in. */
@@ -142,7 +147,7 @@ export function describeFailure(report: ProofReport): string {
 }
 
 function stepLine(s: StepResult, indent: string): string {
-    const mark = s.ok ? "✓" : "✗";
+    const mark = s.skipped ? "-" : s.ok ? "✓" : "✗";
     const head = `${indent}${mark} ${s.name.padEnd(18)} ${s.observed} (${s.durationMs} ms)`;
     return s.ok || !s.diagnosis
         ? head
