@@ -2,7 +2,9 @@
 // beside the figures). Everything runs on loopback against one moto emulator. Every process being
 // compared is measured in the same loop, one after the other, after one warm-up run each, and the
 // figure is the median. BENCH_RUNS sets the runs per figure (default 10); BENCH_LAYERS=1 also times
-// each npm test layer (off by default: layer times are measured on their own).
+// each npm test layer (off by default: layer times are measured on their own). The latency model
+// (latencyModel.ts) runs first; BENCH_ONLY=model runs nothing else, BENCH_MODEL_LATENCY_MS sets its
+// added latency per request (default 50) and BENCH_MODEL_RUNS its runs per figure (default BENCH_RUNS).
 import "../test/support/quietSdk";
 
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -18,6 +20,7 @@ import { region, startMoto } from "../test/support/moto";
 import { createScenario } from "../test/support/scenario";
 import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
 import { createFleet } from "./fleet";
+import { ModelFigure, runLatencyModel } from "./latencyModel";
 import { median, timed } from "./stats";
 import type { Trace } from "./trace";
 
@@ -33,6 +36,9 @@ const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
 const compareBundle = process.env.BENCH_COMPARE_BUNDLE;
 /** BENCH_TRACE_DUMP=1: print every traced request of one single-target run. */
 const dumpTrace = process.env.BENCH_TRACE_DUMP === "1";
+const modelOnly = process.env.BENCH_ONLY === "model";
+const modelLatencyMs = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 50);
+const modelRuns = Number(process.env.BENCH_MODEL_RUNS ?? runsEach);
 
 interface Figure {
     what: string;
@@ -197,7 +203,46 @@ function medianPhases(all: Phases[]): Phases {
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
+function printMachine(): void {
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const load = os.loadavg()[0].toFixed(2);
+    console.log(
+        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+            `Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString()}, load ${load}\n`,
+    );
+}
+
+function printTable(rows: Figure[]): void {
+    console.log("| figure | measured | target |");
+    console.log("| --- | --- | --- |");
+    for (const fig of rows) console.log(`| ${fig.what} | ${fig.value} | ${fig.target ?? ""} |`);
+}
+
+function modelRows(model: ModelFigure[]): Figure[] {
+    const one = model.find((m) => m.services === 1)!;
+    const targets: Record<number, string> = { 1: "≤ 6 deep", 10: "≤ 1.3× N = 1", 30: "≤ 3× N = 1" };
+    return model.map((m) => ({
+        what: `N = ${m.services}: wall time (process start → exit), × N = 1; verify's CPU time; requests; round-trip depth`,
+        value: `${ms(m.wallMs)}, ${(m.wallMs / one.wallMs).toFixed(2)}×; CPU ${ms(m.cpuMs)}; ${m.requests} requests; ${m.depth} deep`,
+        target: targets[m.services],
+    }));
+}
+
 async function main(): Promise<void> {
+    printMachine();
+    const model = await runLatencyModel({
+        bundle: verifyBundle,
+        latencyMs: modelLatencyMs,
+        runs: modelRuns,
+        region,
+    });
+    removeHostHomes();
+    console.log(
+        `Latency model: ${verifyBundle} against a concurrent AWS double adding ${modelLatencyMs} ms to every request (bench/awsDouble.ts), median of ${modelRuns}:\n`,
+    );
+    printTable(modelRows(model));
+    if (modelOnly) return;
+
     await bundleHelpers();
     const figures: Figure[] = [];
     const breakdown: string[] = [];
@@ -463,15 +508,10 @@ async function main(): Promise<void> {
         }
     }
 
-    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    const load = os.loadavg()[0].toFixed(2);
     console.log(
-        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
-            `Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString()}, load ${load}\n`,
+        `\nOn the moto emulator (one request at a time), load ${os.loadavg()[0].toFixed(2)}:\n`,
     );
-    console.log("| figure | measured | target |");
-    console.log("| --- | --- | --- |");
-    for (const fig of figures) console.log(`| ${fig.what} | ${fig.value} | ${fig.target ?? ""} |`);
+    printTable(figures);
     console.log("\nWhere verify's time goes (median of traced runs, ms since process start):");
     for (const line of breakdown) console.log(`- ${line}`);
 }
