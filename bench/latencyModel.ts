@@ -15,6 +15,7 @@ import { median, timed } from "./stats";
 export const modelSizes = [1, 10, 30] as const;
 
 export interface ModelFigure {
+    bundle: string;
     services: number;
     /** Process start → exit, median of the runs. */
     wallMs: number;
@@ -25,12 +26,11 @@ export interface ModelFigure {
 }
 
 export interface ModelOptions {
-    bundle: string;
+    /** Builds of verify to measure, their runs alternating so that all see the same load. */
+    bundles: string[];
     latencyMs: number;
     runs: number;
     region: string;
-    /** Extra verify flags, e.g. ["--concurrency", "8"]. */
-    extraArgs?: string[];
 }
 
 function modelPlan(services: number) {
@@ -64,19 +64,19 @@ export async function runLatencyModel(options: ModelOptions): Promise<ModelFigur
         }),
         BENCH_CPU_FILE: cpuFile,
     };
-    const args = ["--targets", "-", "--json", ...(options.extraArgs ?? [])];
+    const args = ["--targets", "-", "--json"];
     const figures: ModelFigure[] = [];
     try {
         for (const services of modelSizes) {
             const plan = modelPlan(services);
             aws.setRoles(plan);
             const stdin = JSON.stringify(plan);
-            const run = async () => {
+            const run = async (bundle: string) => {
                 aws.reset();
                 const { ms, value } = await timed(() =>
                     runProcess(
                         process.execPath,
-                        ["--require", preload, options.bundle, ...args],
+                        ["--require", preload, bundle, ...args],
                         env,
                         120_000,
                         stdin,
@@ -84,7 +84,7 @@ export async function runLatencyModel(options: ModelOptions): Promise<ModelFigur
                 );
                 if (value.code !== 0)
                     throw new Error(
-                        `verify failed against the latency model (N = ${services}): ${value.stderr}${value.stdout.slice(0, 2000)}`,
+                        `${bundle} failed against the latency model (N = ${services}): ${value.stderr}${value.stdout.slice(0, 2000)}`,
                     );
                 return {
                     ms,
@@ -93,16 +93,23 @@ export async function runLatencyModel(options: ModelOptions): Promise<ModelFigur
                     depth: roundTripDepth(aws.requests),
                 };
             };
-            await run(); // warm-up: page cache, the double's first-use paths
-            const samples = [];
-            for (let i = 0; i < options.runs; i++) samples.push(await run());
-            figures.push({
-                services,
-                wallMs: median(samples.map((s) => s.ms)),
-                cpuMs: median(samples.map((s) => s.cpuMs)),
-                requests: median(samples.map((s) => s.requests)),
-                depth: median(samples.map((s) => s.depth)),
-            });
+            // A warm-up run each (page cache, the double's first-use paths), then alternate.
+            for (const bundle of options.bundles) await run(bundle);
+            const samples = new Map(
+                options.bundles.map((b) => [b, [] as Awaited<ReturnType<typeof run>>[]]),
+            );
+            for (let i = 0; i < options.runs; i++)
+                for (const bundle of options.bundles) samples.get(bundle)!.push(await run(bundle));
+            for (const [bundle, runs] of samples) {
+                figures.push({
+                    bundle,
+                    services,
+                    wallMs: median(runs.map((r) => r.ms)),
+                    cpuMs: median(runs.map((r) => r.cpuMs)),
+                    requests: median(runs.map((r) => r.requests)),
+                    depth: median(runs.map((r) => r.depth)),
+                });
+            }
         }
     } finally {
         await imds.stop();
