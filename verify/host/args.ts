@@ -31,13 +31,12 @@ export { UsageError, UsageErrors };
 /** Default of --duration-seconds (STS's minimum). */
 export const defaultDurationSeconds = 900;
 /**
- * Default of --concurrency: requests in flight at once across all services. At 64, a plan of 10
- * services proves in about the time of one and a plan of 30 in a few round trips more (see
- * docs/verify.md); STS (600 requests per second per account and region) and S3 (3,500 writes and
- * 5,500 reads per second per prefix) are far away even when answers come back at once; a server
- * that serves one request at a time (an emulator) keeps each request waiting for at most 64
- * answers, well inside the 15 s request timeout; and 64 sockets are few next to Node's and the
- * system's limits (1,024 open files by default).
+ * Default of --concurrency: requests in flight at once across all services. AWS's rate limits are
+ * far away (S3: 3,500 writes and 5,500 reads per second per prefix, and a proof sends each bucket
+ * N + 4 requests; STS: 2N + 1 calls in all); verify spends about a millisecond of CPU per request
+ * in the SDK, so 64 answers of ~50 ms keep one core busy; a server that serves one request at a
+ * time (an emulator) keeps each waiting for at most 63 others, well inside the 15 s request
+ * timeout; and 64 sockets are few next to the default limit of 1,024 open files.
  */
 export const defaultConcurrency = 64;
 /** Bounds of --concurrency: 1 (one request at a time) to 256 (a quarter of the default open-file limit). */
