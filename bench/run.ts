@@ -1,8 +1,12 @@
 // npm run bench: prints measured figures; no thresholds are asserted here (targets are printed
-// beside the figures). Everything runs on loopback against one moto emulator. Every process being
-// compared is measured in the same loop, one after the other, after one warm-up run each, and the
-// figure is the median. BENCH_RUNS sets the runs per figure (default 10); BENCH_LAYERS=1 also times
-// each npm test layer (off by default: layer times are measured on their own).
+// beside the figures). First the latency model (latencyModel.ts: verify against a concurrent AWS
+// double adding a fixed latency per request, N = 1, 10, 30), then everything against one moto
+// emulator on loopback. Every process being compared is measured in the same loop, one after the
+// other, after one warm-up run each, and the figure is the median. BENCH_RUNS sets the runs per
+// figure (default 10); BENCH_LAYERS=1 also times each npm test layer (off by default: layer times
+// are measured on their own). BENCH_ONLY=model runs only the latency model; BENCH_MODEL_LATENCY_MS
+// sets its latency per request (default 50), BENCH_MODEL_RUNS its runs per figure (default
+// BENCH_RUNS). BENCH_COMPARE_BUNDLE (another build of verify) is measured beside, in both.
 import "../test/support/quietSdk";
 
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -18,6 +22,7 @@ import { region, startMoto } from "../test/support/moto";
 import { createScenario } from "../test/support/scenario";
 import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
 import { createFleet } from "./fleet";
+import { ModelFigure, runLatencyModel } from "./latencyModel";
 import { median, timed } from "./stats";
 import type { Trace } from "./trace";
 
@@ -33,6 +38,9 @@ const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
 const compareBundle = process.env.BENCH_COMPARE_BUNDLE;
 /** BENCH_TRACE_DUMP=1: print every traced request of one single-target run. */
 const dumpTrace = process.env.BENCH_TRACE_DUMP === "1";
+const modelOnly = process.env.BENCH_ONLY === "model";
+const modelLatencyMs = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 50);
+const modelRuns = Number(process.env.BENCH_MODEL_RUNS ?? runsEach);
 
 interface Figure {
     what: string;
@@ -61,7 +69,7 @@ async function bundleHelpers(): Promise<void> {
 }
 
 /** Time from process start to the first HTTP request it sends (no AWS behind: the request is refused). */
-async function coldStartMs(): Promise<number> {
+async function coldStartMs(bundles: string[]): Promise<Map<string, number>> {
     let firstRequest: (() => void) | undefined;
     const server = http.createServer((_req, res) => {
         firstRequest?.();
@@ -69,8 +77,9 @@ async function coldStartMs(): Promise<number> {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as { port: number };
-    const samples: number[] = [];
-    for (let i = 0; i < runsEach; i++) {
+    const samples = new Map<string, number[]>(bundles.map((b) => [b, []]));
+    for (let i = 0; i < runsEach * bundles.length; i++) {
+        const bundle = bundles[i % bundles.length];
         const started = process.hrtime.bigint();
         const seen = new Promise<number>((resolve) => {
             firstRequest = () => resolve(Number(process.hrtime.bigint() - started) / 1e6);
@@ -78,7 +87,7 @@ async function coldStartMs(): Promise<number> {
         const child = runProcess(
             process.execPath,
             [
-                verifyBundle,
+                bundle,
                 "--bucket",
                 "cold-start-bucket",
                 "--role-arn",
@@ -95,11 +104,11 @@ async function coldStartMs(): Promise<number> {
                 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             },
         );
-        samples.push(await seen);
+        samples.get(bundle)!.push(await seen);
         await child;
     }
     server.close();
-    return median(samples);
+    return new Map([...samples].map(([b, x]) => [b, median(x)]));
 }
 
 async function layerSeconds(layer: string): Promise<{ seconds: number; ok: boolean }> {
@@ -197,7 +206,51 @@ function medianPhases(all: Phases[]): Phases {
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
+function printMachine(): void {
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const load = os.loadavg()[0].toFixed(2);
+    console.log(
+        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+            `Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString()}, load ${load}\n`,
+    );
+}
+
+function printTable(rows: Figure[]): void {
+    console.log("| figure | measured | target |");
+    console.log("| --- | --- | --- |");
+    for (const fig of rows) console.log(`| ${fig.what} | ${fig.value} | ${fig.target ?? ""} |`);
+}
+
+function modelRows(model: ModelFigure[], bundle: string): Figure[] {
+    const mine = model.filter((m) => m.bundle === bundle);
+    const one = mine.find((m) => m.services === 1)!;
+    const targets: Record<number, string> = { 1: "≤ 6 deep", 10: "≤ 1.3× N = 1", 30: "≤ 3× N = 1" };
+    return mine.map((m) => ({
+        what: `N = ${m.services}: wall time (process start → exit), × N = 1; verify's CPU time; requests; round-trip depth`,
+        value: `${ms(m.wallMs)}, ${(m.wallMs / one.wallMs).toFixed(2)}×; CPU ${ms(m.cpuMs)}; ${m.requests} requests; ${m.depth} deep`,
+        target: bundle === verifyBundle ? targets[m.services] : undefined,
+    }));
+}
+
 async function main(): Promise<void> {
+    printMachine();
+    const bundles = [verifyBundle, ...(compareBundle ? [compareBundle] : [])];
+    const model = await runLatencyModel({
+        bundles,
+        latencyMs: modelLatencyMs,
+        runs: modelRuns,
+        region,
+    });
+    removeHostHomes();
+    for (const bundle of bundles) {
+        console.log(
+            `Latency model: ${bundle} against a concurrent AWS double adding ${modelLatencyMs} ms to every request (bench/awsDouble.ts), median of ${modelRuns}${bundles.length > 1 ? ", runs alternating with the other build" : ""}:\n`,
+        );
+        printTable(modelRows(model, bundle));
+        console.log("");
+    }
+    if (modelOnly) return;
+
     await bundleHelpers();
     const figures: Figure[] = [];
     const breakdown: string[] = [];
@@ -353,7 +406,7 @@ async function main(): Promise<void> {
         figures.push({
             what: "speed-up of verify over the walkthrough's commands",
             value: `${(s / v).toFixed(1)}×`,
-            target: "≥ 10×",
+            target: "≥ 12×",
         });
         if (compareBundle) {
             const c = med("single (candidate)");
@@ -444,13 +497,21 @@ async function main(): Promise<void> {
     figures.push({
         what: "dist/verify.js size",
         value: `${(fs.statSync(verifyBundle).size / 1024 / 1024).toFixed(2)} MB`,
-        target: "≤ 1.5 MB",
+        target: "≤ 0.5 MB",
     });
+    const coldStart = await coldStartMs(
+        compareBundle ? [verifyBundle, compareBundle] : [verifyBundle],
+    );
     figures.push({
         what: `cold start to first request, median of ${runsEach}`,
-        value: ms(await coldStartMs()),
-        target: "≤ 250 ms",
+        value: ms(coldStart.get(verifyBundle)!),
+        target: "≤ 61 ms (the 2026-11-29 figure)",
     });
+    if (compareBundle)
+        figures.push({
+            what: `candidate ${compareBundle}: cold start to first request (runs alternating)`,
+            value: ms(coldStart.get(compareBundle)!),
+        });
 
     if (process.env.BENCH_LAYERS === "1") {
         for (const layer of ["unit", "policy", "emulator", "host", "reliability"]) {
@@ -463,15 +524,10 @@ async function main(): Promise<void> {
         }
     }
 
-    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    const load = os.loadavg()[0].toFixed(2);
     console.log(
-        `\nMachine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
-            `Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString()}, load ${load}\n`,
+        `\nOn the moto emulator (one request at a time), load ${os.loadavg()[0].toFixed(2)}:\n`,
     );
-    console.log("| figure | measured | target |");
-    console.log("| --- | --- | --- |");
-    for (const fig of figures) console.log(`| ${fig.what} | ${fig.value} | ${fig.target ?? ""} |`);
+    printTable(figures);
     console.log("\nWhere verify's time goes (median of traced runs, ms since process start):");
     for (const line of breakdown) console.log(`- ${line}`);
 }

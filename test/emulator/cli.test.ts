@@ -93,11 +93,13 @@ describe("verify CLI flags", function () {
             "--session-name=x",
             "--frobnicate",
             "--json=yes",
+            "--concurrency=0",
         ]);
         assert.strictEqual(r.code, 2);
         const errors = r.stderr.split("\n").filter((line) => line.startsWith("verify: "));
         assert.deepStrictEqual(errors.map((line) => line.split(":")[1].trim()).sort(), [
             "--bucket",
+            "--concurrency",
             "--duration-seconds",
             "--frobnicate",
             "--json",
@@ -137,6 +139,7 @@ describe("verify CLI flags", function () {
             "--session-name",
             "--duration-seconds",
             "--propagation-timeout",
+            "--concurrency",
             "--json",
         ];
         for (const flag of flags) {
@@ -147,6 +150,10 @@ describe("verify CLI flags", function () {
         }
         assert.match(r.stdout, /--duration-seconds N +900 to 43200 \(default 900\)/);
         assert.match(r.stdout, /\(default 120\)/);
+        assert.match(
+            r.stdout,
+            /--concurrency N +AWS requests in flight at once.*1 to\n +256 \(default 64\)/,
+        );
         assert.match(r.stdout, /--flag=value/);
     });
 

@@ -44,14 +44,36 @@ export function seededRandom(seed: number): () => number {
 
 export interface ProxyStats {
     requests: number;
+    /** The most requests the proxy held at once (arrived, not yet answered). */
+    peakInFlight: number;
+    /** Every request, in the order its answer was sent (or its connection dropped). */
+    answered: ProxiedRequest[];
     faults: Record<Fault | "propagation", number>;
     /** Forwarded (not faulted) requests by operation, e.g. "sts:AssumeRole", "s3:PUT". */
     forwarded: Record<string, number>;
 }
 
+/** A request as the proxy saw it, for tests that hold requests back or check completion order. */
+export interface ProxiedRequest {
+    /** "sts:AssumeRole", "s3:GET", ... */
+    operation: string;
+    method: string;
+    /** Path and query, as sent (path-style S3: /bucket/key?query). */
+    url: string;
+    /** The access key id that signed it. */
+    caller?: string;
+    /** For AssumeRole, the role asked for. */
+    roleArn?: string;
+}
+
 export interface FaultProxy {
     endpoint: string;
     stats: ProxyStats;
+    /**
+     * Before a request is handled, waits for what `hold` returns (if anything): lets a test make
+     * some requests finish after others, or gather several in flight. Undefined: no holding.
+     */
+    holdWith(hold: ((request: ProxiedRequest) => Promise<void> | undefined) | undefined): void;
     /** Replaces the schedule and its random source, and resets the statistics. */
     reset(schedule: FaultSchedule, random: () => number): void;
     stop(): Promise<void>;
@@ -79,8 +101,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     let random = Math.random;
     let firstAssumeRoleAt: number | undefined;
     const consecutive = new Map<string, number>();
+    let hold: ((request: ProxiedRequest) => Promise<void> | undefined) | undefined;
+    let inFlight = 0;
     const stats: ProxyStats = {
         requests: 0,
+        peakInFlight: 0,
+        answered: [],
         faults: { throttle: 0, "server-error": 0, reset: 0, propagation: 0 },
         forwarded: {},
     };
@@ -102,7 +128,20 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
                     ? /(?:^|&)RoleArn=([^&]+)/.exec(body.toString())?.[1]
                     : undefined;
             const key = `${operation} ${req.url} ${caller ?? ""} ${roleArn ?? ""}`;
+            const seen: ProxiedRequest = {
+                operation,
+                method: req.method ?? "",
+                url: req.url ?? "",
+                caller,
+                roleArn: roleArn && decodeURIComponent(roleArn),
+            };
             stats.requests++;
+            stats.peakInFlight = Math.max(stats.peakInFlight, ++inFlight);
+            res.on("close", () => {
+                inFlight--;
+                stats.answered.push(seen);
+            });
+            await hold?.(seen);
             if (schedule.latencyMs > 0)
                 await new Promise((r) => setTimeout(r, random() * schedule.latencyMs));
 
@@ -174,8 +213,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             firstAssumeRoleAt = undefined;
             consecutive.clear();
             stats.requests = 0;
+            stats.peakInFlight = 0;
+            stats.answered = [];
             stats.faults = { throttle: 0, "server-error": 0, reset: 0, propagation: 0 };
             stats.forwarded = {};
+        },
+        holdWith(next) {
+            hold = next;
         },
         stop: () =>
             new Promise<void>((resolve) => {

@@ -20,6 +20,8 @@ export interface ProofOptions {
     /** How long AssumeRole is retried on AccessDenied while IAM changes propagate. */
     propagationTimeoutMs: number;
     json: boolean;
+    /** Requests in flight at once, across all services (--concurrency). Default defaultConcurrency. */
+    concurrency?: number;
     /** AWS_ENDPOINT_URL: an emulator or VPC endpoint; S3 then uses path-style addressing. */
     endpoint?: string;
 }
@@ -28,6 +30,17 @@ export { UsageError, UsageErrors };
 
 /** Default of --duration-seconds (STS's minimum). */
 export const defaultDurationSeconds = 900;
+/**
+ * Default of --concurrency: requests in flight at once across all services. AWS's rate limits are
+ * far away (S3: 3,500 writes and 5,500 reads per second per prefix, and a proof sends each bucket
+ * N + 4 requests; STS: 2N + 1 calls in all); verify spends about a millisecond of CPU per request
+ * in the SDK, so 64 answers of ~50 ms keep one core busy; a server that serves one request at a
+ * time (an emulator) keeps each waiting for at most 63 others, well inside the 15 s request
+ * timeout; and 64 sockets are few next to the default limit of 1,024 open files.
+ */
+export const defaultConcurrency = 64;
+/** Bounds of --concurrency: 1 (one request at a time) to 256 (a quarter of the default open-file limit). */
+export const concurrencyBounds = { min: 1, max: 256 } as const;
 /** Default of --propagation-timeout, in seconds. */
 export const defaultPropagationTimeoutSeconds = 120;
 export const usage = `Usage: node verify.js --bucket NAME --role-arn ARN [--external-id X] [--profile P] [options]
@@ -57,6 +70,8 @@ Flags (every valued flag also takes the form --flag=value, needed for a value st
                              GetCallerIdentity; exceeding it is a usage error (exit 2)
   --propagation-timeout S    seconds AssumeRole is retried while IAM propagates, 0 to 3600
                              (default ${defaultPropagationTimeoutSeconds})
+  --concurrency N            AWS requests in flight at once, across all services, ${concurrencyBounds.min} to
+                             ${concurrencyBounds.max} (default ${defaultConcurrency})
   --json                     print the report as JSON (default: a checklist)
   --help, -h                 print this text
 Every usage error is reported at once.
@@ -72,6 +87,7 @@ const valued = [
     "--duration-seconds",
     "--profile",
     "--propagation-timeout",
+    "--concurrency",
 ] as const;
 type ValuedFlag = (typeof valued)[number];
 
@@ -190,6 +206,15 @@ function parseFlags(
             3600,
         ),
     );
+    const concurrency = problems.attempt(() =>
+        integerFlag(
+            "--concurrency",
+            values.get("--concurrency"),
+            defaultConcurrency,
+            concurrencyBounds.min,
+            concurrencyBounds.max,
+        ),
+    );
     return {
         problems,
         region,
@@ -201,6 +226,7 @@ function parseFlags(
             perServiceSessions,
             durationSeconds: durationSeconds as number,
             propagationTimeoutMs: (propagationTimeoutSeconds as number) * 1000,
+            concurrency: concurrency as number,
             json,
             endpoint: env.AWS_ENDPOINT_URL || undefined,
         }),

@@ -1,12 +1,19 @@
 // The verify library: run the proof from code, or give applications self-refreshing credentials.
-export { parseArgs, resolveArgs, UsageError, UsageErrors } from "./args";
+export {
+    concurrencyBounds,
+    defaultConcurrency,
+    parseArgs,
+    resolveArgs,
+    UsageError,
+    UsageErrors,
+} from "./args";
 export { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 export type { ProofOptions } from "./args";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";
 export { validatePlan } from "../shared/plan";
 export type { VerifyTarget } from "../shared/plan";
-export { runProof, serviceConcurrency } from "./proof";
+export { runProof } from "./proof";
 export type { ProofHooks } from "./proof";
 export { describeFailure, formatChecklist, maskAccessKeyId } from "../shared/report";
 export type {

@@ -1,13 +1,24 @@
 // The proof, for every service of the plan: the host's own role is denied the service's bucket;
 // after AssumeRole the service role can do what it declared there (list, and put/get/delete as
 // declared); it is denied every other service's bucket; optionally the same through an AWS config
-// profile. Services run concurrently in a bounded pool; the report's order is the plan's.
+// profile. Every step starts as soon as its inputs exist, all services at once, their requests
+// through one bounded pool (clients.ts); the report's order is the plan's.
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { randomBytes } from "crypto";
 
-import type { ProofOptions } from "./args";
-import { Credentials, s3Client, stsClient } from "./clients";
+import { defaultConcurrency, type ProofOptions } from "./args";
+import {
+    AwsTarget,
+    closeTransport,
+    createTransport,
+    Credentials,
+    requestHandlerConfig,
+    requestPoolPlugin,
+    s3Client,
+    stsClient,
+    Transport,
+} from "./clients";
 import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
 import { describeError, isUnreachable } from "../shared/errors";
@@ -20,7 +31,7 @@ import {
     StepName,
     StepResult,
 } from "../shared/report";
-import { checkRoleChaining } from "./roleChaining";
+import { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 import {
     assumeRoleWithPropagationRetry,
     callerIdentity,
@@ -50,9 +61,6 @@ export interface ProofHooks {
     /** First wait between AssumeRole attempts while IAM propagates. Default 500 ms. */
     propagationInitialDelayMs?: number;
 }
-
-/** Services proved at once: N services cost about one's time, and one emulator or account is not flooded. */
-export const serviceConcurrency = 4;
 
 /** STS's limit on RoleSessionName. */
 const maxSessionNameLength = 64;
@@ -128,24 +136,6 @@ export function sessionNameFor(options: ProofOptions, target: VerifyTarget): str
     return `${options.sessionName}-${target.name}`.slice(0, maxSessionNameLength);
 }
 
-/** Runs `work` over the items, at most `limit` at a time; results in item order. */
-async function inPool<T, R>(
-    items: readonly T[],
-    limit: number,
-    work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
 export async function runProof(
     options: ProofOptions,
     hooks: ProofHooks = {},
@@ -165,36 +155,12 @@ export async function runProof(
         })),
         isolation: [],
     };
-    const aws = { region: options.region, endpoint: options.endpoint };
-    const baseCredentials =
-        hooks.baseCredentials ?? defaultProvider({ clientConfig: { region: options.region } });
-    const baseSts = stsClient(aws, baseCredentials);
-
-    const host = new Recorder(report, hostContext(options));
-    const baseIdentity = await host.run("base-identity", async () => {
-        report.identities.base = await callerIdentity(baseSts);
-        return { ok: true, observed: report.identities.base };
-    });
-    report.steps.push(baseIdentity);
-    // Role chaining: from an assumed-role session AWS refuses sessions over an hour (UsageError).
-    if (baseIdentity.ok) checkRoleChaining(report.identities.base!, options.durationSeconds);
-
-    if (baseIdentity.ok) {
-        const proof: ServiceProof = {
-            options,
-            hooks,
-            report,
-            aws,
-            baseSts,
-            baseS3: s3Client(aws, baseCredentials),
-            buckets: [...new Set(options.targets.map((t) => t.bucket))],
-        };
-        const rows = await inPool(options.targets, serviceConcurrency, (t, i) =>
-            proveService(proof, t, i),
-        );
-        report.isolation = rows.flat();
+    const transport = createTransport(options.concurrency ?? defaultConcurrency);
+    try {
+        await proveAll(report, options, hooks, transport);
+    } finally {
+        closeTransport(transport);
     }
-
     report.ok =
         report.steps.every((s) => s.ok) &&
         report.services.every((s) => s.ok) &&
@@ -202,15 +168,67 @@ export async function runProof(
     return report;
 }
 
+/**
+ * Every step starts as soon as what it needs exists: the host's identity, each service's denied
+ * listing and assume-role need only the host's credentials, so all start at once; a service's
+ * round trip, identity, profile route and isolation rows need only its session. Results are placed
+ * in the plan's order whatever order they finish in.
+ */
+async function proveAll(
+    report: ProofReport,
+    options: ProofOptions,
+    hooks: ProofHooks,
+    transport: Transport,
+): Promise<void> {
+    const aws = { region: options.region, endpoint: options.endpoint, transport };
+    const baseCredentials =
+        hooks.baseCredentials ?? defaultProvider({ clientConfig: { region: options.region } });
+    const baseSts = stsClient(aws, baseCredentials);
+
+    const host = new Recorder(report, hostContext(options));
+    const baseIdentity = host.run("base-identity", async () => {
+        report.identities.base = await callerIdentity(baseSts);
+        return { ok: true, observed: report.identities.base };
+    });
+    // Role chaining: from an assumed-role session AWS refuses sessions over an hour (UsageError),
+    // so a longer session waits for the host's identity before any AssumeRole.
+    if (options.durationSeconds > roleChainingMaxSeconds) {
+        const step = await baseIdentity;
+        if (step.ok) checkRoleChaining(report.identities.base!, options.durationSeconds);
+    }
+    let hostFailed = false;
+    const hostOk = baseIdentity.then((step) => {
+        hostFailed = !step.ok;
+        return step.ok;
+    });
+    const proof: ServiceProof = {
+        options,
+        hooks,
+        report,
+        aws,
+        baseSts,
+        baseS3: s3Client(aws, baseCredentials),
+        buckets: [...new Set(options.targets.map((t) => t.bucket))],
+        hostOk,
+        hostFailed: () => hostFailed,
+    };
+    const rows = await Promise.all(options.targets.map((t, i) => proveService(proof, t, i)));
+    report.steps.push(await baseIdentity);
+    report.isolation = rows.flat();
+}
+
 interface ServiceProof {
     options: ProofOptions;
     hooks: ProofHooks;
     report: ProofReport;
-    aws: { region: string; endpoint?: string };
+    aws: AwsTarget;
     baseSts: ReturnType<typeof stsClient>;
     baseS3: ReturnType<typeof s3Client>;
     /** Every bucket of the plan, in order of first appearance. */
     buckets: string[];
+    /** Whether the host's own identity was established; the proof stops there when not. */
+    hostOk: Promise<boolean>;
+    hostFailed: () => boolean;
 }
 
 function hostContext(options: ProofOptions): DiagnosisContext {
@@ -241,21 +259,34 @@ function serviceContext(
     };
 }
 
-/** One service's steps (into its ServiceReport, in fixed order); returns its isolation rows. */
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One service's steps (into its ServiceReport, in fixed order); returns its isolation rows.
+ * Round trip 1 (beside the host's identity): base-denied and assume-role. Round trip 2 on, once
+ * the host is known, its bucket denied and the session held: the identity check, the round trip,
+ * the profile route and the isolation rows, all at once; the writes wait for those three, which
+ * cost no extra round trip as they are answered in the first.
+ */
 async function proveService(
     proof: ServiceProof,
     target: VerifyTarget,
     index: number,
 ): Promise<IsolationResult[]> {
-    const { options, hooks, report, aws } = proof;
-    const service = report.services[index];
-    const rec = new Recorder(report, serviceContext(options, target, index));
+    const { options, hooks, aws } = proof;
+    const service = proof.report.services[index];
+    const rec = new Recorder(proof.report, serviceContext(options, target, index));
     const sessionName = sessionNameFor(options, target);
     const prefix = options.perServiceSessions ? `${target.name}: ` : "";
+    // The propagation wait stops once the host's own identity failed: nothing after it is reported.
+    const sleep = async (ms: number) => {
+        await (hooks.sleep ?? realSleep)(ms);
+        if (proof.hostFailed()) throw new Error("stopped: the host's own identity failed");
+    };
 
-    // Both use only the host's credentials: the denial check overlaps the (possibly long) retry.
     let assumed: Awaited<ReturnType<typeof assumeRoleWithPropagationRetry>> | undefined;
-    const [denied, assumeRole] = await Promise.all([
+    const [hostOk, denied, assumeRole] = await Promise.all([
+        proof.hostOk,
         rec.run("base-denied", () => expectBucketDenied(proof.baseS3, target.bucket, target.name)),
         rec.run("assume-role", async () => {
             assumed = await assumeRoleWithPropagationRetry(
@@ -263,7 +294,7 @@ async function proveService(
                 { ...target, sessionName, durationSeconds: options.durationSeconds },
                 {
                     timeoutMs: options.propagationTimeoutMs,
-                    sleep: hooks.sleep,
+                    sleep,
                     now: hooks.now,
                     initialDelayMs: hooks.propagationInitialDelayMs,
                     onRetry: (attempt, elapsedMs) =>
@@ -278,6 +309,11 @@ async function proveService(
             return { ok: true, observed: `assumed ${target.roleArn}${tries}` };
         }),
     ]);
+    // Without the host's own identity the proof stops at base-identity, as it always has.
+    if (!hostOk) {
+        service.credentials = {};
+        return [];
+    }
     service.steps.push(denied, assumeRole);
     const finish = (rows: IsolationResult[] = []) => {
         service.ok = service.steps.every((s) => s.ok);
@@ -287,27 +323,26 @@ async function proveService(
     const { credentials, issued } = assumed;
 
     const expectedArn = expectedSessionArn(target.roleArn, sessionName);
-    const identity = await rec.run("assumed-identity", async () => {
-        service.identities.assumed = await callerIdentity(stsClient(aws, credentials));
-        return service.identities.assumed === expectedArn
-            ? { ok: true, observed: service.identities.assumed }
-            : {
-                  ok: false,
-                  observed: service.identities.assumed,
-                  diagnosis: `expected ${expectedArn}: the credentials do not belong to service ${target.name}'s role session.`,
-              };
-    });
-    service.steps.push(identity);
-    if (!identity.ok) return finish();
-
-    // The round trip on its own bucket and the isolation checks on the others are independent.
     const s3 = s3Client(aws, credentials);
     const others = proof.buckets.filter((b) => b !== target.bucket);
-    const [roundTrip, rows] = await Promise.all([
+    const [identity, roundTrip, profileRoute, rows] = await Promise.all([
+        rec.run("assumed-identity", async () => {
+            service.identities.assumed = await callerIdentity(stsClient(aws, credentials));
+            return service.identities.assumed === expectedArn
+                ? { ok: true, observed: service.identities.assumed }
+                : {
+                      ok: false,
+                      observed: service.identities.assumed,
+                      diagnosis: `expected ${expectedArn}: the credentials do not belong to service ${target.name}'s role session.`,
+                  };
+        }),
         s3RoundTrip(rec, s3, target),
-        Promise.all(others.map((bucket) => isolationRow(report, s3, target, bucket))),
+        target.profile === undefined
+            ? Promise.resolve([])
+            : proveProfileRoute(rec, aws, target, service),
+        Promise.all(others.map((bucket) => isolationRow(proof.report, s3, target, bucket))),
     ]);
-    service.steps.push(...roundTrip);
+    service.steps.push(identity, ...roundTrip);
 
     const expiry = await rec.run("credentials-expiry", async () =>
         checkCredentialsExpiry(
@@ -317,10 +352,7 @@ async function proveService(
             target.name,
         ),
     );
-    service.steps.push(expiry);
-    if (target.profile !== undefined && roundTrip.every((s) => s.ok) && expiry.ok) {
-        service.steps.push(...(await proveProfileRoute(rec, options, target, service)));
-    }
+    service.steps.push(expiry, ...profileRoute);
     return finish(rows);
 }
 
@@ -349,9 +381,10 @@ const skippedPut =
     "skipped: PutObject is declared without DeleteObject, so a probe could not be removed; nothing was written";
 
 /**
- * The round trip limited to the declared actions. With put and delete: put → list sees it → get
- * (if declared) → delete, the probe always removed once written. Otherwise list, then GetObject of
- * a random missing key (NoSuchKey means allowed) and DeleteObject of one (success means allowed).
+ * The round trip limited to the declared actions. With put and delete: put, then list (sees it)
+ * and get (if declared) at once, then delete; the probe is always removed once written. Otherwise
+ * list, GetObject of a random missing key (NoSuchKey means allowed) and DeleteObject of one
+ * (success means allowed), all at once. Steps are returned in that order whatever finishes first.
  */
 async function s3RoundTrip(
     rec: Recorder,
@@ -362,88 +395,91 @@ async function s3RoundTrip(
     const has = (action: string) => (declared as readonly string[]).includes(action);
     const bucket = target.bucket;
     const key = probeKey();
-    const steps: StepResult[] = [];
-    const record = (step: StepResult) => {
-        steps.push(step);
-        return step.ok;
-    };
 
     if (has("s3:PutObject") && has("s3:DeleteObject")) {
         const body = `rolepair verify probe ${randomBytes(16).toString("hex")}\n`;
-        if (!record(await rec.run("put-object", () => putProbe(s3, bucket, key, body)))) {
-            return steps;
-        }
-        if (record(await rec.run("list-objects", () => listSeesProbe(s3, bucket, key)))) {
-            if (has("s3:GetObject")) {
-                record(await rec.run("get-object", () => getReturnsProbe(s3, bucket, key, body)));
-            }
-        }
-        record(await rec.run("delete-object", () => deleteProbe(s3, bucket, key)));
-        return steps;
+        const put = await rec.run("put-object", () => putProbe(s3, bucket, key, body));
+        if (!put.ok) return [put];
+        const reads = await Promise.all([
+            rec.run("list-objects", () => listSeesProbe(s3, bucket, key)),
+            ...(has("s3:GetObject")
+                ? [rec.run("get-object", () => getReturnsProbe(s3, bucket, key, body))]
+                : []),
+        ]);
+        const removed = await rec.run("delete-object", () => deleteProbe(s3, bucket, key));
+        return [put, ...reads, removed];
     }
 
-    const listed = await rec.run(
-        "list-objects",
-        () => listBucket(s3, bucket),
-        "ListObjectsV2 on the service's bucket succeeds",
-    );
-    if (!record(listed)) return steps;
-    if (has("s3:GetObject")) {
-        record(
-            await rec.run(
-                "get-object",
-                () => getMissingKey(s3, bucket, key),
-                "GetObject of a random missing key answers NoSuchKey (allowed), not AccessDenied",
-            ),
-        );
-    }
-    if (has("s3:DeleteObject")) {
-        record(
-            await rec.run(
-                "delete-object",
-                () => deleteMissingKey(s3, bucket, key),
-                "DeleteObject of a random missing key succeeds (allowed)",
-            ),
-        );
-    }
-    if (has("s3:PutObject")) {
-        record(
-            await rec.run(
-                "put-object",
-                async () => ({ ok: true, skipped: true, observed: skippedPut }),
-                "PutObject is not exercised without DeleteObject",
-            ),
-        );
-    }
-    return steps;
+    return Promise.all([
+        rec.run(
+            "list-objects",
+            () => listBucket(s3, bucket),
+            "ListObjectsV2 on the service's bucket succeeds",
+        ),
+        ...(has("s3:GetObject")
+            ? [
+                  rec.run(
+                      "get-object",
+                      () => getMissingKey(s3, bucket, key),
+                      "GetObject of a random missing key answers NoSuchKey (allowed), not AccessDenied",
+                  ),
+              ]
+            : []),
+        ...(has("s3:DeleteObject")
+            ? [
+                  rec.run(
+                      "delete-object",
+                      () => deleteMissingKey(s3, bucket, key),
+                      "DeleteObject of a random missing key succeeds (allowed)",
+                  ),
+              ]
+            : []),
+        ...(has("s3:PutObject")
+            ? [
+                  rec.run(
+                      "put-object",
+                      async () => ({ ok: true, skipped: true, observed: skippedPut }),
+                      "PutObject is not exercised without DeleteObject",
+                  ),
+              ]
+            : []),
+    ]);
 }
 
-/** Apps on the host use AWS_PROFILE=<name>; prove that route needs no code change. */
+/**
+ * Apps on the host use AWS_PROFILE=<name>; prove that route needs no code change. Its identity
+ * and its round trip run at once (the profile's own AssumeRole is made once, by the first).
+ */
 async function proveProfileRoute(
     rec: Recorder,
-    options: ProofOptions,
+    aws: AwsTarget,
     target: VerifyTarget,
     service: ServiceReport,
 ): Promise<StepResult[]> {
     const profile = target.profile as string;
+    // The host's AWS config file, read locally: no request.
     const config = await rec.run("profile-config", async () => checkProfileConfig(target));
     if (!config.ok) return [config];
-    const aws = { region: options.region, endpoint: options.endpoint };
-    const credentials = fromIni({ profile, clientConfig: { region: options.region } });
-    const identity = await rec.run("profile-identity", async () => {
-        service.identities.profile = await callerIdentity(stsClient(aws, credentials));
-        return service.identities.profile.startsWith(sessionArnPrefix(target.roleArn))
-            ? { ok: true, observed: service.identities.profile }
-            : {
-                  ok: false,
-                  observed: service.identities.profile,
-                  diagnosis: `profile ${profile} of service ${target.name} does not assume ${target.roleArn}: check its role_arn in the AWS config file.`,
-              };
+    const credentials = fromIni({
+        profile,
+        clientConfig: { region: aws.region, requestHandler: requestHandlerConfig(aws) },
+        clientPlugins: aws.transport ? [requestPoolPlugin(aws.transport)] : [],
     });
-    if (!identity.ok) return [config, identity];
-    const roundTrip = await rec.run("profile-round-trip", () =>
-        profileRoundTrip(s3Client(aws, credentials), target, profile),
-    );
+    const [identity, roundTrip] = await Promise.all([
+        rec.run("profile-identity", async () => {
+            service.identities.profile = await callerIdentity(stsClient(aws, credentials));
+            return service.identities.profile.startsWith(sessionArnPrefix(target.roleArn))
+                ? { ok: true, observed: service.identities.profile }
+                : {
+                      ok: false,
+                      observed: service.identities.profile,
+                      diagnosis: `profile ${profile} of service ${target.name} does not assume ${target.roleArn}: check its role_arn in the AWS config file.`,
+                  };
+        }),
+        rec.run("profile-round-trip", () =>
+            profileRoundTrip(s3Client(aws, credentials), target, profile),
+        ),
+    ]);
     return [config, identity, roundTrip];
 }
 
