@@ -19,8 +19,12 @@ describe("prototype names in the services config", () => {
         });
         const names = run.resources.map((r) => r.name);
         assert.ok(names.includes("rolepair-constructor-target-role"), names.join(", "));
-        const userData = String(run.all("aws:ec2/instance:Instance")[0].inputs.userData);
-        assert.match(userData, /^\[profile constructor\]$/m);
+        // The profile travels in its own SSM parameter (day 2), not in the user data.
+        const profiles = run
+            .all("aws:ssm/parameter:Parameter")
+            .map((p) => String(p.inputs.value))
+            .filter((value) => /^\[profile constructor\]$/m.test(value));
+        assert.strictEqual(profiles.length, 1);
     });
 
     const refusals: [string, string[], RegExp][] = [

@@ -44,6 +44,7 @@ describe("verify flags", () => {
                 perServiceSessions: false,
                 durationSeconds: 900,
                 propagationTimeoutMs: 120_000,
+                concurrency: 64,
                 json: false,
                 endpoint: undefined,
             },
@@ -88,6 +89,7 @@ describe("verify flags", () => {
             perServiceSessions: false,
             durationSeconds: 3600,
             propagationTimeoutMs: 0,
+            concurrency: 64,
             json: true,
             endpoint: "http://127.0.0.1:5000",
         });
@@ -141,7 +143,7 @@ describe("verify flags", () => {
             ),
             [
                 "--json: takes no value",
-                "--frobnicate: unknown flag; accepted: --targets, --bucket, --role-arn, --region, --session-name, --external-id, --duration-seconds, --profile, --propagation-timeout, --json",
+                "--frobnicate: unknown flag; accepted: --targets, --bucket, --role-arn, --region, --session-name, --external-id, --duration-seconds, --profile, --propagation-timeout, --concurrency, --json",
                 '--bucket: got "Bad_Bucket"; expected an S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)',
                 '--role-arn: got "arn:aws:iam::12:role/x"; expected an IAM role ARN such as arn:aws:iam::123456789012:role/name',
                 '--external-id: got "x"; expected 2 to 1224 characters of letters, digits and +=,.@:/-_',

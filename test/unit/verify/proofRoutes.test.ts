@@ -97,7 +97,7 @@ describe("the proof's routes (stubbed AWS)", () => {
         );
     });
 
-    it("stops the limited round trip at a refused listing, and the full one at a refused put", async () => {
+    it("reports the limited round trip's get beside a refused listing, and stops the full one at a refused put", async () => {
         aws.faults.s3Error = (c) =>
             c.caller.kind === "session" && c.command === "ListObjectsV2"
                 ? awsError("AccessDenied", 403)
@@ -109,6 +109,7 @@ describe("the proof's routes (stubbed AWS)", () => {
                 .map(([n, ok]) => [n, ok]),
             [
                 ["list-objects", false],
+                ["get-object", true],
                 ["credentials-expiry", true],
             ],
         );
@@ -218,23 +219,31 @@ describe("the proof's routes (stubbed AWS)", () => {
         assert.strictEqual(aws.assumeRoleCalls, 0);
     });
 
-    it("skips the round trip after a failed identity, and the profile route after a failed round trip", async () => {
+    it("runs the profile route beside the round trip: a refused get hides neither", async () => {
         aws.faults.s3Error = (c) =>
             c.command === "GetObject" ? awsError("AccessDenied", 403) : undefined;
-        const report = await prove([{ ...targetA, profile: "service-a" }]);
-        assert.deepStrictEqual(
-            steps(report).map(([n]) => n),
-            [
-                "base-denied",
-                "assume-role",
-                "assumed-identity",
-                "put-object",
-                "list-objects",
-                "get-object",
-                "delete-object",
-                "credentials-expiry",
-            ],
-        );
+        const saved = process.env.AWS_CONFIG_FILE;
+        process.env.AWS_CONFIG_FILE = path.join(os.tmpdir(), `rolepair-no-config-${process.pid}`);
+        try {
+            const report = await prove([{ ...targetA, profile: "service-a" }]);
+            assert.deepStrictEqual(
+                steps(report).map(([n, ok]) => [n, ok]),
+                [
+                    ["base-denied", true],
+                    ["assume-role", true],
+                    ["assumed-identity", true],
+                    ["put-object", true],
+                    ["list-objects", true],
+                    ["get-object", false],
+                    ["delete-object", true],
+                    ["credentials-expiry", true],
+                    ["profile-config", false],
+                ],
+            );
+        } finally {
+            if (saved === undefined) delete process.env.AWS_CONFIG_FILE;
+            else process.env.AWS_CONFIG_FILE = saved;
+        }
     });
 
     describe("through an AWS config profile", () => {
@@ -257,12 +266,14 @@ describe("the proof's routes (stubbed AWS)", () => {
         });
 
         /** A profile holding a session of `roleArn`, as `credential_source` would obtain one. */
+        // The section names the plan's role_arn, as the sync agent writes it (profile-config checks
+        // it); without source_profile or credential_source the SDK takes its static keys.
         function profileOf(roleArn: string): void {
             const { accessKeyId } = aws.issueSession(roleArn, "app");
             const config = path.join(dir, `config-${accessKeyId}`);
             fs.writeFileSync(
                 config,
-                `[profile service-a]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = s\naws_session_token = t\n`,
+                `[profile service-a]\nrole_arn = ${targetA.roleArn}\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = s\naws_session_token = t\n`,
             );
             process.env.AWS_CONFIG_FILE = config;
             process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "none");
@@ -313,8 +324,8 @@ describe("the proof's routes (stubbed AWS)", () => {
             const roleX = `arn:aws:iam::${account}:role/other`;
             profileOf(roleX);
             const other = await prove([{ ...targetA, profile: "service-a" }]);
-            const identity = other.services[0].steps.at(-1)!;
-            assert.deepStrictEqual([identity.name, identity.ok], ["profile-identity", false]);
+            const identity = other.services[0].steps.find((s) => s.name === "profile-identity")!;
+            assert.strictEqual(identity.ok, false);
             assert.strictEqual(
                 identity.diagnosis,
                 `profile service-a of service service-a does not assume ${roleA}: check its role_arn in the AWS config file.`,
