@@ -33,7 +33,7 @@ func program(ctx *pulumi.Context) error {
 				MaxSessionDuration: pulumi.Float64Ref(7200),
 			},
 		},
-		SshIngressCidr: pulumi.StringRef(sshIngressCidr),
+		SshIngressCidr: pulumi.String(sshIngressCidr),
 	})
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func program(ctx *pulumi.Context) error {
 	pair, err := rolepair.NewAssumableRolePair(ctx, "pair", &rolepair.AssumableRolePairArgs{
 		TrustMode:      ref(rolepair.TrustModeRole),
 		AwsProfileName: pulumi.StringRef("target"),
-		SshIngressCidr: pulumi.StringRef(sshIngressCidr),
+		SshIngressCidr: pulumi.String(sshIngressCidr),
 	})
 	if err != nil {
 		return err
