@@ -72,6 +72,17 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 				return resource.ID(fmt.Sprintf("%s-%d", str(ins, "role"), n)), ins.Copy()
 			},
 		},
+		// aws_ssm_parameter: name is ForceNew; value, type, tier and description update in place
+		// (terraform-provider-aws internal/service/ssm/parameter.go). Its id is its name.
+		"aws:ssm/parameter:Parameter": {
+			forceNew: []string{"name"},
+			outputs: byName("name", func(name string) resource.PropertyMap {
+				return resource.PropertyMap{
+					"arn":     s(fmt.Sprintf("arn:aws:ssm:us-east-1:%s:parameter%s", accountID, name)),
+					"version": resource.NewNumberProperty(1),
+				}
+			}),
+		},
 		"aws:s3/bucket:Bucket": {
 			forceNew: []string{"bucket", "bucketPrefix"},
 			outputs: func(_ *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {

@@ -79,6 +79,13 @@ func runRemote(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.Pr
 	switch {
 	case strings.HasPrefix(create, "cloud-init status --wait"):
 		return resource.PropertyMap{"stdout": s("v20.18.0\n"), "stderr": s("")}, nil
+	case strings.Contains(create, "sudo -n bash -s"):
+		// The profile sync (verify/shared/profileSync.ts): its script arrives on stdin, installs the
+		// agent if missing and runs one sync from SSM Parameter Store.
+		if !strings.Contains(str(ins, "stdin"), "rolepair-sync-profiles") {
+			return nil, errors.New("profile sync: the script on stdin does not run rolepair-sync-profiles")
+		}
+		return resource.PropertyMap{"stdout": s("profiles synced\n"), "stderr": s("")}, nil
 	case strings.Contains(create, "rolepair-verify.js"):
 		targets, err := proofTargets(create, str(ins, "stdin"))
 		if err != nil {
