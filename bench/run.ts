@@ -23,6 +23,7 @@ import { createScenario } from "../test/support/scenario";
 import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
 import { createFleet } from "./fleet";
 import { ModelFigure, runLatencyModel } from "./latencyModel";
+import { measureSdkFloor, sdkFloorEntry } from "./sdkFloor";
 import { median, timed } from "./stats";
 import type { Trace } from "./trace";
 
@@ -32,6 +33,7 @@ const root = path.join(__dirname, "..");
 const aws = path.join(root, ".venv", "bin", "aws");
 const floorBundle = path.join(root, "dist", "bench-floor.js");
 const traceBundle = path.join(root, "dist", "bench-trace.js");
+const sdkFloorBundle = path.join(root, "dist", "bench-sdk-floor.js");
 /** BENCH_VERIFY_BUNDLE: measure another build of verify (a what-if), default dist/verify.js. */
 const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
 /** BENCH_COMPARE_BUNDLE: a candidate build of verify, timed in the same loop as verifyBundle. */
@@ -48,14 +50,16 @@ interface Figure {
     target?: string;
 }
 
+const helperBuild = {
+    bundle: true,
+    platform: "node" as const,
+    target: "node20",
+    minify: true,
+    logLevel: "warning" as const,
+};
+
 async function bundleHelpers(): Promise<void> {
-    const common = {
-        bundle: true,
-        platform: "node" as const,
-        target: "node20",
-        minify: true,
-        logLevel: "warning" as const,
-    };
+    const common = helperBuild;
     await build({
         ...common,
         entryPoints: [path.join(__dirname, "floor.ts")],
@@ -232,6 +236,33 @@ function modelRows(model: ModelFigure[], bundle: string): Figure[] {
     }));
 }
 
+/**
+ * The SDK's CPU per request beside verify's CPU per added request (N = 30 against N = 1): when the
+ * two are close, verify's time at large N is the SDK's requests, not the proof's own work.
+ */
+async function printSdkFloor(model: ModelFigure[]): Promise<void> {
+    await build({ ...helperBuild, entryPoints: [sdkFloorEntry], outfile: sdkFloorBundle });
+    const floor = await measureSdkFloor(sdkFloorBundle, 3, 64);
+    const mine = model.filter((m) => m.bundle === verifyBundle);
+    const one = mine.find((m) => m.services === 1)!;
+    const most = mine[mine.length - 1];
+    const perAdded = (most.cpuMs - one.cpuMs) / (most.requests - one.requests);
+    console.log(
+        "What bounds the model once requests run concurrently (CPU per request, median of 3):\n",
+    );
+    printTable([
+        {
+            what: `the SDK alone: one S3 client with verify's settings, ${floor.requests} denied ListObjectsV2, ${floor.inFlight} in flight, no added latency (bench/sdkFloorClient.ts)`,
+            value: `${floor.cpuMsPerRequest.toFixed(2)} ms`,
+        },
+        {
+            what: `verify: CPU per request added from N = 1 to N = ${most.services} ((CPU − CPU₁) / (requests − requests₁))`,
+            value: `${perAdded.toFixed(2)} ms (${(perAdded / floor.cpuMsPerRequest).toFixed(2)}× the SDK's)`,
+        },
+    ]);
+    console.log("");
+}
+
 async function main(): Promise<void> {
     printMachine();
     const bundles = [verifyBundle, ...(compareBundle ? [compareBundle] : [])];
@@ -249,6 +280,7 @@ async function main(): Promise<void> {
         printTable(modelRows(model, bundle));
         console.log("");
     }
+    await printSdkFloor(model);
     if (modelOnly) return;
 
     await bundleHelpers();

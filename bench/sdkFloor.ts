@@ -1,0 +1,57 @@
+// What bounds the latency model once requests run concurrently: the CPU each SDK request costs the
+// process that sends it. Measured here with nothing of the proof around it (sdkFloorClient.ts, one
+// S3 client with verify's settings) against the AWS double with no added latency, so the figure
+// is CPU only. Compared with verify's own CPU per request in the model, it tells how much of
+// verify's time is the SDK's and how much is the proof's.
+import * as path from "path";
+
+import { runProcess } from "../test/support/verifyProcess";
+import { startAwsDouble } from "./awsDouble";
+import { median } from "./stats";
+
+export interface SdkFloor {
+    cpuMsPerRequest: number;
+    requests: number;
+    inFlight: number;
+}
+
+/** Median over `runs` processes of the SDK's CPU per request (denied ListObjectsV2, as most rows are). */
+export async function measureSdkFloor(
+    bundle: string,
+    runs: number,
+    inFlight: number,
+): Promise<SdkFloor> {
+    const requests = 1000;
+    const aws = await startAwsDouble({ latencyMs: 0, hostRoleName: "bench-floor-host" });
+    const samples: number[] = [];
+    try {
+        for (let i = 0; i < runs; i++) {
+            const result = await runProcess(
+                process.execPath,
+                [
+                    bundle,
+                    aws.endpoint,
+                    aws.hostAccessKeyId,
+                    "bench-floor-bucket",
+                    String(requests),
+                    String(inFlight),
+                ],
+                { PATH: process.env.PATH, AWS_REGION: "us-east-1", NODE_NO_WARNINGS: "1" },
+                120_000,
+            );
+            const printed = JSON.parse(result.stdout) as {
+                cpuMsPerRequest: number;
+                answers: Record<string, number>;
+            };
+            // The host's credentials are denied every bucket: anything else means the floor measured the wrong path.
+            if (result.code !== 0 || printed.answers.AccessDenied !== requests)
+                throw new Error(`the SDK floor client failed: ${result.stderr}${result.stdout}`);
+            samples.push(printed.cpuMsPerRequest);
+        }
+    } finally {
+        await aws.stop();
+    }
+    return { cpuMsPerRequest: median(samples), requests, inFlight };
+}
+
+export const sdkFloorEntry = path.join(__dirname, "sdkFloorClient.ts");

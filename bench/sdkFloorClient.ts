@@ -1,0 +1,47 @@
+// The SDK's own floor: one S3 client built by verify's client factory (same settings, pool and
+// keep-alive agents) sends ListObjectsV2 requests, `inFlight` at a time, and prints the CPU time
+// its process spent per request. Nothing of the proof runs: what it prints is the least CPU any
+// proof made of SDK v3 requests pays per request. Bundled like verify (bench/run.ts builds it).
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+
+import { closeTransport, createTransport, s3Client } from "../verify/host/clients";
+
+async function main(): Promise<void> {
+    const [endpoint, accessKeyId, bucket, requests, inFlight] = process.argv.slice(2);
+    const transport = createTransport(Number(inFlight));
+    const s3 = s3Client(
+        { region: process.env.AWS_REGION ?? "us-east-1", endpoint, transport },
+        { accessKeyId, secretAccessKey: "bench-not-a-secret", sessionToken: "bench-token" },
+    );
+    const send = () =>
+        s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 })).then(
+            () => "allowed",
+            (error: Error) => error.name,
+        );
+    // Warm-up: the first requests load code paths and open the sockets.
+    await Promise.all(Array.from({ length: Number(inFlight) }, send));
+    let left = Number(requests);
+    const answers = new Map<string, number>();
+    const before = process.cpuUsage();
+    await Promise.all(
+        Array.from({ length: Number(inFlight) }, async () => {
+            while (left-- > 0) {
+                const answer = await send();
+                answers.set(answer, (answers.get(answer) ?? 0) + 1);
+            }
+        }),
+    );
+    const used = process.cpuUsage(before);
+    console.log(
+        JSON.stringify({
+            cpuMsPerRequest: (used.user + used.system) / 1000 / Number(requests),
+            answers: Object.fromEntries(answers),
+        }),
+    );
+    closeTransport(transport);
+}
+
+main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+});
