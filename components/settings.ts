@@ -54,16 +54,20 @@ export function validateServiceSettings(
     posture: BucketPosture,
 ): ServiceRoleSpec {
     const at = (key: string) => `${path}${key}`;
+    /** Throws for the first of `keys` that is set: `accepted` says why it cannot be. */
+    const refuseAnyOf = (
+        keys: readonly (keyof ServiceSettings)[],
+        accepted: (key: string) => string,
+    ) => {
+        const key = keys.find((k) => args[k] !== undefined);
+        if (key !== undefined) throw new InputError(at(key), args[key], accepted(key));
+    };
     if (args.roleArn !== undefined) {
-        for (const key of newRoleOnly) {
-            if (args[key] !== undefined) {
-                throw new InputError(
-                    at(key),
-                    args[key],
-                    `nothing with roleArn: the existing role's own trust and policies apply (remove ${key}, or remove roleArn to create a role)`,
-                );
-            }
-        }
+        refuseAnyOf(
+            newRoleOnly,
+            (key) =>
+                `nothing with roleArn: the existing role's own trust and policies apply (remove ${key}, or remove roleArn to create a role)`,
+        );
         if (args.bucketName === undefined) {
             throw new InputError(
                 at("bucketName"),
@@ -73,15 +77,10 @@ export function validateServiceSettings(
         }
     }
     if (args.bucketName !== undefined) {
-        for (const key of newBucketOnly) {
-            if (args[key] !== undefined) {
-                throw new InputError(
-                    at(key),
-                    args[key],
-                    "nothing with bucketName: no bucket is created for an existing one",
-                );
-            }
-        }
+        refuseAnyOf(
+            newBucketOnly,
+            () => "nothing with bucketName: no bucket is created for an existing one",
+        );
     }
     const trustMode = checkTrustMode(at("trustMode"), args.trustMode ?? "role");
     if (args.trustedPrincipalArns !== undefined && trustMode !== "account-root") {
