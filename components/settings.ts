@@ -54,6 +54,11 @@ export function validateServiceSettings(
     posture: BucketPosture,
 ): ServiceRoleSpec {
     const at = (key: string) => `${path}${key}`;
+    /** A setting that has no default: checked when set, undefined when not. */
+    const checkIfSet = <T>(
+        key: keyof ServiceSettings,
+        check: (input: string, value: unknown) => T,
+    ): T | undefined => (args[key] === undefined ? undefined : check(at(key), args[key]));
     /** Throws for the first of `keys` that is set: `accepted` says why it cannot be. */
     const refuseAnyOf = (
         keys: readonly (keyof ServiceSettings)[],
@@ -92,14 +97,8 @@ export function validateServiceSettings(
     }
     return {
         trustMode,
-        trustedPrincipalArns:
-            args.trustedPrincipalArns === undefined
-                ? undefined
-                : checkPrincipalArns(at("trustedPrincipalArns"), args.trustedPrincipalArns),
-        externalId:
-            args.externalId === undefined
-                ? undefined
-                : checkExternalId(at("externalId"), args.externalId),
+        trustedPrincipalArns: checkIfSet("trustedPrincipalArns", checkPrincipalArns),
+        externalId: checkIfSet("externalId", checkExternalId),
         maxSessionDuration: checkIntegerInRange(
             at("maxSessionDuration"),
             args.maxSessionDuration ?? 3600,
@@ -109,15 +108,9 @@ export function validateServiceSettings(
             at("objectActions"),
             args.objectActions ?? defaultObjectActions,
         ),
-        bucketPrefix:
-            args.bucketPrefix === undefined
-                ? undefined
-                : checkBucketPrefix(at("bucketPrefix"), args.bucketPrefix),
-        bucketName:
-            args.bucketName === undefined
-                ? undefined
-                : checkBucketName(at("bucketName"), args.bucketName),
-        roleArn: args.roleArn === undefined ? undefined : checkRoleArn(at("roleArn"), args.roleArn),
+        bucketPrefix: checkIfSet("bucketPrefix", checkBucketPrefix),
+        bucketName: checkIfSet("bucketName", checkBucketName),
+        roleArn: checkIfSet("roleArn", checkRoleArn),
         ...posture,
     };
 }
