@@ -1,10 +1,9 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../verify/shared/proofTarget";
 import type { ProofReport } from "../verify/shared/report";
-import { createDevHost, createHostRole, hostProfilesPath, verificationSettings } from "./devHost";
-import { createServiceRole } from "./serviceRole";
+import { hostProfilesPath } from "./devHost";
+import { createHostedServices } from "./hostedServices";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     HostSettings,
@@ -80,48 +79,14 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const profilesPath = hostProfilesPath(name);
         super("rolepair:index:AssumableRolePair", name, {}, opts);
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const region = aws.getRegionOutput({}, { parent: this }).region;
-
-        // One host and one service role, named as the pair always named them: `${name}-...`.
-        const hostRole = createHostRole(name, this, valid.permissionsBoundary);
-        const target = createServiceRole(
+        // One service whose prefix is the pair's name: its resources keep the names they always had.
+        const {
+            host,
+            roles: [target],
+        } = createHostedServices(
             name,
-            valid,
-            {
-                hostRoleArn: hostRole.role.arn,
-                partition,
-                accountId,
-                permissionsBoundary: valid.permissionsBoundary,
-            },
-            this,
-        );
-        const host = createDevHost(
-            name,
-            {
-                hostRole,
-                services: [
-                    {
-                        profileName: valid.awsProfileName,
-                        roleArn: target.roleArn,
-                        bucket: target.bucketReady,
-                        externalId: valid.externalId,
-                        objectActions: valid.objectActions,
-                        policies: [target.trustPolicy!, target.accessPolicy!],
-                        resources: target.resources,
-                    },
-                ],
-                region,
-                instanceType: valid.instanceType,
-                httpPutResponseHopLimit: valid.httpPutResponseHopLimit,
-                subnetId: valid.subnetId,
-                egressTcpPorts: valid.egressTcpPorts,
-                partition,
-                accountId,
-                profilesPath,
-                verification: verificationSettings(args, valid),
-            },
+            [{ prefix: name, profileName: valid.awsProfileName, spec: valid }],
+            { args, valid, profilesPath },
             this,
         );
 

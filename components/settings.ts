@@ -54,16 +54,25 @@ export function validateServiceSettings(
     posture: BucketPosture,
 ): ServiceRoleSpec {
     const at = (key: string) => `${path}${key}`;
+    /** A setting that has no default: checked when set, undefined when not. */
+    const checkIfSet = <T>(
+        key: keyof ServiceSettings,
+        check: (input: string, value: unknown) => T,
+    ): T | undefined => (args[key] === undefined ? undefined : check(at(key), args[key]));
+    /** Throws for the first of `keys` that is set: `accepted` says why it cannot be. */
+    const refuseAnyOf = (
+        keys: readonly (keyof ServiceSettings)[],
+        accepted: (key: string) => string,
+    ) => {
+        const key = keys.find((k) => args[k] !== undefined);
+        if (key !== undefined) throw new InputError(at(key), args[key], accepted(key));
+    };
     if (args.roleArn !== undefined) {
-        for (const key of newRoleOnly) {
-            if (args[key] !== undefined) {
-                throw new InputError(
-                    at(key),
-                    args[key],
-                    `nothing with roleArn: the existing role's own trust and policies apply (remove ${key}, or remove roleArn to create a role)`,
-                );
-            }
-        }
+        refuseAnyOf(
+            newRoleOnly,
+            (key) =>
+                `nothing with roleArn: the existing role's own trust and policies apply (remove ${key}, or remove roleArn to create a role)`,
+        );
         if (args.bucketName === undefined) {
             throw new InputError(
                 at("bucketName"),
@@ -73,15 +82,10 @@ export function validateServiceSettings(
         }
     }
     if (args.bucketName !== undefined) {
-        for (const key of newBucketOnly) {
-            if (args[key] !== undefined) {
-                throw new InputError(
-                    at(key),
-                    args[key],
-                    "nothing with bucketName: no bucket is created for an existing one",
-                );
-            }
-        }
+        refuseAnyOf(
+            newBucketOnly,
+            () => "nothing with bucketName: no bucket is created for an existing one",
+        );
     }
     const trustMode = checkTrustMode(at("trustMode"), args.trustMode ?? "role");
     if (args.trustedPrincipalArns !== undefined && trustMode !== "account-root") {
@@ -93,14 +97,8 @@ export function validateServiceSettings(
     }
     return {
         trustMode,
-        trustedPrincipalArns:
-            args.trustedPrincipalArns === undefined
-                ? undefined
-                : checkPrincipalArns(at("trustedPrincipalArns"), args.trustedPrincipalArns),
-        externalId:
-            args.externalId === undefined
-                ? undefined
-                : checkExternalId(at("externalId"), args.externalId),
+        trustedPrincipalArns: checkIfSet("trustedPrincipalArns", checkPrincipalArns),
+        externalId: checkIfSet("externalId", checkExternalId),
         maxSessionDuration: checkIntegerInRange(
             at("maxSessionDuration"),
             args.maxSessionDuration ?? 3600,
@@ -110,15 +108,9 @@ export function validateServiceSettings(
             at("objectActions"),
             args.objectActions ?? defaultObjectActions,
         ),
-        bucketPrefix:
-            args.bucketPrefix === undefined
-                ? undefined
-                : checkBucketPrefix(at("bucketPrefix"), args.bucketPrefix),
-        bucketName:
-            args.bucketName === undefined
-                ? undefined
-                : checkBucketName(at("bucketName"), args.bucketName),
-        roleArn: args.roleArn === undefined ? undefined : checkRoleArn(at("roleArn"), args.roleArn),
+        bucketPrefix: checkIfSet("bucketPrefix", checkBucketPrefix),
+        bucketName: checkIfSet("bucketName", checkBucketName),
+        roleArn: checkIfSet("roleArn", checkRoleArn),
         ...posture,
     };
 }

@@ -1,10 +1,9 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../verify/shared/proofTarget";
 import type { ProofReport } from "../verify/shared/report";
-import { createDevHost, createHostRole, hostProfilesPath, verificationSettings } from "./devHost";
-import { createServiceRole } from "./serviceRole";
+import { hostProfilesPath } from "./devHost";
+import { createHostedServices } from "./hostedServices";
 import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
 import {
     checkServiceCount,
@@ -143,59 +142,24 @@ export class SharedDevHost extends pulumi.ComponentResource {
         const profilesPath = hostProfilesPath(name);
         super("rolepair:index:SharedDevHost", name, {}, opts);
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const region = aws.getRegionOutput({}, { parent: this }).region;
-
-        // One host role; each service's role and bucket are named `${name}-${service}-...`.
-        const hostRole = createHostRole(name, this, valid.host.permissionsBoundary);
-        const roles = valid.services.map(({ name: service, spec }) => ({
-            service,
-            spec,
-            role: createServiceRole(
-                `${name}-${service}`,
-                spec,
-                {
-                    hostRoleArn: hostRole.role.arn,
-                    partition,
-                    accountId,
-                    permissionsBoundary: valid.host.permissionsBoundary,
-                },
-                this,
-            ),
-        }));
-        const host = createDevHost(
+        // Each service's role and bucket are named `${name}-${service}-...`.
+        const { host, roles } = createHostedServices(
             name,
-            {
-                hostRole,
-                services: roles.map(({ service, spec, role }) => ({
-                    profileName: service,
-                    roleArn: role.roleArn,
-                    bucket: role.bucketReady,
-                    externalId: spec.externalId,
-                    objectActions: spec.objectActions,
-                    policies: role.trustPolicy ? [role.trustPolicy, role.accessPolicy!] : [],
-                    resources: role.resources,
-                })),
-                region,
-                instanceType: valid.host.instanceType,
-                httpPutResponseHopLimit: valid.host.httpPutResponseHopLimit,
-                subnetId: valid.host.subnetId,
-                egressTcpPorts: valid.host.egressTcpPorts,
-                partition,
-                accountId,
-                profilesPath,
-                verification: verificationSettings(args, valid.host),
-            },
+            valid.services.map(({ name: service, spec }) => ({
+                prefix: `${name}-${service}`,
+                profileName: service,
+                spec,
+            })),
+            { args, valid: valid.host, profilesPath },
             this,
         );
 
         this.hostRoleArn = host.hostRoleArn;
         this.services = pulumi
-            .all(roles.map(({ role }) => pulumi.all([role.roleArn, role.bucketName])))
+            .all(roles.map((role) => pulumi.all([role.roleArn, role.bucketName])))
             .apply((resolved) =>
                 Object.fromEntries(
-                    roles.map(({ service }, i) => [
+                    valid.services.map(({ name: service }, i) => [
                         service,
                         {
                             roleArn: resolved[i][0],

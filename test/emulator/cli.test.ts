@@ -4,7 +4,7 @@
 import * as assert from "assert";
 
 import type { ProofReport } from "../../verify/shared/report";
-import { Imds, startImds } from "../support/imds";
+import { Imds, ImdsDoubles } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, Scenario } from "../support/scenario";
 import { hostEnv, ProcessResult, removeHostHomes, runVerify } from "../support/verifyProcess";
@@ -12,14 +12,14 @@ import { hostEnv, ProcessResult, removeHostHomes, runVerify } from "../support/v
 describe("verify CLI flags", function () {
     let moto: Moto;
     let scenario: Scenario;
-    const imdsServers: Imds[] = [];
+    const imdsDoubles = new ImdsDoubles();
 
     before(async () => {
         moto = await startMoto();
         scenario = await createScenario(moto, "correct", "--ext-2026");
     });
     after(async () => {
-        await Promise.all(imdsServers.map((s) => s.stop()));
+        await imdsDoubles.stopAll();
         await moto?.stop();
         removeHostHomes();
     });
@@ -29,12 +29,7 @@ describe("verify CLI flags", function () {
         args: string[],
         options: { awsConfig?: string; withoutRegion?: boolean; imdsRegion?: string } = {},
     ): Promise<ProcessResult & { report?: ProofReport; imds: Imds }> {
-        const imds = await startImds(
-            scenario.hostRoleName,
-            scenario.hostCredentials,
-            options.imdsRegion,
-        );
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(scenario, options.imdsRegion);
         const env = hostEnv({
             imdsEndpoint: imds.endpoint,
             awsEndpoint: moto.endpoint,

@@ -8,7 +8,6 @@ import * as assert from "assert";
 
 import type { ProofOptions } from "../../verify/host/args";
 import { runProof } from "../../verify/host/proof";
-import type { StepName } from "../../verify/shared/report";
 import {
     FaultProxy,
     noFaults,
@@ -18,18 +17,9 @@ import {
 } from "../support/faultProxy";
 import { createMatrixScenario, MatrixScenario } from "../support/matrixScenario";
 import { Moto, region, startMoto } from "../support/moto";
+import { roundTripSteps } from "../support/proofSteps";
 
 const holdLimitMs = 10_000;
-const stepOrder: StepName[] = [
-    "base-denied",
-    "assume-role",
-    "assumed-identity",
-    "put-object",
-    "list-objects",
-    "get-object",
-    "delete-object",
-    "credentials-expiry",
-];
 
 /** Resolves once `done()` holds, checking every few ms; gives up after holdLimitMs. */
 async function until(done: () => boolean): Promise<void> {
@@ -132,7 +122,7 @@ describe("the proof's concurrency, against the AWS emulator", function () {
         for (const service of report.services)
             assert.deepStrictEqual(
                 service.steps.map((x) => x.name),
-                stepOrder,
+                roundTripSteps,
             );
         assert.deepStrictEqual(
             report.isolation.map((row) => [row.service, row.bucket]),

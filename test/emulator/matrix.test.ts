@@ -11,14 +11,16 @@ import { awsConfigFile } from "../../components/userData";
 import type { VerifyTarget } from "../../verify/shared/plan";
 import type { ProofReport, ServiceReport, StepName } from "../../verify/shared/report";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Imds, startImds } from "../support/imds";
+import { ImdsDoubles } from "../support/imds";
 import {
     createMatrixScenario,
     MatrixOptions,
     MatrixScenario,
+    MatrixService,
     MatrixVariant,
 } from "../support/matrixScenario";
-import { Moto, region, startMoto } from "../support/moto";
+import { adminS3Client, Moto, region, startMoto } from "../support/moto";
+import { roundTripSteps } from "../support/proofSteps";
 import {
     capturedOutputs,
     hostEnv,
@@ -30,35 +32,20 @@ import {
 
 const sessionName = "verify-matrix";
 const names = (steps: { name: StepName }[]) => steps.map((s) => s.name);
-const fullRoundTrip: StepName[] = [
-    "base-denied",
-    "assume-role",
-    "assumed-identity",
-    "put-object",
-    "list-objects",
-    "get-object",
-    "delete-object",
-    "credentials-expiry",
-];
 
 describe("verify proves a services × buckets matrix against the AWS emulator", function () {
     let moto: Moto;
     let adminS3: S3Client;
-    const imdsServers: Imds[] = [];
+    const imdsDoubles = new ImdsDoubles();
     const secrets: string[] = [];
     const tempDir = makeTempDir("rolepair-matrix-");
 
     before(async () => {
         moto = await startMoto();
-        adminS3 = new S3Client({
-            endpoint: moto.endpoint,
-            region,
-            credentials: moto.admin,
-            forcePathStyle: true,
-        });
+        adminS3 = adminS3Client(moto);
     });
     after(async () => {
-        await Promise.all(imdsServers.map((s) => s.stop()));
+        await imdsDoubles.stopAll();
         await moto?.stop();
         removeHostHomes();
         removeTempDir(tempDir);
@@ -76,12 +63,11 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         plan: VerifyTarget[],
         opts: { via?: "stdin" | "file"; json?: boolean; awsConfig?: string } = {},
     ): Promise<ProcessResult & { report?: ProofReport }> {
-        const imds = await startImds(s.hostRoleName, s.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(s);
         const json = opts.json ?? true;
         let source = "-";
         if (opts.via === "file") {
-            source = path.join(tempDir, `plan-${imdsServers.length}.json`);
+            source = path.join(tempDir, `plan-${imdsDoubles.count}.json`);
             fs.writeFileSync(source, JSON.stringify(plan, null, 2));
         }
         const args = [
@@ -108,6 +94,25 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         return { ...result, report: json && result.stdout ? JSON.parse(result.stdout) : undefined };
     }
 
+    /** Runs verify with each service's AWS profile in the plan and in the host's config file. */
+    function onHostWithProfiles(
+        s: MatrixScenario,
+        profileRoleArn: (x: MatrixService, index: number) => string = (x) => x.roleArn,
+    ) {
+        const awsConfig = awsConfigFile(
+            s.services.map((x, i) => ({
+                profileName: x.name,
+                targetRoleArn: profileRoleArn(x, i),
+                region,
+            })),
+        );
+        return onHost(
+            s,
+            s.plan((x) => ({ profile: x.name })),
+            { awsConfig },
+        );
+    }
+
     function service(report: ProofReport, name: string): ServiceReport {
         return report.services.find((s) => s.name === name)!;
     }
@@ -131,7 +136,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         );
         for (const x of s.services) {
             const got = service(report, x.name);
-            assert.deepStrictEqual(names(got.steps), fullRoundTrip);
+            assert.deepStrictEqual(names(got.steps), roundTripSteps);
             // Per-service session names: `${sessionName}-${service}`.
             assert.strictEqual(
                 got.identities.assumed,
@@ -268,14 +273,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
 
     it("proves each service's AWS config profile route (one [profile <service>] per service)", async () => {
         const s = await scenario("correct");
-        const awsConfig = awsConfigFile(
-            s.services.map((x) => ({ profileName: x.name, targetRoleArn: x.roleArn, region })),
-        );
-        const r = await onHost(
-            s,
-            s.plan((x) => ({ profile: x.name })),
-            { awsConfig },
-        );
+        const r = await onHostWithProfiles(s);
         assert.strictEqual(r.code, 0, r.stderr);
         for (const x of s.services) {
             const got = service(r.report!, x.name);
@@ -293,18 +291,9 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
 
     it("a profile that assumes another service's role fails that service's profile-config (stale)", async () => {
         const s = await scenario("correct");
-        const awsConfig = awsConfigFile(
-            s.services.map((x, i) => ({
-                profileName: x.name,
-                // service-b's profile points at service-a's role.
-                targetRoleArn: i === 1 ? s.services[0].roleArn : x.roleArn,
-                region,
-            })),
-        );
-        const r = await onHost(
-            s,
-            s.plan((x) => ({ profile: x.name })),
-            { awsConfig },
+        // service-b's profile points at service-a's role.
+        const r = await onHostWithProfiles(s, (x, i) =>
+            i === 1 ? s.services[0].roleArn : x.roleArn,
         );
         assert.strictEqual(r.code, 1, r.stderr);
         const failed = service(r.report!, "service-b").steps.find((x) => !x.ok)!;
@@ -323,14 +312,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
                 "service-c": ["s3:PutObject"],
             },
         });
-        const awsConfig = awsConfigFile(
-            s.services.map((x) => ({ profileName: x.name, targetRoleArn: x.roleArn, region })),
-        );
-        const r = await onHost(
-            s,
-            s.plan((x) => ({ profile: x.name })),
-            { awsConfig },
-        );
+        const r = await onHostWithProfiles(s);
         assert.strictEqual(r.code, 0, r.stderr);
         const steps = (name: string) =>
             service(r.report!, name).steps.map((x) => [x.name, x.ok, x.observed]);

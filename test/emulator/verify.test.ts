@@ -10,8 +10,9 @@ import {
 } from "@aws-sdk/client-s3";
 
 import type { ProofReport, StepName, StepResult } from "../../verify/shared/report";
-import { Imds, startImds } from "../support/imds";
-import { Moto, region, startMoto } from "../support/moto";
+import { ImdsDoubles } from "../support/imds";
+import { adminS3Client, Moto, region, startMoto } from "../support/moto";
+import { passed, roundTripSteps } from "../support/proofSteps";
 import { createScenario, Scenario, Variant } from "../support/scenario";
 import {
     capturedOutputs,
@@ -30,21 +31,16 @@ function firstFailedStep(report: ProofReport): StepResult | undefined {
 describe("verify against the AWS emulator", function () {
     let moto: Moto;
     let adminS3: S3Client;
-    const imdsServers: Imds[] = [];
+    const imdsDoubles = new ImdsDoubles();
     const secrets: string[] = [];
 
     before(async () => {
         moto = await startMoto();
-        adminS3 = new S3Client({
-            endpoint: moto.endpoint,
-            region,
-            credentials: moto.admin,
-            forcePathStyle: true,
-        });
+        adminS3 = adminS3Client(moto);
     });
     after(async () => {
         adminS3?.destroy();
-        await Promise.all(imdsServers.map((s) => s.stop()));
+        await imdsDoubles.stopAll();
         await moto?.stop();
         removeHostHomes();
     });
@@ -56,8 +52,7 @@ describe("verify against the AWS emulator", function () {
         timeoutMs?: number,
     ): Promise<ProcessResult & { report?: ProofReport }> {
         secrets.push(...scenario.secrets);
-        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(scenario);
         const result = await runVerify(
             args,
             hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region, awsConfig }),
@@ -121,16 +116,7 @@ describe("verify against the AWS emulator", function () {
         assert.deepStrictEqual(report.isolation, []);
         assert.deepStrictEqual(
             service.steps.map((step) => [step.name, step.ok]),
-            [
-                ["base-denied", true],
-                ["assume-role", true],
-                ["assumed-identity", true],
-                ["put-object", true],
-                ["list-objects", true],
-                ["get-object", true],
-                ["delete-object", true],
-                ["credentials-expiry", true],
-            ],
+            passed(roundTripSteps),
         );
         assert.strictEqual(report.identities.base, s.hostSessionArn);
         // The single-target flags keep the session name exactly (no service suffix).
@@ -288,8 +274,7 @@ describe("verify against the AWS emulator", function () {
 
     it("exits 3 when AWS cannot be reached", async () => {
         const s = await createScenario(moto, "correct");
-        const imds = await startImds(s.hostRoleName, s.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(s);
         const closed = "http://127.0.0.1:9"; // discard port: nothing listens on loopback
         const r = await runVerify(
             proofArgs(s),

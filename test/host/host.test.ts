@@ -16,8 +16,9 @@ import {
 import { awsConfigFile, targetProfileConfig } from "../../components/userData";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { createMatrixScenario } from "../support/matrixScenario";
-import { Imds, startImds } from "../support/imds";
+import { Imds, ImdsDoubles } from "../support/imds";
 import { Moto, region, startMoto } from "../support/moto";
+import { profileSteps, roundTripSteps } from "../support/proofSteps";
 import { createScenario, Scenario } from "../support/scenario";
 import { SshHost, startSshHost } from "../support/sshd";
 import { bundlePath, capturedOutputs } from "../support/verifyProcess";
@@ -25,7 +26,7 @@ import { bundlePath, capturedOutputs } from "../support/verifyProcess";
 describe("verification on an SSH host", () => {
     let moto: Moto;
     let host: SshHost;
-    const imdsServers: Imds[] = [];
+    const imdsDoubles = new ImdsDoubles();
     const secrets: string[] = [];
     const configDirs: string[] = [];
 
@@ -35,7 +36,7 @@ describe("verification on an SSH host", () => {
         assert.strictEqual(copied.code, 0, copied.stderr);
     });
     after(async () => {
-        await Promise.all(imdsServers.map((s) => s.stop()));
+        await imdsDoubles.stopAll();
         await Promise.all([moto?.stop(), host?.stop()]);
         for (const dir of configDirs) removeTempDir(dir);
     });
@@ -58,8 +59,7 @@ describe("verification on an SSH host", () => {
 
     async function verifyOnHost(scenario: Scenario, externalId?: string) {
         secrets.push(...scenario.secrets);
-        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(scenario);
         const env = hostEnvironment(
             imds,
             targetProfileConfig({
@@ -95,19 +95,7 @@ describe("verification on an SSH host", () => {
         );
         assert.deepStrictEqual(
             report.services[0].steps.map((s) => s.name),
-            [
-                "base-denied",
-                "assume-role",
-                "assumed-identity",
-                "put-object",
-                "list-objects",
-                "get-object",
-                "delete-object",
-                "credentials-expiry",
-                "profile-config",
-                "profile-identity",
-                "profile-round-trip",
-            ],
+            [...roundTripSteps, ...profileSteps],
         );
         assert.strictEqual(report.identities.base, scenario.hostSessionArn);
     });
@@ -133,8 +121,7 @@ describe("verification on an SSH host", () => {
     it("proves three services over SSH: the plan command line, the plan JSON on stdin, one profile each", async () => {
         const scenario = await createMatrixScenario(moto, "correct");
         secrets.push(...scenario.secrets);
-        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(scenario);
         const env = hostEnvironment(
             imds,
             awsConfigFile(
@@ -180,8 +167,7 @@ describe("verification on an SSH host", () => {
     it("a leaking service fails over SSH, the diagnosis naming the service and the bucket", async () => {
         const scenario = await createMatrixScenario(moto, "b-lists-a");
         secrets.push(...scenario.secrets);
-        const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(scenario);
         const command = buildVerifyPlanCommand({ scriptPath: remoteVerifyPath, region });
         const result = await host.run(
             command,

@@ -18,7 +18,7 @@ import {
 } from "../../verify/shared/ssmLimits";
 import { fitReport } from "../../verify/host/ssmWrapper";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Imds, startImds } from "../support/imds";
+import { ImdsDoubles } from "../support/imds";
 import { createMatrixScenario } from "../support/matrixScenario";
 import { Moto, region, startMoto } from "../support/moto";
 import { createScenario, type Scenario, type Variant } from "../support/scenario";
@@ -37,7 +37,7 @@ const instanceId = "i-0123456789abcdef0";
 
 describe("the SSM runner proves on the host through Run Command (SSM double, moto)", function () {
     let moto: Moto;
-    const imdsServers: Imds[] = [];
+    const imdsDoubles = new ImdsDoubles();
     const doubles: SsmDouble[] = [];
     const secrets: string[] = [];
     const operatorHome = makeTempDir("rolepair-operator-");
@@ -55,7 +55,7 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
     });
     after(async () => {
         await Promise.all(doubles.map((d) => d.stop()));
-        await Promise.all(imdsServers.map((s) => s.stop()));
+        await imdsDoubles.stopAll();
         await moto?.stop();
         removeHostHomes();
         removeTempDir(operatorHome);
@@ -75,8 +75,7 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         extraArgs: string[] = [],
     ): Promise<HostRun> {
         secrets.push(...host.secrets);
-        const imds = await startImds(host.hostRoleName, host.hostCredentials);
-        imdsServers.push(imds);
+        const imds = await imdsDoubles.start(host);
         const env = hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region });
         const double = await startSsmDouble({ instanceId, hostEnv: env, ...doubleOptions });
         doubles.push(double);

@@ -85,3 +85,27 @@ export async function startImds(
         stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
 }
+
+/** The IMDSv2 doubles a suite starts, one per host it simulates; all stopped together after it. */
+export class ImdsDoubles {
+    private readonly started: Imds[] = [];
+
+    /** A double serving the host role's credentials (`region`: as startImds). */
+    async start(
+        host: { hostRoleName: string; hostCredentials: StaticCredentials },
+        region?: string,
+    ): Promise<Imds> {
+        const imds = await startImds(host.hostRoleName, host.hostCredentials, region);
+        this.started.push(imds);
+        return imds;
+    }
+
+    /** How many were started. */
+    get count(): number {
+        return this.started.length;
+    }
+
+    async stopAll(): Promise<void> {
+        await Promise.all(this.started.map((imds) => imds.stop()));
+    }
+}

@@ -8,12 +8,12 @@
 // makes AssumeRole answer 500; the host credentials are minted by the admin and served by the
 // IMDSv2 double, because moto's IMDS credentials are not role-bound; expiry is not enforced.
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 
 import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../../components/policies";
 import { defaultObjectActions, type ObjectAction } from "../../components/validation";
 import type { VerifyTarget } from "../../verify/shared/plan";
-import { accountId, Moto, region, StaticCredentials } from "./moto";
+import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
 import { createHost, nextScenarioId } from "./scenario";
 
 export const serviceNames = ["service-a", "service-b", "service-c"] as const;
@@ -65,7 +65,7 @@ export async function createMatrixScenario(
     const id = nextScenarioId();
     const clientConfig = { endpoint: moto.endpoint, region, credentials: moto.admin };
     const iam = new IAMClient(clientConfig);
-    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    const s3 = adminS3Client(moto);
     const host = await createHost(moto, id);
 
     const services: MatrixService[] = serviceNames.map((name) => {

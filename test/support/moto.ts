@@ -9,6 +9,7 @@ import {
     IAMClient,
     PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
+import { S3Client } from "@aws-sdk/client-s3";
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -122,4 +123,14 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
         tempDir,
         stop,
     };
+}
+
+/** The emulator admin's S3 client; path-style, as moto serves every bucket on one host. */
+export function adminS3Client(moto: Moto): S3Client {
+    return new S3Client({
+        endpoint: moto.endpoint,
+        region,
+        credentials: moto.admin,
+        forcePathStyle: true,
+    });
 }

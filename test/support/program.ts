@@ -23,6 +23,17 @@ export function stackFileConfig(stack: string): Record<string, string> {
 /** What a user adds before `pulumi up` with verification on (documented in README). */
 export const operatorConfig = { "rolepair:sshIngressCidr": "203.0.113.7/32" };
 
+/** The resources the stack program (component "rolepair") adds to prove over SSH, by name. */
+export const sshVerificationNames = [
+    "rolepair-ssh-key",
+    "rolepair-key-pair",
+    "rolepair-host-key",
+    "rolepair-wait-for-host",
+    "rolepair-copy-verify",
+    "rolepair-sync-profiles",
+    "rolepair-verify",
+];
+
 export async function runProgram(
     stack: string,
     config: Record<string, string>,

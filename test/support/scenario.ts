@@ -12,7 +12,7 @@
 //   credentials.
 // - Credentials do not expire in moto; expiry is only reported, not exercised, here.
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 import {
@@ -22,7 +22,7 @@ import {
     targetTrustPolicy,
 } from "../../components/policies";
 import { defaultObjectActions } from "../../components/validation";
-import { accountId, Moto, region, StaticCredentials } from "./moto";
+import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
 
 export type Variant =
     | "correct"
@@ -111,7 +111,7 @@ export async function createScenario(
     const id = nextScenarioId();
     const clientConfig = { endpoint: moto.endpoint, region, credentials: moto.admin };
     const iam = new IAMClient(clientConfig);
-    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    const s3 = adminS3Client(moto);
 
     const bucket = `rolepair-test-${id}`;
     const bucketArn = `arn:aws:s3:::${bucket}`;

@@ -2,7 +2,12 @@
 import * as assert from "assert";
 
 import { mockHostKeyLine, promiseOf } from "../support/pulumiMocks";
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
+import {
+    operatorConfig,
+    runProgram,
+    sshVerificationNames,
+    stackFileConfig,
+} from "../support/program";
 
 const componentType = "rolepair:index:AssumableRolePair";
 
@@ -49,15 +54,6 @@ const expectedNames = [
     "rolepair-target-profile-parameter",
     "rolepair-host-sg",
     "rolepair-host",
-];
-const verificationNames = [
-    "rolepair-ssh-key",
-    "rolepair-key-pair",
-    "rolepair-host-key",
-    "rolepair-wait-for-host",
-    "rolepair-copy-verify",
-    "rolepair-sync-profiles",
-    "rolepair-verify",
 ];
 
 function countByType(resources: { type: string }[]): Record<string, number> {
@@ -115,7 +111,7 @@ describe("stack program under mocks", () => {
                 const names = run.resources.map((r) => r.name).sort();
                 assert.deepStrictEqual(
                     names,
-                    [...expectedNames, ...(s.verify ? verificationNames : [])].sort(),
+                    [...expectedNames, ...(s.verify ? sshVerificationNames : [])].sort(),
                 );
             });
 

@@ -4,7 +4,12 @@
 import * as assert from "assert";
 
 import { SharedDevHost, SharedDevHostArgs } from "../../components/sharedDevHost";
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
+import {
+    operatorConfig,
+    runProgram,
+    sshVerificationNames,
+    stackFileConfig,
+} from "../support/program";
 import { accountId, promiseOf, runMocked } from "../support/pulumiMocks";
 
 const componentType = "rolepair:index:SharedDevHost";
@@ -36,15 +41,6 @@ const hostNames = [
     "rolepair-host-sg",
     "rolepair-host",
 ];
-const sshNames = [
-    "rolepair-ssh-key",
-    "rolepair-key-pair",
-    "rolepair-host-key",
-    "rolepair-wait-for-host",
-    "rolepair-copy-verify",
-    "rolepair-sync-profiles",
-    "rolepair-verify",
-];
 
 describe("services stack (SharedDevHost) under mocks", () => {
     let run: Awaited<ReturnType<typeof runProgram>>;
@@ -55,7 +51,7 @@ describe("services stack (SharedDevHost) under mocks", () => {
     it("creates one host, and a role and a private bucket per service, all under the component", () => {
         assert.deepStrictEqual(
             run.resources.map((r) => r.name).sort(),
-            [...hostNames, ...sshNames, ...services.flatMap(perService)].sort(),
+            [...hostNames, ...sshVerificationNames, ...services.flatMap(perService)].sort(),
         );
         for (const r of run.resources.filter((r) => r.type !== componentType)) {
             assert.strictEqual(r.parentType, componentType, `${r.name} is not parented`);

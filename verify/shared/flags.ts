@@ -91,3 +91,18 @@ export function regionFlag(problems: UsageCollector, raw: string | undefined): s
         problems.add("--region", `got ${JSON.stringify(raw)}; expected a region such as us-east-1`);
     return raw as string;
 }
+
+/**
+ * The flags of an operator tool that acts on one instance: `--instance-id` and `--region` (both
+ * required, accepted first), then `others`. Problems are collected, not thrown.
+ */
+export function readInstanceFlags<F extends string>(
+    argv: readonly string[],
+    others: readonly F[],
+    problems: UsageCollector,
+): { values: Map<F | "--instance-id" | "--region", string>; instanceId: string; region: string } {
+    const { values } = readFlags(argv, ["--instance-id", "--region", ...others], [], problems);
+    const instanceId = instanceIdFlag(problems, values.get("--instance-id"));
+    const region = regionFlag(problems, values.get("--region"));
+    return { values, instanceId, region };
+}

@@ -17,23 +17,12 @@ import {
     FakeAccount,
     fakeAccount,
     hostCredentials,
+    proofOptions,
+    roleA,
+    roleB,
+    targetA,
+    targetB,
 } from "../../support/fakeAws";
-
-const roleA = `arn:aws:iam::${account}:role/service-a`;
-const targetA: VerifyTarget = { name: "service-a", roleArn: roleA, bucket: "bucket-a" };
-
-function options(targets: VerifyTarget[], extra: Partial<ProofOptions> = {}): ProofOptions {
-    return {
-        targets,
-        region: "eu-west-1",
-        sessionName: "verify",
-        perServiceSessions: false,
-        durationSeconds: 900,
-        propagationTimeoutMs: 0,
-        json: true,
-        ...extra,
-    };
-}
 
 const steps = (report: ProofReport, i = 0) =>
     report.services[i].steps.map((s) => [s.name, s.ok, s.observed]);
@@ -41,7 +30,7 @@ const steps = (report: ProofReport, i = 0) =>
 describe("the proof's routes (stubbed AWS)", () => {
     let aws: FakeAccount;
     const prove = (targets: VerifyTarget[], extra: Partial<ProofOptions> = {}) =>
-        runProof(options(targets, extra), { baseCredentials: hostCredentials });
+        runProof(proofOptions(targets, extra), { baseCredentials: hostCredentials });
 
     beforeEach(() => {
         aws = fakeAccount();
@@ -144,7 +133,7 @@ describe("the proof's routes (stubbed AWS)", () => {
         aws.faults.assumeRoleError = (n) => (n <= 2 ? awsError("AccessDenied", 403) : undefined);
         const lines: string[] = [];
         const report = await runProof(
-            options([targetA], { propagationTimeoutMs: 60_000, perServiceSessions: true }),
+            proofOptions([targetA], { propagationTimeoutMs: 60_000, perServiceSessions: true }),
             {
                 baseCredentials: hostCredentials,
                 sleep: async () => {},
@@ -174,7 +163,7 @@ describe("the proof's routes (stubbed AWS)", () => {
     });
 
     it("stops at the host's own identity when the host has no credentials, and marks AWS unreachable", async () => {
-        const report = await runProof(options([targetA]), {
+        const report = await runProof(proofOptions([targetA]), {
             baseCredentials: async () => {
                 throw connectionReset();
             },
@@ -191,9 +180,8 @@ describe("the proof's routes (stubbed AWS)", () => {
 
     it("an unreachable isolation listing marks the report unreachable; a refused one does not", async () => {
         aws.buckets.set("bucket-b", new Map());
-        const roleB = `arn:aws:iam::${account}:role/service-b`;
         aws.grants.set(roleB, "bucket-b");
-        const both = [targetA, { name: "service-b", roleArn: roleB, bucket: "bucket-b" }];
+        const both = [targetA, targetB];
         aws.faults.s3Error = (c) =>
             c.caller.kind === "session" &&
             c.input.MaxKeys === 1 &&
@@ -358,7 +346,7 @@ describe("the proof's routes (stubbed AWS)", () => {
 
 describe("session names and probe keys", () => {
     it("keeps the single-target session name, and clips a per-service one to 64 characters", () => {
-        const base = options([targetA], { sessionName: "s".repeat(60) });
+        const base = proofOptions([targetA], { sessionName: "s".repeat(60) });
         assert.strictEqual(sessionNameFor(base, targetA), "s".repeat(60));
         assert.strictEqual(
             sessionNameFor({ ...base, perServiceSessions: true }, targetA),

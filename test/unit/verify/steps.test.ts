@@ -18,15 +18,14 @@ import {
 } from "../../../verify/host/steps";
 import { UsageError } from "../../../verify/shared/usageError";
 import {
-    account,
     awsError,
     connectionReset,
     FakeAccount,
     fakeAccount,
     hostCredentials,
+    roleA,
 } from "../../support/fakeAws";
 
-const roleA = `arn:aws:iam::${account}:role/service-a`;
 const region = "eu-west-1";
 
 describe("verify steps (stubbed AWS)", () => {

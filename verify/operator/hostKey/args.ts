@@ -1,11 +1,5 @@
 // Command-line flags of the host-key reader. Bad flags are UsageErrors (exit 2), all reported at once.
-import {
-    instanceIdFlag,
-    numberFlag,
-    pollIntervalFlag,
-    readFlags,
-    regionFlag,
-} from "../../shared/flags";
+import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../shared/flags";
 import { UsageCollector } from "../../shared/usageError";
 import type { ReadOptions } from "./reader";
 
@@ -34,14 +28,13 @@ Flags (every valued flag also takes the form --flag=value):
 Exit codes: 0 key printed, 1 no pinnable key in the console in time, 2 usage error,
 3 the console could not be read (no credentials, access denied, EC2 unreachable).`;
 
-const valued = ["--instance-id", "--region", "--timeout", "--poll-interval"] as const;
+// Besides --instance-id and --region, which readInstanceFlags reads first.
+const valued = ["--timeout", "--poll-interval"] as const;
 
 /** Parses the reader's flags; throws every usage error at once. */
 export function parseHostKeyArgs(argv: readonly string[]): HostKeyOptions {
     const problems = new UsageCollector();
-    const { values } = readFlags(argv, valued, [], problems);
-    const instanceId = instanceIdFlag(problems, values.get("--instance-id"));
-    const region = regionFlag(problems, values.get("--region"));
+    const { values, instanceId, region } = readInstanceFlags(argv, valued, problems);
     const timeout = numberFlag(
         problems,
         "--timeout",

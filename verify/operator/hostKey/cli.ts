@@ -3,7 +3,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 
 import { describeError } from "../../shared/errors";
-import { UsageError } from "../../shared/usageError";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
 import { parseHostKeyArgs, usage, type HostKeyOptions } from "./args";
 import { authorizedKeyLine } from "../../shared/hostKeys";
 import { fingerprint, HostKeyError, readHostKey } from "./reader";
@@ -22,18 +22,12 @@ async function run(options: HostKeyOptions): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        process.stdout.write(`${usage}\n`);
-        return 0;
-    }
+    if (printHelpIfAsked(argv, usage)) return 0;
     let options: HostKeyOptions;
     try {
         options = parseHostKeyArgs(argv);
     } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        const lines = error.message.split("\n").map((line) => `host-key: ${line}\n`);
-        process.stderr.write(`${lines.join("")}\n${usage}\n`);
-        return exitCodes.usage;
+        return reportUsageError("host-key", usage, error);
     }
     try {
         return await run(options);
@@ -51,12 +45,4 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (error: unknown) => {
-        process.stderr.write(`host-key: unexpected error: ${describeError(error)}\n`);
-        process.exitCode = exitCodes.unreachable;
-    },
-);
+runCommandLine("host-key", main, describeError);

@@ -3,6 +3,7 @@
 import * as fs from "fs";
 
 import { describeFailure, formatChecklist, type ProofReport } from "../../shared/report";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
 import { UsageError } from "../../shared/usageError";
 import { defaultCommandTimeoutSeconds } from "../ssm/args";
 import { runProof } from "../ssm/proof";
@@ -104,18 +105,12 @@ async function overSsh(options: ProveOptions, inputs: ProveInputs): Promise<Outc
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        process.stdout.write(`${usage}\n`);
-        return exitCodes.proven;
-    }
+    if (printHelpIfAsked(argv, usage)) return exitCodes.proven;
     let read;
     try {
         read = readInputs(argv);
     } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        const lines = error.message.split("\n").map((line) => `prove: ${line}\n`);
-        process.stderr.write(`${lines.join("")}\n${usage}\n`);
-        return exitCodes.usage;
+        return reportUsageError("prove", usage, error);
     }
     const { options, inputs } = read;
     let outcome: Outcome;
@@ -147,14 +142,4 @@ export async function main(argv: string[]): Promise<number> {
     return outcome.exitCode;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (error: unknown) => {
-        process.stderr.write(
-            `prove: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        process.exitCode = exitCodes.unreachable;
-    },
-);
+runCommandLine("prove", main);

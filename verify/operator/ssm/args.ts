@@ -1,13 +1,7 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import {
-    instanceIdFlag,
-    numberFlag,
-    pollIntervalFlag,
-    readFlags,
-    regionFlag,
-} from "../../shared/flags";
+import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../shared/flags";
 import { UsageCollector } from "../../shared/usageError";
 import { maxExecutionTimeoutSeconds } from "../../shared/ssmLimits";
 
@@ -55,9 +49,8 @@ Exit codes: verify's (0 proof holds, 1 an expectation failed, 2 usage error, 3 A
 also 2 for a usage error of this runner, 3 when the instance never came Online, the bundle
 arrived corrupted (refused), or the command failed, timed out or lost its output.`;
 
+// Besides --instance-id and --region, which readInstanceFlags reads first.
 const valued = [
-    "--instance-id",
-    "--region",
     "--online-timeout",
     "--command-timeout",
     "--propagation-timeout",
@@ -69,9 +62,7 @@ const valued = [
 /** Parses the runner's flags; throws every usage error at once. */
 export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
     const problems = new UsageCollector();
-    const { values } = readFlags(argv, valued, [], problems);
-    const instanceId = instanceIdFlag(problems, values.get("--instance-id"));
-    const region = regionFlag(problems, values.get("--region"));
+    const { values, instanceId, region } = readInstanceFlags(argv, valued, problems);
     const online = numberFlag(
         problems,
         "--online-timeout",
@@ -110,8 +101,8 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
     }
     problems.throwIfAny();
     return {
-        instanceId: instanceId as string,
-        region: region as string,
+        instanceId,
+        region,
         onlineTimeoutSeconds: online as number,
         commandTimeoutSeconds: command as number,
         propagationTimeoutSeconds: propagation,

@@ -4,6 +4,7 @@
 import * as fs from "fs";
 
 import { parsePlanText } from "../../shared/plan";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
 import { UsageError } from "../../shared/usageError";
 import { parseRunnerArgs, usage } from "./args";
 import { runProof } from "./proof";
@@ -41,18 +42,12 @@ function readInputs(argv: string[]) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        process.stdout.write(`${usage}\n`);
-        return 0;
-    }
+    if (printHelpIfAsked(argv, usage)) return 0;
     let inputs;
     try {
         inputs = readInputs(argv);
     } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        const lines = error.message.split("\n").map((line) => `ssm-runner: ${line}\n`);
-        process.stderr.write(`${lines.join("")}\n${usage}\n`);
-        return exitCodes.usage;
+        return reportUsageError("ssm-runner", usage, error);
     }
     try {
         const outcome = await runProof(inputs.options, inputs.planJson, inputs.wrapperSource);
@@ -79,14 +74,4 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (error: unknown) => {
-        process.stderr.write(
-            `ssm-runner: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        process.exitCode = exitCodes.unreachable;
-    },
-);
+runCommandLine("ssm-runner", main);

@@ -1,0 +1,26 @@
+// The steps a service's proof reports, in the order the report promises (verify/shared/report.ts),
+// spelt out once for the tests that expect them, apart from the code that orders them.
+import type { StepName } from "../../verify/shared/report";
+
+/** A service proven with the default object actions and no AWS profile. */
+export const roundTripSteps: readonly StepName[] = [
+    "base-denied",
+    "assume-role",
+    "assumed-identity",
+    "put-object",
+    "list-objects",
+    "get-object",
+    "delete-object",
+    "credentials-expiry",
+];
+
+/** After roundTripSteps, when the service's AWS profile on the host is proven too. */
+export const profileSteps: readonly StepName[] = [
+    "profile-config",
+    "profile-identity",
+    "profile-round-trip",
+];
+
+/** The [name, ok] pairs of steps that all passed. */
+export const passed = (steps: readonly StepName[]): [StepName, boolean][] =>
+    steps.map((name) => [name, true]);
