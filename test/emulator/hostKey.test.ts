@@ -70,7 +70,12 @@ describe("host key reader against the EC2 API (moto)", () => {
     });
 
     /** The reader, run exactly as buildHostKeyCommand makes it, with `credentials`. */
-    function readKey(credentials: StaticCredentials, id = instanceId, extra: string[] = []) {
+    function readKey(
+        credentials: StaticCredentials,
+        id = instanceId,
+        extra: string[] = [],
+        onStderr?: (stderr: string) => void,
+    ) {
         const words = buildHostKeyCommand({ readerPath, instanceId: id, region }).split(" ");
         assert.strictEqual(words[0], "node");
         return runProcess(
@@ -93,6 +98,8 @@ describe("host key reader against the EC2 API (moto)", () => {
                 AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
             },
             60_000,
+            undefined,
+            onStderr,
         );
     }
 
@@ -119,12 +126,15 @@ describe("host key reader against the EC2 API (moto)", () => {
         const ecdsa = newHostKey("ecdsa-sha2-nistp256");
         const ed25519 = newHostKey("ssh-ed25519");
         fs.writeFileSync(consoleFile, "Linux version 6.1.115-126.197.amzn2023.x86_64\r\n");
-        // The keys appear a second after the reader starts, as at the end of a first boot.
-        const printed = setTimeout(
-            () => fs.appendFileSync(consoleFile, firstBootTail([ecdsa, ed25519])),
-            1_000,
-        );
-        const r = await readKey(moto.admin).finally(() => clearTimeout(printed));
+        // The keys appear once the reader has seen the console without them and says it waits, as
+        // at the end of a first boot (on that event, not after a delay: a loaded machine may start
+        // the reader late).
+        let printed = false;
+        const r = await readKey(moto.admin, instanceId, [], (stderr) => {
+            if (printed || !/waiting for cloud-init/.test(stderr)) return;
+            printed = true;
+            fs.appendFileSync(consoleFile, firstBootTail([ecdsa, ed25519]));
+        });
         assert.strictEqual(r.code, 0, r.stderr);
         assert.strictEqual(r.stdout, `${authorizedKeyLine(ecdsa)}\n`);
         assert.match(r.stderr, /waiting for cloud-init to print i-\w+'s SSH host keys/);

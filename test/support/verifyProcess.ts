@@ -61,6 +61,8 @@ export function runProcess(
     env: NodeJS.ProcessEnv,
     timeoutMs = 120_000,
     stdin?: string,
+    /** Called with all of stderr so far, each time more arrives: a test can act on what the process says. */
+    onStderr?: (stderr: string) => void,
 ): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, {
@@ -71,7 +73,10 @@ export function runProcess(
         let stdout = "";
         let stderr = "";
         child.stdout?.on("data", (d) => (stdout += d));
-        child.stderr?.on("data", (d) => (stderr += d));
+        child.stderr?.on("data", (d) => {
+            stderr += d;
+            onStderr?.(stderr);
+        });
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.on("error", reject);
         child.on("close", (code) => {
