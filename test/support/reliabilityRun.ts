@@ -1,0 +1,86 @@
+// One seed of the reliability layer: the proof (in-process, runProof) through a fault proxy on a
+// worker's fixtures, and what came of it. A worker owns one proxy and one set of fixtures (every
+// variant, one service and three), made once and reused by its runs, so that runs on different
+// workers can go at once without seeing each other's faults or probe objects.
+import { runProof } from "../../verify/host/proof";
+import type { ProofOptions } from "../../verify/host/args";
+import type { ProofReport } from "../../verify/shared/report";
+import { Fault, FaultProxy, seededRandom, startFaultProxy } from "./faultProxy";
+import { createMatrixScenario, MatrixScenario, MatrixVariant } from "./matrixScenario";
+import { Moto, region } from "./moto";
+import { brokenMatrixVariants, brokenVariants, plan, Plan } from "./reliabilityPlan";
+import { createScenario, Scenario, Variant } from "./scenario";
+
+export const propagationTimeoutMs = 1_500;
+
+export interface Worker {
+    proxy: FaultProxy;
+    scenarios: Map<Variant, Scenario>;
+    matrices: Map<MatrixVariant, MatrixScenario>;
+}
+
+export async function createWorker(moto: Moto): Promise<Worker> {
+    const proxy = await startFaultProxy(moto.endpoint);
+    const single = ["correct", ...brokenVariants] as Variant[];
+    const matrix = ["correct", ...brokenMatrixVariants] as MatrixVariant[];
+    const [scenarios, matrices] = await Promise.all([
+        Promise.all(single.map((v) => createScenario(moto, v))),
+        Promise.all(matrix.map((v) => createMatrixScenario(moto, v))),
+    ]);
+    return {
+        proxy,
+        scenarios: new Map(single.map((v, i) => [v, scenarios[i]])),
+        matrices: new Map(matrix.map((v, i) => [v, matrices[i]])),
+    };
+}
+
+export interface SeedOutcome {
+    plan: Plan;
+    report: ProofReport;
+    /** The first failed step or isolation row, if any. */
+    failed?: { name: string; observed: string };
+    faults: Record<Fault | "propagation", number>;
+    elapsedMs: number;
+}
+
+/** Runs `seed`'s plan on the worker's fixtures through its proxy. */
+export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome> {
+    const { proxy, scenarios, matrices } = worker;
+    const p = plan(seed);
+    const scenario = p.matrix
+        ? matrices.get(p.variant as MatrixVariant)!
+        : scenarios.get(p.variant as Variant)!;
+    const targets: ProofOptions["targets"] =
+        "plan" in scenario
+            ? scenario.plan()
+            : [{ name: "target", bucket: scenario.bucket, roleArn: scenario.targetRoleArn }];
+    proxy.reset(p.schedule, seededRandom(seed * 7919));
+    const t0 = Date.now();
+    const report = await runProof(
+        {
+            targets,
+            region,
+            sessionName: `fault-${seed}`,
+            perServiceSessions: p.matrix,
+            durationSeconds: 900,
+            propagationTimeoutMs,
+            json: true,
+            endpoint: proxy.endpoint,
+        },
+        { baseCredentials: scenario.hostCredentials, propagationInitialDelayMs: 100 },
+    );
+    const elapsedMs = Date.now() - t0;
+    const failedStep = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
+        (s) => !s.ok,
+    );
+    const failedRow = report.isolation.find((r) => !r.ok);
+    const failed = failedStep
+        ? { name: failedStep.name, observed: failedStep.observed }
+        : failedRow
+          ? {
+                name: `isolation ${failedRow.service}→${failedRow.bucket}`,
+                observed: failedRow.observed,
+            }
+          : undefined;
+    return { plan: p, report, failed, faults: { ...proxy.stats.faults }, elapsedMs };
+}
