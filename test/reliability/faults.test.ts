@@ -6,9 +6,10 @@
 // its own fault proxy and its own fixtures (test/support/reliabilityRun.ts). Bounded: 200 runs, and
 // the test stops itself after 8 minutes.
 import * as assert from "assert";
+import { createHash } from "crypto";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
-import { seededRandom } from "../support/faultProxy";
+import { decide, faultKinds, requestDraws } from "../support/faultProxy";
 import { replayHint, replaySeedVariable, selectedSeeds } from "../support/faultSeeds";
 import { Moto, region, startMoto } from "../support/moto";
 import { plan, runs, singleTargetRuns } from "../support/reliabilityPlan";
@@ -43,8 +44,19 @@ function outcomeOf(outcome: SeedOutcome) {
         ],
         isolation: report.isolation.map((r) => `${r.service} ${r.ok}`),
         faults: outcome.faults,
+        injected: outcome.injected,
     };
 }
+
+/** Requests a single-target proof makes (identities as the proxy keys them), for draws without a run. */
+const sampleIdentities = [
+    "sts:GetCallerIdentity base / ",
+    "s3:GET base /<bucket>/?list-type=2&max-keys=1 ",
+    "sts:AssumeRole base / <target role>",
+    "sts:GetCallerIdentity session of <target role> / ",
+    "s3:PUT session of <target role> /<bucket>/rolepair-verify/<probe>?x-id=PutObject ",
+    "s3:DELETE session of <target role> /<bucket>/rolepair-verify/<probe>?x-id=DeleteObject ",
+];
 
 describe("reliability under injected faults", function () {
     this.timeout(wallClockLimitMs + 60_000);
@@ -89,15 +101,37 @@ describe("reliability under injected faults", function () {
         return left;
     }
 
+    /** What `seed` does to the first four attempts of each sample request, under one fixed schedule. */
+    function sampleSchedule(seed: number): string {
+        const schedule = { ...plan(1).schedule, faultRate: 0.4, kinds: faultKinds };
+        return sampleIdentities
+            .flatMap((identity) =>
+                [1, 2, 3, 4].map((attempt) => {
+                    const d = decide(schedule, requestDraws(seed, identity, attempt), 0);
+                    return `${d.fault ?? "forwarded"} after ${d.latencyMs.toFixed(3)} ms`;
+                }),
+            )
+            .join("; ");
+    }
+
     it("a seed's schedule is the same on every run (a replayed seed reproduces it)", () => {
         for (let seed = 1; seed <= runs; seed++) {
             assert.deepStrictEqual(plan(seed), plan(seed), `seed ${seed}`);
-            const [a, b] = [seededRandom(seed * 7919), seededRandom(seed * 7919)];
-            for (let i = 0; i < 50; i++) assert.strictEqual(a(), b(), `seed ${seed} draw ${i}`);
+            assert.strictEqual(sampleSchedule(seed), sampleSchedule(seed), `seed ${seed}`);
+        }
+    });
+
+    it("different seeds draw different faults for the same requests", () => {
+        const schedules = new Map<string, number>();
+        for (let seed = 1; seed <= runs; seed++) {
+            const same = schedules.get(sampleSchedule(seed));
+            assert.strictEqual(same, undefined, `seeds ${same} and ${seed} draw the same faults`);
+            schedules.set(sampleSchedule(seed), seed);
         }
     });
 
     it(`a seed run twice, on two workers at once, injects the same faults and comes to the same result (seeds ${replayedSeeds.join(", ")})`, async () => {
+        const injected: string[][] = [];
         for (const seed of replayedSeeds) {
             const [first, second] = await Promise.all([
                 runSeed(pool[0], seed),
@@ -110,6 +144,13 @@ describe("reliability under injected faults", function () {
                 outcomeOf(first),
                 `seed ${seed} differs between two runs (${replayHint(seed)})`,
             );
+            injected.push(first.injected);
+        }
+        // Not trivially equal: every seed injected something, and no two seeds the same faults.
+        for (const [i, faults] of injected.entries()) {
+            assert.ok(faults.length > 0, `seed ${replayedSeeds[i]} injected no fault`);
+            const twin = injected.findIndex((other) => other.join() === faults.join());
+            assert.strictEqual(twin, i, `seeds ${replayedSeeds[twin]} and ${replayedSeeds[i]}`);
         }
     });
 
@@ -133,7 +174,9 @@ describe("reliability under injected faults", function () {
             `      fault seeds: ${seeds.length === 1 ? seeds[0] : `1 to ${runs}`} (${replaySeedVariable}=N replays one)`,
         );
         let next = 0;
+        const outcomes: ReturnType<typeof outcomeOf>[] = [];
         const judge = async (outcome: SeedOutcome) => {
+            outcomes.push(outcomeOf(outcome));
             const { plan: p, report, failed, faults, elapsedMs } = outcome;
             const label = `seed ${p.seed} (${p.matrix ? "3 services, " : ""}${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget; ${replayHint(p.seed)})`;
             counts.runs++;
@@ -169,9 +212,14 @@ describe("reliability under injected faults", function () {
             }),
         );
         const mean = Math.round(counts.totalMs / Math.max(counts.runs, 1));
+        // Two runs of the same seeds print the same digest: every seed's faults, steps and result.
+        const digest = createHash("sha256")
+            .update(JSON.stringify(outcomes.sort((a, b) => a.seed - b.seed)))
+            .digest("hex")
+            .slice(0, 12);
         console.log(
             `      fault schedules: ${counts.runs} runs (${counts.matrixRuns} of 3 services, ${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
-                `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected, ` +
+                `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected (outcomes digest ${digest}), ` +
                 `run time mean ${mean} ms / max ${counts.maxMs} ms, ${workers} at once, ${((Date.now() - started) / 1000).toFixed(1)} s in all, violations ${violations.length}`,
         );
         // Deterministic for the seeds run (docs/testing.md says which counts are not, and why).

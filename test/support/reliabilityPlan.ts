@@ -35,8 +35,9 @@ export interface Plan {
 
 /**
  * "Within the retry budget": at most 3 faults in a row per operation (the SDK makes 4 attempts) and
- * IAM propagation well inside the proof's propagation retry window (0.4 s of 1.5 s). Beyond it:
- * unlimited faults in a row, or propagation longer than the window.
+ * at most 3 propagation denials per role (the proof's propagation retries, 0.1, 0.16, 0.26 and
+ * 0.41 s apart, make 5 AssumeRole attempts in its 1.5 s window). Beyond it: unlimited faults in a
+ * row, or 8 denials per role, more than the window holds.
  */
 export function plan(seed: number): Plan {
     const random = seededRandom(seed);
@@ -58,7 +59,7 @@ export function plan(seed: number): Plan {
             kinds: kinds.length ? kinds : faultKinds,
             maxConsecutive: withinBudget ? 3 : Number.POSITIVE_INFINITY,
             latencyMs: Math.floor(random() * 20),
-            propagationMs: longPropagation ? 2_500 : Math.floor(random() * 400),
+            propagationDenials: longPropagation ? 8 : Math.floor(random() * 4),
         },
     };
 }

@@ -5,7 +5,7 @@
 import { runProof } from "../../verify/host/proof";
 import type { ProofOptions } from "../../verify/host/args";
 import type { ProofReport } from "../../verify/shared/report";
-import { Fault, FaultProxy, seededRandom, startFaultProxy } from "./faultProxy";
+import { Fault, FaultProxy, StableNames, startFaultProxy } from "./faultProxy";
 import { createMatrixScenario, MatrixScenario, MatrixVariant } from "./matrixScenario";
 import { Moto, region } from "./moto";
 import { brokenMatrixVariants, brokenVariants, plan, Plan } from "./reliabilityPlan";
@@ -40,7 +40,21 @@ export interface SeedOutcome {
     /** The first failed step or isolation row, if any. */
     failed?: { name: string; observed: string };
     faults: Record<Fault | "propagation", number>;
+    /** Every fault injected, "<request identity> #<attempt>: <fault>", sorted. */
+    injected: string[];
     elapsedMs: number;
+}
+
+/** The worker's own bucket names and role ARNs → names that are the same on every worker. */
+function stableNames(scenario: Scenario | MatrixScenario): StableNames {
+    if (!("plan" in scenario))
+        return { [scenario.bucket]: "<bucket>", [scenario.targetRoleArn]: "<target role>" };
+    return Object.fromEntries(
+        scenario.services.flatMap((s) => [
+            [s.bucket, `<${s.name} bucket>`],
+            [s.roleArn, `<${s.name} role>`],
+        ]),
+    );
 }
 
 /** Runs `seed`'s plan on the worker's fixtures through its proxy. */
@@ -54,7 +68,7 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
         "plan" in scenario
             ? scenario.plan()
             : [{ name: "target", bucket: scenario.bucket, roleArn: scenario.targetRoleArn }];
-    proxy.reset(p.schedule, seededRandom(seed * 7919));
+    proxy.reset(p.schedule, seed, stableNames(scenario));
     const t0 = Date.now();
     const report = await runProof(
         {
@@ -82,5 +96,12 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
                 observed: failedRow.observed,
             }
           : undefined;
-    return { plan: p, report, failed, faults: { ...proxy.stats.faults }, elapsedMs };
+    return {
+        plan: p,
+        report,
+        failed,
+        faults: { ...proxy.stats.faults },
+        injected: [...proxy.stats.injected].sort(),
+        elapsedMs,
+    };
 }
