@@ -26,8 +26,12 @@ const marginMs = 5_000;
 const wallClockLimitMs = 8 * 60_000;
 /** Runs at once, each through its own proxy and on its own fixtures. */
 const workers = 8;
-/** Replayed twice by the determinism test: one service and three, within and beyond the budget. */
-const replayedSeeds = [2, 3, 5, 8, 161, 162, 163];
+/**
+ * Replayed twice by the determinism test: one service and three, within and beyond the budget,
+ * broken setups whose AssumeRole is denied until the window closes (3, 161), and the host's own
+ * identity failing while propagation retries run (82).
+ */
+const replayedSeeds = [2, 3, 5, 8, 82, 161, 162, 163];
 
 /**
  * What a run came to, without the names that differ between workers (buckets, roles, probe keys):

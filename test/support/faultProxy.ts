@@ -95,15 +95,12 @@ export type StableNames = Readonly<Record<string, string>>;
  * and the proof's random probe key replaced (`rolepair-verify/<probe>`: one probe per round trip),
  * and for AssumeRole the role asked for.
  */
-export function requestIdentity(
-    request: ProxiedRequest,
-    signer: string,
-    stable: (text: string) => string,
-): string {
+export function requestIdentity(request: ProxiedRequest, stable: (text: string) => string): string {
     const path = stable(decodeURIComponent(request.url)).replace(
         /rolepair-verify\/[^/?&]*/g,
         "rolepair-verify/<probe>",
     );
+    const signer = request.signer ?? "base";
     return [request.operation, signer, path, stable(request.roleArn ?? "")].join(" ");
 }
 
@@ -131,6 +128,10 @@ export interface ProxiedRequest {
     caller?: string;
     /** For AssumeRole, the role asked for. */
     roleArn?: string;
+    /** Who signed it: "base" (the credentials the caller started with) or "session of <role>". */
+    signer?: string;
+    /** The fault it was answered with; undefined: forwarded (or not answered yet). */
+    fault?: Fault | "propagation";
 }
 
 export interface FaultProxy {
@@ -236,8 +237,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             };
             // Keyed on what the request is, so concurrent callers (services proved at once) draw
             // and count their runs of faults apart, whatever order their requests arrive in.
-            const signer = sessions.get(caller ?? "") ?? "base";
-            const identity = requestIdentity(seen, signer, stable);
+            seen.signer = sessions.get(caller ?? "") ?? "base";
+            const identity = requestIdentity(seen, stable);
             const attempt = (attempts.get(identity) ?? 0) + 1;
             attempts.set(identity, attempt);
             const inARow = consecutive.get(identity) ?? 0;
@@ -255,6 +256,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
                 const asked = (assumeRoles.get(seen.roleArn) ?? 0) + 1;
                 assumeRoles.set(seen.roleArn, asked);
                 if (asked <= schedule.propagationDenials) {
+                    seen.fault = "propagation";
                     stats.faults.propagation++;
                     stats.injected.push(`${identity} #${attempt}: propagation`);
                     res.writeHead(403, { "content-type": "text/xml" }).end(
@@ -268,6 +270,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
             }
             if (decision.fault) {
                 consecutive.set(identity, inARow + 1);
+                seen.fault = decision.fault;
                 stats.faults[decision.fault]++;
                 stats.injected.push(`${identity} #${attempt}: ${decision.fault}`);
                 answerFault(decision.fault, svc, req, res);

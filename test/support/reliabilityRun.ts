@@ -8,6 +8,7 @@ import type { ProofReport } from "../../verify/shared/report";
 import { Fault, FaultProxy, StableNames, startFaultProxy } from "./faultProxy";
 import { createMatrixScenario, MatrixScenario, MatrixVariant } from "./matrixScenario";
 import { Moto, region } from "./moto";
+import { proofClock } from "./reliabilityClock";
 import { brokenMatrixVariants, brokenVariants, plan, Plan } from "./reliabilityPlan";
 import { createScenario, Scenario, Variant } from "./scenario";
 
@@ -81,7 +82,11 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
             json: true,
             endpoint: proxy.endpoint,
         },
-        { baseCredentials: scenario.hostCredentials, propagationInitialDelayMs: 100 },
+        {
+            baseCredentials: scenario.hostCredentials,
+            propagationInitialDelayMs: 100,
+            ...proofClock(proxy),
+        },
     );
     const elapsedMs = Date.now() - t0;
     const failedStep = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
