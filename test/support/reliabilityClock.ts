@@ -1,13 +1,11 @@
 // The clock and waits a reliability run gives the proof (ProofHooks.now and .sleep), so that how
 // many AssumeRole attempts it makes is fixed by the seed's schedule, not by timing:
-// - The propagation window (1.5 s) is measured on each retry loop's own waits. On the wall clock,
-//   whether a 5th attempt still fits depends on how long the requests and the SDK's jittered
-//   backoff took on a loaded machine. The waits themselves are real.
+// - The propagation window (1.5 s) is measured on each service's retry loop's own waits. On the
+//   wall clock, whether a 5th attempt still fits depends on how long the requests and the SDK's
+//   jittered backoff took on a loaded machine. The waits themselves are real.
 // - A wait ends only once the host's own GetCallerIdentity has had its answer. The proof stops its
 //   retries at the first wait after the host's identity failed; without this, how many attempts
 //   came before that would depend on which finished first.
-import { AsyncLocalStorage } from "async_hooks";
-
 import { maxAttempts } from "../../verify/host/clients";
 import type { ProofHooks } from "../../verify/host/proof";
 import type { FaultProxy } from "./faultProxy";
@@ -22,20 +20,14 @@ function hostIdentityAnswered(proxy: FaultProxy): boolean {
     return answers.some((r) => r.fault === undefined) || answers.length >= maxAttempts;
 }
 
-export function proofClock(proxy: FaultProxy): Pick<ProofHooks, "now" | "sleep"> {
-    // One retry loop runs per service, all at once; each is told apart by its async context,
-    // which it enters at its first wait (before that, its waits so far are none).
-    const loops = new AsyncLocalStorage<{ waitedMs: number }>();
+/** A clock for one proof run through `proxy`. */
+export function proofClock(proxy: FaultProxy): Required<Pick<ProofHooks, "now" | "sleep">> {
     const start = Date.now();
+    const waitedMs = new Map<string, number>();
     return {
-        now: () => start + (loops.getStore()?.waitedMs ?? 0),
-        sleep: async (ms) => {
-            let loop = loops.getStore();
-            if (!loop) {
-                loop = { waitedMs: 0 };
-                loops.enterWith(loop);
-            }
-            loop.waitedMs += ms;
+        now: (service) => start + (waitedMs.get(service) ?? 0),
+        sleep: async (ms, service) => {
+            waitedMs.set(service, (waitedMs.get(service) ?? 0) + ms);
             while (!hostIdentityAnswered(proxy)) await realSleep(5);
             await realSleep(ms);
         },
