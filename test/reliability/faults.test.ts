@@ -14,6 +14,7 @@ import { replayHint, replaySeedVariable, selectedSeeds } from "../support/faultS
 import { Moto, region, startMoto } from "../support/moto";
 import { plan, runs, singleTargetRuns } from "../support/reliabilityPlan";
 import {
+    attemptsInWindow,
     createWorker,
     propagationTimeoutMs,
     runSeed,
@@ -32,6 +33,8 @@ const workers = 8;
  * identity failing while propagation retries run (82).
  */
 const replayedSeeds = [2, 3, 5, 8, 82, 161, 162, 163];
+/** Of those, three services denied AssumeRole longer than the window, the host's identity fine. */
+const longPropagationSeed = 162;
 
 /**
  * What a run came to, without the names that differ between workers (buckets, roles, probe keys):
@@ -149,6 +152,12 @@ describe("reliability under injected faults", function () {
                 `seed ${seed} differs between two runs (${replayHint(seed)})`,
             );
             injected.push(first.injected);
+            // Each service's loop has its own window: denied throughout, each makes all its attempts.
+            const { matrix, schedule } = first.plan;
+            if (seed === longPropagationSeed) {
+                assert.ok(schedule.propagationDenials > attemptsInWindow());
+                assert.strictEqual(first.faults.propagation, (matrix ? 3 : 1) * attemptsInWindow());
+            }
         }
         // Not trivially equal: every seed injected something, and no two seeds the same faults.
         for (const [i, faults] of injected.entries()) {

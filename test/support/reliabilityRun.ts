@@ -13,6 +13,19 @@ import { brokenMatrixVariants, brokenVariants, plan, Plan } from "./reliabilityP
 import { createScenario, Scenario, Variant } from "./scenario";
 
 export const propagationTimeoutMs = 1_500;
+export const propagationInitialDelayMs = 100;
+
+/**
+ * How many AssumeRole attempts a service's retry loop makes in the window when every one is denied:
+ * the proof retries while its waits so far plus the next (initial delay, ×1.6 each) fit.
+ */
+export function attemptsInWindow(): number {
+    let [attempts, waited, delay] = [1, 0, propagationInitialDelayMs];
+    while (waited + delay <= propagationTimeoutMs) {
+        [attempts, waited, delay] = [attempts + 1, waited + delay, Math.min(delay * 1.6, 5_000)];
+    }
+    return attempts;
+}
 
 export interface Worker {
     proxy: FaultProxy;
@@ -84,7 +97,7 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
         },
         {
             baseCredentials: scenario.hostCredentials,
-            propagationInitialDelayMs: 100,
+            propagationInitialDelayMs,
             ...proofClock(proxy),
         },
     );
