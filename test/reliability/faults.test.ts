@@ -3,104 +3,67 @@
 // single target, 40 of a plan of three services (each with its own role and bucket, isolation
 // checked). The runs are in-process (runProof) to keep 200 of them quick. A run is mostly waiting
 // (backoff, propagation retries), so `workers` runs go at once against one moto, each worker with
-// its own fault proxy and its own fixtures (made once, reused by its runs), so that no run sees
-// another's faults or probe objects. Bounded: 200 runs, and the test stops itself after 8 minutes.
+// its own fault proxy and its own fixtures (test/support/reliabilityRun.ts). Bounded: 200 runs, and
+// the test stops itself after 8 minutes.
 import * as assert from "assert";
+import { createHash } from "crypto";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
-import { runProof } from "../../verify/host/proof";
-import {
-    faultKinds,
-    FaultProxy,
-    FaultSchedule,
-    seededRandom,
-    startFaultProxy,
-} from "../support/faultProxy";
-import { createMatrixScenario, MatrixScenario, MatrixVariant } from "../support/matrixScenario";
+import { decide, faultKinds, requestDraws } from "../support/faultProxy";
 import { replayHint, replaySeedVariable, selectedSeeds } from "../support/faultSeeds";
 import { Moto, region, startMoto } from "../support/moto";
-import { createScenario, Scenario, Variant } from "../support/scenario";
-import type { ProofOptions } from "../../verify/host/args";
+import { plan, runs, singleTargetRuns } from "../support/reliabilityPlan";
+import {
+    attemptsInWindow,
+    createWorker,
+    propagationTimeoutMs,
+    runSeed,
+    SeedOutcome,
+    Worker,
+} from "../support/reliabilityRun";
 
-const runs = 200;
-/** Seeds after this one run the three-service plan; the services run concurrently, so a run costs about one. */
-const singleTargetRuns = 160;
-const propagationTimeoutMs = 1_500;
 /** SDK backoff is ≤ ~1 s a request (verify/host/clients.ts) plus injected latency; the proof makes ≤ 8 requests. */
 const marginMs = 5_000;
 const wallClockLimitMs = 8 * 60_000;
 /** Runs at once, each through its own proxy and on its own fixtures. */
 const workers = 8;
-const brokenVariants: Variant[] = [
-    "host-reads-bucket",
-    "host-lacks-assume",
-    "target-untrusting",
-    "target-lacks-put",
-    "bucket-missing",
-];
-
-const brokenMatrixVariants: MatrixVariant[] = [
-    "b-lists-a",
-    "host-reads-c",
-    "host-lacks-assume-c",
-    "c-untrusting",
-];
-
-interface Plan {
-    seed: number;
-    variant: Variant | MatrixVariant;
-    withinBudget: boolean;
-    schedule: FaultSchedule;
-}
+/**
+ * Replayed twice by the determinism test: one service and three, within and beyond the budget,
+ * broken setups whose AssumeRole is denied until the window closes (3, 161), and the host's own
+ * identity failing while propagation retries run (82).
+ */
+const replayedSeeds = [2, 3, 5, 8, 82, 161, 162, 163];
+/** Of those, three services denied AssumeRole longer than the window, the host's identity fine. */
+const longPropagationSeed = 162;
 
 /**
- * "Within the retry budget": at most 3 faults in a row per operation (the SDK makes 4 attempts) and
- * IAM propagation well inside the proof's propagation retry window (0.4 s of 1.5 s). Beyond it:
- * unlimited faults in a row, or propagation longer than the window.
+ * What a run came to, without the names that differ between workers (buckets, roles, probe keys):
+ * whether it proved, every step's and isolation row's result, and the faults injected by kind.
  */
-function plan(seed: number): Plan {
-    const random = seededRandom(seed);
-    const withinBudget = random() < 0.7;
-    const broken: readonly (Variant | MatrixVariant)[] =
-        seed > singleTargetRuns ? brokenMatrixVariants : brokenVariants;
-    const variant = random() < 0.3 ? broken[Math.floor(random() * broken.length)] : "correct";
-    const kinds = faultKinds.filter(() => random() < 0.7);
-    const longPropagation = !withinBudget && random() < 0.4;
+function outcomeOf(outcome: SeedOutcome) {
+    const { report } = outcome;
     return {
-        seed,
-        variant,
-        withinBudget,
-        schedule: {
-            faultRate: random() * 0.5,
-            kinds: kinds.length ? kinds : faultKinds,
-            maxConsecutive: withinBudget ? 3 : Number.POSITIVE_INFINITY,
-            latencyMs: Math.floor(random() * 20),
-            propagationMs: longPropagation ? 2_500 : Math.floor(random() * 400),
-        },
+        seed: outcome.plan.seed,
+        proven: report.ok,
+        steps: [
+            ...report.steps.map((s) => `host ${s.name} ${s.ok}`),
+            ...report.services.flatMap((v) => v.steps.map((s) => `${v.name} ${s.name} ${s.ok}`)),
+        ],
+        isolation: report.isolation.map((r) => `${r.service} ${r.ok}`),
+        faults: outcome.faults,
+        injected: outcome.injected,
     };
 }
 
-/** One worker's proxy and fixtures: every variant, single target and three services. */
-interface Worker {
-    proxy: FaultProxy;
-    scenarios: Map<Variant, Scenario>;
-    matrices: Map<MatrixVariant, MatrixScenario>;
-}
-
-async function createWorker(moto: Moto): Promise<Worker> {
-    const proxy = await startFaultProxy(moto.endpoint);
-    const single = ["correct", ...brokenVariants] as Variant[];
-    const matrix = ["correct", ...brokenMatrixVariants] as MatrixVariant[];
-    const [scenarios, matrices] = await Promise.all([
-        Promise.all(single.map((v) => createScenario(moto, v))),
-        Promise.all(matrix.map((v) => createMatrixScenario(moto, v))),
-    ]);
-    return {
-        proxy,
-        scenarios: new Map(single.map((v, i) => [v, scenarios[i]])),
-        matrices: new Map(matrix.map((v, i) => [v, matrices[i]])),
-    };
-}
+/** Requests a single-target proof makes (identities as the proxy keys them), for draws without a run. */
+const sampleIdentities = [
+    "sts:GetCallerIdentity base / ",
+    "s3:GET base /<bucket>/?list-type=2&max-keys=1 ",
+    "sts:AssumeRole base / <target role>",
+    "sts:GetCallerIdentity session of <target role> / ",
+    "s3:PUT session of <target role> /<bucket>/rolepair-verify/<probe>?x-id=PutObject ",
+    "s3:DELETE session of <target role> /<bucket>/rolepair-verify/<probe>?x-id=DeleteObject ",
+];
 
 describe("reliability under injected faults", function () {
     this.timeout(wallClockLimitMs + 60_000);
@@ -132,11 +95,75 @@ describe("reliability under injected faults", function () {
         return (listing.Contents ?? []).map((o) => o.Key!);
     }
 
+    /** Removes probe objects a run left behind; returns their keys. */
+    async function removeLeftovers(bucket: string): Promise<string[]> {
+        const left = await leftoverProbes(bucket);
+        if (left.length > 0)
+            await adminS3.send(
+                new DeleteObjectsCommand({
+                    Bucket: bucket,
+                    Delete: { Objects: left.map((Key) => ({ Key })) },
+                }),
+            );
+        return left;
+    }
+
+    /** What `seed` does to the first four attempts of each sample request, under one fixed schedule. */
+    function sampleSchedule(seed: number): string {
+        const schedule = { ...plan(1).schedule, faultRate: 0.4, kinds: faultKinds };
+        return sampleIdentities
+            .flatMap((identity) =>
+                [1, 2, 3, 4].map((attempt) => {
+                    const d = decide(schedule, requestDraws(seed, identity, attempt), 0);
+                    return `${d.fault ?? "forwarded"} after ${d.latencyMs.toFixed(3)} ms`;
+                }),
+            )
+            .join("; ");
+    }
+
     it("a seed's schedule is the same on every run (a replayed seed reproduces it)", () => {
         for (let seed = 1; seed <= runs; seed++) {
             assert.deepStrictEqual(plan(seed), plan(seed), `seed ${seed}`);
-            const [a, b] = [seededRandom(seed * 7919), seededRandom(seed * 7919)];
-            for (let i = 0; i < 50; i++) assert.strictEqual(a(), b(), `seed ${seed} draw ${i}`);
+            assert.strictEqual(sampleSchedule(seed), sampleSchedule(seed), `seed ${seed}`);
+        }
+    });
+
+    it("different seeds draw different faults for the same requests", () => {
+        const schedules = new Map<string, number>();
+        for (let seed = 1; seed <= runs; seed++) {
+            const same = schedules.get(sampleSchedule(seed));
+            assert.strictEqual(same, undefined, `seeds ${same} and ${seed} draw the same faults`);
+            schedules.set(sampleSchedule(seed), seed);
+        }
+    });
+
+    it(`a seed run twice, on two workers at once, injects the same faults and comes to the same result (seeds ${replayedSeeds.join(", ")})`, async () => {
+        const injected: string[][] = [];
+        for (const seed of replayedSeeds) {
+            const [first, second] = await Promise.all([
+                runSeed(pool[0], seed),
+                runSeed(pool[1], seed),
+            ]);
+            for (const service of [...first.report.services, ...second.report.services])
+                await removeLeftovers(service.bucket);
+            assert.deepStrictEqual(
+                outcomeOf(second),
+                outcomeOf(first),
+                `seed ${seed} differs between two runs (${replayHint(seed)})`,
+            );
+            injected.push(first.injected);
+            // Each service's loop has its own window: denied throughout, each makes all its attempts.
+            const { matrix, schedule } = first.plan;
+            if (seed === longPropagationSeed) {
+                assert.ok(schedule.propagationDenials > attemptsInWindow());
+                assert.strictEqual(first.faults.propagation, (matrix ? 3 : 1) * attemptsInWindow());
+            }
+        }
+        // Not trivially equal: every seed injected something, and no two seeds the same faults.
+        for (const [i, faults] of injected.entries()) {
+            assert.ok(faults.length > 0, `seed ${replayedSeeds[i]} injected no fault`);
+            const twin = injected.findIndex((other) => other.join() === faults.join());
+            assert.strictEqual(twin, i, `seeds ${replayedSeeds[twin]} and ${replayedSeeds[i]}`);
         }
     });
 
@@ -160,99 +187,52 @@ describe("reliability under injected faults", function () {
             `      fault seeds: ${seeds.length === 1 ? seeds[0] : `1 to ${runs}`} (${replaySeedVariable}=N replays one)`,
         );
         let next = 0;
-        const runSeed = async ({ proxy, scenarios, matrices }: Worker, seed: number) => {
-            const p = plan(seed);
-            const matrix = seed > singleTargetRuns;
-            const scenario = matrix
-                ? matrices.get(p.variant as MatrixVariant)!
-                : scenarios.get(p.variant as Variant)!;
-            const targets: ProofOptions["targets"] =
-                "plan" in scenario
-                    ? scenario.plan()
-                    : [
-                          {
-                              name: "target",
-                              bucket: scenario.bucket,
-                              roleArn: scenario.targetRoleArn,
-                          },
-                      ];
-            proxy.reset(p.schedule, seededRandom(seed * 7919));
-            const t0 = Date.now();
-            const report = await runProof(
-                {
-                    targets,
-                    region,
-                    sessionName: `fault-${seed}`,
-                    perServiceSessions: matrix,
-                    durationSeconds: 900,
-                    propagationTimeoutMs,
-                    json: true,
-                    endpoint: proxy.endpoint,
-                },
-                { baseCredentials: scenario.hostCredentials, propagationInitialDelayMs: 100 },
-            );
-            const elapsed = Date.now() - t0;
-            const label = `seed ${seed} (${matrix ? "3 services, " : ""}${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget; ${replayHint(seed)})`;
-            const failedStep = [...report.steps, ...report.services.flatMap((s) => s.steps)].find(
-                (s) => !s.ok,
-            );
-            const failedRow = report.isolation.find((r) => !r.ok);
-            const failed = failedStep
-                ? { name: failedStep.name, observed: failedStep.observed }
-                : failedRow
-                  ? {
-                        name: `isolation ${failedRow.service}→${failedRow.bucket}`,
-                        observed: failedRow.observed,
-                    }
-                  : undefined;
-
+        const outcomes: ReturnType<typeof outcomeOf>[] = [];
+        const judge = async (outcome: SeedOutcome) => {
+            outcomes.push(outcomeOf(outcome));
+            const { plan: p, report, failed, faults, elapsedMs } = outcome;
+            const label = `seed ${p.seed} (${p.matrix ? "3 services, " : ""}${p.variant}, ${p.withinBudget ? "within" : "beyond"} budget; ${replayHint(p.seed)})`;
             counts.runs++;
-            counts.matrixRuns += matrix ? 1 : 0;
+            counts.matrixRuns += p.matrix ? 1 : 0;
             counts.broken += p.variant === "correct" ? 0 : 1;
             counts.withinBudget += p.withinBudget ? 1 : 0;
             counts.proven += report.ok ? 1 : 0;
-            counts.faults +=
-                proxy.stats.faults.throttle +
-                proxy.stats.faults["server-error"] +
-                proxy.stats.faults.reset;
-            counts.propagationDenials += proxy.stats.faults.propagation;
-            counts.maxMs = Math.max(counts.maxMs, elapsed);
-            counts.totalMs += elapsed;
+            counts.faults += faults.throttle + faults["server-error"] + faults.reset;
+            counts.propagationDenials += faults.propagation;
+            counts.maxMs = Math.max(counts.maxMs, elapsedMs);
+            counts.totalMs += elapsedMs;
 
             if (p.variant !== "correct" && report.ok) violations.push(`${label}: false pass`);
             if (p.variant === "correct" && p.withinBudget && !report.ok) {
                 violations.push(`${label}: false fail at ${failed?.name}: ${failed?.observed}`);
             }
-            if (elapsed > propagationTimeoutMs + marginMs)
-                violations.push(`${label}: took ${elapsed} ms`);
+            if (elapsedMs > propagationTimeoutMs + marginMs)
+                violations.push(`${label}: took ${elapsedMs} ms`);
             if (p.variant !== "bucket-missing") {
                 for (const service of report.services) {
-                    const left = await leftoverProbes(service.bucket);
+                    const left = await removeLeftovers(service.bucket);
                     const deleteReported = service.steps.find((s) => s.name === "delete-object");
-                    if (left.length > 0) {
-                        // Beyond the budget a delete may fail; then the report must say so. Within it, never.
-                        if (p.withinBudget || deleteReported?.ok !== false)
-                            violations.push(`${label}: left ${left.join(", ")}`);
-                        await adminS3.send(
-                            new DeleteObjectsCommand({
-                                Bucket: service.bucket,
-                                Delete: { Objects: left.map((Key) => ({ Key })) },
-                            }),
-                        );
-                    }
+                    // Beyond the budget a delete may fail; then the report must say so. Within it, never.
+                    if (left.length > 0 && (p.withinBudget || deleteReported?.ok !== false))
+                        violations.push(`${label}: left ${left.join(", ")}`);
                 }
             }
         };
         await Promise.all(
             pool.map(async (worker) => {
                 while (next < seeds.length && Date.now() - started <= wallClockLimitMs)
-                    await runSeed(worker, seeds[next++]);
+                    await judge(await runSeed(worker, seeds[next++]));
             }),
         );
         const mean = Math.round(counts.totalMs / Math.max(counts.runs, 1));
+        // Two runs of the same seeds print the same digest: every seed's faults, steps and result.
+        const digest = createHash("sha256")
+            .update(JSON.stringify(outcomes.sort((a, b) => a.seed - b.seed)))
+            .digest("hex")
+            .slice(0, 12);
         console.log(
             `      fault schedules: ${counts.runs} runs (${counts.matrixRuns} of 3 services, ${counts.broken} broken setups, ${counts.withinBudget} within budget), ` +
-                `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected, ` +
+                `${counts.proven} proven, ${counts.faults} faults + ${counts.propagationDenials} propagation denials injected (outcomes digest ${digest}), ` +
                 `run time mean ${mean} ms / max ${counts.maxMs} ms, ${workers} at once, ${((Date.now() - started) / 1000).toFixed(1)} s in all, violations ${violations.length}`,
         );
         // Deterministic for the seeds run (docs/testing.md says which counts are not, and why).

@@ -55,9 +55,13 @@ export interface ProofHooks {
     baseCredentials?: Credentials;
     /** Progress lines while waiting (on the CLI: stderr). */
     onProgress?: (line: string) => void;
-    sleep?: (ms: number) => Promise<void>;
-    /** The clock the propagation timeout is measured on. Default Date.now. */
-    now?: () => number;
+    /** The wait between AssumeRole attempts while IAM propagates, given the service waiting. */
+    sleep?: (ms: number, service: string) => Promise<void>;
+    /**
+     * The clock the propagation timeout is measured on, given the service asking (each service
+     * has its own retry loop, all at once). Default Date.now.
+     */
+    now?: (service: string) => number;
     /** First wait between AssumeRole attempts while IAM propagates. Default 500 ms. */
     propagationInitialDelayMs?: number;
 }
@@ -280,7 +284,7 @@ async function proveService(
     const prefix = options.perServiceSessions ? `${target.name}: ` : "";
     // The propagation wait stops once the host's own identity failed: nothing after it is reported.
     const sleep = async (ms: number) => {
-        await (hooks.sleep ?? realSleep)(ms);
+        await (hooks.sleep ?? realSleep)(ms, target.name);
         if (proof.hostFailed()) throw new Error("stopped: the host's own identity failed");
     };
 
@@ -295,7 +299,7 @@ async function proveService(
                 {
                     timeoutMs: options.propagationTimeoutMs,
                     sleep,
-                    now: hooks.now,
+                    now: hooks.now && (() => hooks.now!(target.name)),
                     initialDelayMs: hooks.propagationInitialDelayMs,
                     onRetry: (attempt, elapsedMs) =>
                         hooks.onProgress?.(
