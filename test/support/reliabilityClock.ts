@@ -20,11 +20,17 @@ function hostIdentityAnswered(proxy: FaultProxy): boolean {
     return answers.some((r) => r.fault === undefined) || answers.length >= maxAttempts;
 }
 
+export interface ProofClock extends Required<Pick<ProofHooks, "now" | "sleep">> {
+    /** The most any one service's retry loop waited in all: the proof's own bound on its time. */
+    longestWaitMs(): number;
+}
+
 /** A clock for one proof run through `proxy`. */
-export function proofClock(proxy: FaultProxy): Required<Pick<ProofHooks, "now" | "sleep">> {
+export function proofClock(proxy: FaultProxy): ProofClock {
     const start = Date.now();
     const waitedMs = new Map<string, number>();
     return {
+        longestWaitMs: () => Math.max(0, ...waitedMs.values()),
         now: (service) => start + (waitedMs.get(service) ?? 0),
         sleep: async (ms, service) => {
             waitedMs.set(service, (waitedMs.get(service) ?? 0) + ms);

@@ -57,6 +57,8 @@ export interface SeedOutcome {
     /** Every fault injected, "<request identity> #<attempt>: <fault>", sorted. */
     injected: string[];
     elapsedMs: number;
+    /** The most one service's retry loop waited (on the proof's clock, which counts its waits). */
+    longestWaitMs: number;
 }
 
 /** The worker's own bucket names and role ARNs → names that are the same on every worker. */
@@ -83,6 +85,7 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
             ? scenario.plan()
             : [{ name: "target", bucket: scenario.bucket, roleArn: scenario.targetRoleArn }];
     proxy.reset(p.schedule, seed, stableNames(scenario));
+    const clock = proofClock(proxy);
     const t0 = Date.now();
     const report = await runProof(
         {
@@ -98,7 +101,8 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
         {
             baseCredentials: scenario.hostCredentials,
             propagationInitialDelayMs,
-            ...proofClock(proxy),
+            now: clock.now,
+            sleep: clock.sleep,
         },
     );
     const elapsedMs = Date.now() - t0;
@@ -121,5 +125,6 @@ export async function runSeed(worker: Worker, seed: number): Promise<SeedOutcome
         faults: { ...proxy.stats.faults },
         injected: [...proxy.stats.injected].sort(),
         elapsedMs,
+        longestWaitMs: clock.longestWaitMs(),
     };
 }
