@@ -143,3 +143,38 @@ describe("host key blocks in the console", () => {
         assert.strictEqual(pinnableHostKey([ed25519], ["ecdsa-sha2-nistp256"]), undefined);
     });
 });
+
+describe("a host key line from the operator: exactly one key, nothing that changes its meaning", () => {
+    const ecdsa = newHostKey("ecdsa-sha2-nistp256");
+    const key = `${ecdsa.type} ${ecdsa.base64}`;
+
+    it("takes fields separated by any run of blanks, and a comment word that is not a key", () => {
+        for (const given of [
+            `${ecdsa.type}  \t ${ecdsa.base64}`,
+            `${key} AAAAnot-a-key`,
+            // One SSH string ("ssh-ed25519") is a type name, not a key.
+            `${key} ${base64("ssh-ed25519")}`,
+        ]) {
+            assert.deepStrictEqual(parseHostKeyLine(given), ecdsa, given);
+        }
+    });
+
+    it("refuses a marker line, a line break inside, a key type in the comment, or more than one host field", () => {
+        for (const given of [
+            `@cert-authority ${key}`,
+            `@revoked ${key}`,
+            `${key}\nroot@host`,
+            `host\r${key}`,
+            `${key} ssh-ed25519`,
+            `host1 host2 ${key}`,
+        ]) {
+            assert.strictEqual(parseHostKeyLine(given), undefined, JSON.stringify(given));
+        }
+    });
+
+    it("refuses a blob with a character base64 does not have, though Node would decode around it", () => {
+        for (const blob of [`${ecdsa.base64}!`, `!${ecdsa.base64}`, `${ecdsa.base64}*`]) {
+            assert.strictEqual(parseHostKeyLine(`${ecdsa.type} ${blob}`), undefined, blob);
+        }
+    });
+});
