@@ -91,7 +91,7 @@ describe("profile sync agent scripts (bash, doubles for IMDSv2 and the AWS CLI)"
         for (const dir of [root, home, awsDir]) if (dir) removeTempDir(dir);
     });
 
-    it("installs the script (root, 755) and its two units, and a second run changes nothing", async () => {
+    it("installs the script (root, 755, runnable by itself) and its two units, and a second run changes nothing", async () => {
         const first = await runProcess("bash", ["-c", profileSyncInstaller(profilesPath)], env);
         assert.strictEqual(first.code, 0, first.stderr);
         const script = path.join(root, profileSyncScriptPath);
@@ -111,6 +111,12 @@ describe("profile sync agent scripts (bash, doubles for IMDSv2 and the AWS CLI)"
             fs.statSync(path.join(units, `${profileSyncUnit}.timer`)).mode & 0o777,
             0o644,
         );
+
+        // systemd's ExecStart runs the file itself: it must say which interpreter it needs.
+        answer(profiles("service-a"));
+        const direct = await runProcess(script, [], env);
+        assert.strictEqual(direct.code, 0, direct.stderr);
+        assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-a"));
 
         const mtime = fs.statSync(script).mtimeMs;
         const again = await runProcess("bash", ["-c", profileSyncInstaller(profilesPath)], env);
