@@ -4,7 +4,8 @@ import { generateKeyPairSync } from "crypto";
 
 import type { HostPublicKey } from "../../verify/shared/hostKeys";
 
-function sshString(bytes: Buffer | string): Buffer {
+/** An SSH string (RFC 4251 §5): a 4-byte big-endian length, then the bytes. */
+export function sshString(bytes: Buffer | string): Buffer {
     const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
     const length = Buffer.alloc(4);
     length.writeUInt32BE(data.length);

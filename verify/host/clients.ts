@@ -32,12 +32,13 @@ export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 export const maxAttempts = 4;
 
 /**
- * Backoff before retry n (n = 2, 3, 4): 150, 300, 600 ms, each jittered down to half. The SDK's
- * default throttling backoff can wait ~7 s for one request; a proof makes eight, and must end
- * within its propagation timeout plus a small margin. At most ~1 s of backoff per request here.
+ * Backoff before retry n (the SDK's ConfiguredRetryStrategy passes n = 1, 2, 3 for the first,
+ * second and third retry): 75, 150, 300 ms, each jittered down to half. The SDK's default
+ * throttling backoff can wait ~7 s for one request; a proof makes eight, and must end within its
+ * propagation timeout plus a small margin. At most ~0.5 s of backoff per request here.
  */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-    return Math.round(150 * 2 ** (attempt - 2) * (0.5 + random() / 2));
+export function backoffMs(retry: number, random: () => number = Math.random): number {
+    return Math.round(150 * 2 ** (retry - 2) * (0.5 + random() / 2));
 }
 
 /** The request pool and the keep-alive connections all of one proof's clients share. */
@@ -80,8 +81,8 @@ function baseConfig(target: AwsTarget, credentials?: Credentials) {
         region: target.region,
         ...(target.endpoint ? { endpoint: target.endpoint } : {}),
         ...(credentials ? { credentials } : {}),
-        retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) =>
-            backoffMs(attempt),
+        retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (retry: number) =>
+            backoffMs(retry),
         ),
         requestHandler: requestHandlerConfig(target),
         // Each command's middleware is resolved once per client, not on every send (nothing here

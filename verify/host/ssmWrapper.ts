@@ -95,23 +95,40 @@ export function fitReport(stdout: string, budget = stdoutBudget): string {
     });
 }
 
-function main(argv: string[]): void {
+/** Where the wrapper runs verify and writes what it says: the process's own, unless a test's. */
+export interface WrapperIo {
+    /** The node binary that runs verify. */
+    execPath: string;
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+const processIo: WrapperIo = {
+    execPath: process.execPath,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Runs verify (`argv`: its path, then its arguments), writes its fitted output, and returns the
+ * exit code: verify's own, or 3 when it could not run or was killed by a signal.
+ */
+export function runWrapper(argv: string[], io: WrapperIo = processIo): number {
     const [verifyPath, ...verifyArgs] = argv;
-    const result = spawnSync(process.execPath, [verifyPath, ...verifyArgs], {
+    const result = spawnSync(io.execPath, [verifyPath, ...verifyArgs], {
         stdio: ["ignore", "pipe", "pipe"],
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
     });
     if (result.error) {
-        process.stderr.write(`rolepair-ssm: could not run verify: ${result.error.message}\n`);
-        process.exitCode = 3;
-        return;
+        io.stderr(`rolepair-ssm: could not run verify: ${result.error.message}\n`);
+        return 3;
     }
-    process.stderr.write(fitText(result.stderr ?? "", stderrBudget));
-    process.stdout.write(`${fitReport(result.stdout ?? "")}\n${endMarker}\n`);
+    io.stderr(fitText(result.stderr ?? "", stderrBudget));
+    io.stdout(`${fitReport(result.stdout ?? "")}\n${endMarker}\n`);
     // Killed by a signal (out of memory, executionTimeout): AWS did not answer in time.
-    process.exitCode = result.status ?? 3;
+    return result.status ?? 3;
 }
 
 // Only as the wrapper's own entry point: the runner imports nothing from this file.
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) process.exitCode = runWrapper(process.argv.slice(2));

@@ -21,12 +21,6 @@ export const profileSyncScriptPath = "/usr/local/libexec/rolepair-sync-profiles"
 /** One hierarchy level of an SSM parameter name, as AWS accepts it. */
 const segmentPattern = /^[A-Za-z0-9_.-]{1,200}$/;
 
-/**
- * SSM caps a parameter name, with its ARN, at 1011 characters; the longest ARN prefix
- * (arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter) leaves more than this for the path.
- */
-export const maxProfilesPathChars = 900;
-
 /** Why a part of the path was refused: the caller names the input. */
 export class ProfilesPathError extends Error {
     constructor(
@@ -58,15 +52,10 @@ export function profilesParameterPath(project: string, stack: string, component:
             );
         }
     }
-    const path = `/rolepair/${project}/${stack}/${component}/profiles`;
-    if (path.length > maxProfilesPathChars) {
-        throw new ProfilesPathError(
-            "parameter path",
-            path,
-            `at most ${maxProfilesPathChars} characters`,
-        );
-    }
-    return path;
+    // At most 621 characters (three segments of 200): SSM caps a parameter name, with its ARN, at
+    // 1011, and the longest ARN prefix (arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter)
+    // leaves more than 900 for the path and a profile's name under it.
+    return `/rolepair/${project}/${stack}/${component}/profiles`;
 }
 
 /** The parameter that carries one profile's `[profile NAME]` block. */
