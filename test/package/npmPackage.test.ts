@@ -94,6 +94,7 @@ describe("the npm package (npm pack, installed into an empty project)", function
     let installed: string;
     let packed: PackResult;
     let installs: InstallCache | undefined;
+    const helps = new Map<string, Promise<string>>();
     const env = isolatedEnv();
 
     before(async () => {
@@ -179,9 +180,21 @@ describe("the npm package (npm pack, installed into an empty project)", function
                         : "fresh from the registry"
                 })`,
         );
+        // Each bin's --help as a user runs it (npx, ~2 to 7 s each here): started together now,
+        // so they run beside the type-check; each test awaits its own (stdout, or the error).
+        for (const bin of bins)
+            helps.set(
+                bin,
+                run("npx", ["--no", "--", bin, "--help"], { cwd: project, env }).then(
+                    ({ stdout }) => stdout,
+                    (e: Error) => `npx ${bin} --help failed: ${e.message}`,
+                ),
+            );
     });
 
-    after(() => {
+    after(async () => {
+        // Nothing may still run in the project when it is removed.
+        await Promise.all(helps.values());
         if (installs && fs.existsSync(path.join(project, "node_modules")))
             installs.save(project, projectInstall);
         if (workDir !== undefined) removeTempDir(workDir);
@@ -275,11 +288,7 @@ describe("the npm package (npm pack, installed into an empty project)", function
 
     for (const bin of bins) {
         it(`npx ${bin} --help runs from the installed package`, async () => {
-            const { stdout } = await run("npx", ["--no", "--", bin, "--help"], {
-                cwd: project,
-                env,
-            });
-            assert.match(stdout, /^Usage: node [a-z-]+\.js /);
+            assert.match(await helps.get(bin)!, /^Usage: node [a-z-]+\.js /);
         });
     }
 });
