@@ -4,7 +4,9 @@
 //
 // `--metafile <path>` also writes what was built and from what: { outputs: [file...], inputs:
 // esbuild's metafile inputs (each first-party file's imports) }. pulumi-package/install.mjs checks
-// every output exists after a plugin install; test/package derives the packages the bundles need.
+// every output exists after a plugin install; test/package derives the packages the bundles need,
+// with `--no-write` too: everything is built in memory and dist/ is left as it is (another test may
+// be packing it at the same time).
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { createRequire } from "module";
@@ -32,6 +34,7 @@ if (
 const inputs = [...buildInputs];
 const outputs = [];
 
+const write = !process.argv.includes("--no-write");
 const metafileFlag = process.argv.indexOf("--metafile");
 const metafilePath = metafileFlag === -1 ? undefined : process.argv[metafileFlag + 1];
 const built = { outputs: [], inputs: {} };
@@ -54,6 +57,7 @@ const asOneFile = {
     minify: true,
     legalComments: "none",
     logLevel: "warning",
+    write,
 };
 
 /**
@@ -101,5 +105,37 @@ await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
 
-writeStamp(".", stampPath, inputs, outputs);
+// The component package's plugin entry (pulumi-package/plugin.js loads it): the components as
+// one CommonJS file, their npm dependencies left to node_modules. The Node.js language host runs
+// a plugin's TypeScript through ts-node with type checking on, which checks the components against
+// @pulumi/aws's declarations (31 MB) on every start of the plugin, i.e. every preview and up; run
+// compiled, the plugin starts without that. The type check happens where the code is built
+// (`npm run build`, CI). In dist/plugin/, so that it is not in the npm package (files: dist/*.js)
+// and the components still find the package root above it (components/packageRoot.ts).
+{
+    const outfile = "dist/plugin/index.js";
+    const result = await build({
+        entryPoints: ["pulumi-package/index.ts"],
+        outfile,
+        bundle: true,
+        packages: "external",
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        // The plugin host finds the components by their class names (getPulumiComponents, and
+        // the schema's resource tokens): bundling must not rename them.
+        keepNames: true,
+        // run-plugin installs source-map-support: stack traces name the .ts sources.
+        sourcemap: true,
+        logLevel: "warning",
+        metafile: true,
+        write,
+    });
+    inputs.push(...Object.keys(result.metafile.inputs));
+    outputs.push(...Object.keys(result.metafile.outputs));
+    console.log(`${outfile}: ${(result.metafile.outputs[outfile].bytes / 1024).toFixed(0)} KiB`);
+    record(outfile, result.metafile);
+}
+
+if (write) writeStamp(".", stampPath, inputs, outputs);
 if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(built));

@@ -53,7 +53,7 @@ func runTests(m *testing.M) int {
 		}
 	}()
 
-	for _, bundle := range []string{"verify.js", "host-key.js"} {
+	for _, bundle := range []string{"verify.js", "host-key.js", "plugin/index.js"} {
 		if _, err := os.Stat(filepath.Join(repoRoot, "dist", bundle)); err != nil {
 			fmt.Fprintf(os.Stderr, "engine tests: dist/%s is missing: run `node scripts/bundle.mjs` "+
 				"(npm run test:engine does) at the repository root\n", bundle)
@@ -78,11 +78,11 @@ func runTests(m *testing.M) int {
 // language runtime, which runs the plugin; the engine reads its port, dials and handshakes).
 //
 // One process serves every operation of the run. The engine would start one per operation, but
-// the plugin loads the components through ts-node with type checking (as run-plugin always does),
-// and its first Construct runs the schema analyzer: 75 to 95 s and 70 to 90 s more on a loaded
-// two-core machine (docs/testing.md), which once per operation would make this layer take an hour.
-// Each operation still gets its own provider (Configure, Construct) from the engine's plugin host
-// (componentLoader).
+// the plugin's first Construct runs the schema analyzer over the components' TypeScript (with
+// @pulumi/aws's declarations): 25 to 70 s on a loaded two-core machine (docs/testing.md), once per
+// process. The start itself is short since the plugin runs compiled (pulumi-package/plugin.cjs;
+// under ts-node it type-checked the components on every start, 43 to 95 s). Each operation still
+// gets its own provider (Configure, Construct) from the engine's plugin host (componentLoader).
 func startComponentPlugin() (plugin.Provider, func(), error) {
 	// ENGINE_TEST_DEBUG=1 shows what the plugin process writes (the engine logs it at debug level).
 	sink := diag.DefaultSink(os.Stderr, os.Stderr, diag.FormatOptions{

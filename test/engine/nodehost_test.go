@@ -4,7 +4,9 @@ package engine_test
 // pulumi-language-nodejs/main.go, RunPlugin): resolve @pulumi/pulumi/cmd/run-plugin from the plugin's
 // directory, then run `node <run-plugin> <plugin directory> <engine address>` in the engine's working
 // directory, with PULUMI_NODEJS_TYPESCRIPT=true (the runtime option source-based TypeScript plugins
-// default to). The engine's own ExecPlugin calls this for a directory holding PulumiPlugin.yaml with
+// default to). run-plugin requires the directory, i.e. its package.json main: pulumi-package/
+// plugin.cjs, the components compiled into dist/plugin/ (`node scripts/bundle.mjs`, run by
+// `npm run test:engine` as by the plugin's postinstall). The engine's own ExecPlugin calls this for a directory holding PulumiPlugin.yaml with
 // `runtime: nodejs`, reads the port the plugin prints and dials it: that part is Pulumi's code, not ours.
 //
 // Everything else of the language runtime (running the test program) is deploytest's in-process runtime.

@@ -10,6 +10,7 @@ import * as ts from "typescript";
 import { promisify } from "util";
 
 import { makeTempDir, removeTempDir } from "../support/cleanup";
+import { InstallCache } from "../support/installCache";
 
 const repoRoot = path.join(__dirname, "..", "..");
 const consumerFixture = path.join(__dirname, "consumer");
@@ -28,6 +29,9 @@ const allowedInTarball = [
     /^lib\/verify\/shared\/[A-Za-z]+\.(js|d\.ts)$/,
     /^dist\/[a-z-]+\.js$/,
 ];
+
+/** What the install leaves in the project, kept between warm runs. */
+const projectInstall = ["node_modules", "package.json", "package-lock.json"];
 
 const bins = ["rolepair-verify", "rolepair-ssm-runner", "rolepair-host-key", "rolepair-prove"];
 
@@ -89,6 +93,8 @@ describe("the npm package (npm pack, installed into an empty project)", function
     let project: string;
     let installed: string;
     let packed: PackResult;
+    let installs: InstallCache | undefined;
+    const helps = new Map<string, Promise<string>>();
     const env = isolatedEnv();
 
     before(async () => {
@@ -131,21 +137,29 @@ describe("the npm package (npm pack, installed into an empty project)", function
             ([name, range]) => `${name}@${range}`,
         );
         const devDeps = own.devDependencies as Record<string, string>;
-        await run(
-            "npm",
-            [
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                path.join(workDir, packed.filename),
-                ...peers,
-                `typescript@${devDeps.typescript}`,
-                `@types/node@${devDeps["@types/node"]}`,
-            ],
-            { cwd: project, env },
-        );
+        const from = [
+            ...peers,
+            `typescript@${devDeps.typescript}`,
+            `@types/node@${devDeps["@types/node"]}`,
+        ];
+        const flags = ["--no-audit", "--no-fund", "--ignore-scripts"];
+        // Warm runs start from the project an earlier run installed the same peers into (a user
+        // who has them and adds this package); the install below then replaces the package with
+        // this run's tarball. CI=true, and any change to the peers, installs everything fresh.
+        installs = new InstallCache("npm-package-consumer", [...flags, ...from]);
+        const warm = installs.restore(project, projectInstall);
+        await run("npm", ["install", ...flags, path.join(workDir, packed.filename), ...from], {
+            cwd: project,
+            env,
+        });
         installed = fs.realpathSync(path.join(project, "node_modules", "rolepair"));
+        // This run's tarball, not one a warm start's node_modules held: the bundles just built.
+        for (const file of ["verify.js", "ssm-runner.js"])
+            assert.strictEqual(
+                sha256(path.join(installed, "dist", file)),
+                sha256(path.join(repoRoot, "dist", file)),
+                `${file} in the installed package is not this run's`,
+            );
         const version = (name: string) =>
             JSON.parse(
                 fs.readFileSync(path.join(project, "node_modules", name, "package.json"), "utf8"),
@@ -160,11 +174,29 @@ describe("the npm package (npm pack, installed into an empty project)", function
                     "@pulumi/tls",
                 ]
                     .map((name) => `${name}@${version(name)}`)
-                    .join(", ")}`,
+                    .join(", ")} (${
+                    warm
+                        ? "installed earlier from the same ranges; CI=true installs fresh"
+                        : "fresh from the registry"
+                })`,
         );
+        // Each bin's --help as a user runs it (npx, ~2 to 7 s each here): started together now,
+        // so they run beside the type-check; each test awaits its own (stdout, or the error).
+        for (const bin of bins)
+            helps.set(
+                bin,
+                run("npx", ["--no", "--", bin, "--help"], { cwd: project, env }).then(
+                    ({ stdout }) => stdout,
+                    (e: Error) => `npx ${bin} --help failed: ${e.message}`,
+                ),
+            );
     });
 
-    after(() => {
+    after(async () => {
+        // Nothing may still run in the project when it is removed.
+        await Promise.all(helps.values());
+        if (installs && fs.existsSync(path.join(project, "node_modules")))
+            installs.save(project, projectInstall);
         if (workDir !== undefined) removeTempDir(workDir);
     });
 
@@ -256,11 +288,7 @@ describe("the npm package (npm pack, installed into an empty project)", function
 
     for (const bin of bins) {
         it(`npx ${bin} --help runs from the installed package`, async () => {
-            const { stdout } = await run("npx", ["--no", "--", bin, "--help"], {
-                cwd: project,
-                env,
-            });
-            assert.match(stdout, /^Usage: node [a-z-]+\.js /);
+            assert.match(await helps.get(bin)!, /^Usage: node [a-z-]+\.js /);
         });
     }
 });

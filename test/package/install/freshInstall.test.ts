@@ -3,13 +3,17 @@
 // installs the committed lock file exactly), then the plugin started the way the Node.js language
 // host starts a source-based plugin, asked for its schema over gRPC. Needs the npm registry.
 import * as assert from "assert";
-import { ChildProcess, execFileSync } from "child_process";
+import { ChildProcess, execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
+import { promisify } from "util";
 
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../support/cleanup";
+import { InstallCache } from "../../support/installCache";
 import { packageDir, repoRoot, schemaSnapshotPath } from "../analyze";
+
+const execFileAsync = promisify(execFile);
 
 /** The environment of a user's shell: none of the npm_* variables `npm run` sets for this test. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -98,21 +102,54 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
     let clone: string;
     let pluginDir: string;
     let plugin: ChildProcess | undefined;
+    let installs: InstallCache | undefined;
+    let typeCheck: Promise<string> | undefined;
 
     before(function () {
         clone = makeTempDir("rolepair-clone-");
         copyCommittableTree(clone);
         assert.ok(!fs.existsSync(path.join(clone, "node_modules")));
         pluginDir = path.join(clone, path.relative(repoRoot, packageDir));
-        execFileSync("npm", ["ci", "--no-audit", "--no-fund"], {
+        const install = ["ci", "--no-audit", "--no-fund"];
+        installs = new InstallCache("plugin-install", [
+            ...install,
+            ...["package.json", "package-lock.json"].map((f) =>
+                fs.readFileSync(path.join(pluginDir, f), "utf8"),
+            ),
+        ]);
+        // Warm: the node_modules of an earlier `npm ci` of this same manifest and lock file, then
+        // the install script npm runs after it (postinstall), on this clone's sources.
+        const warm = installs.restore(pluginDir, ["node_modules"]);
+        execFileSync("npm", warm ? ["run", "postinstall"] : install, {
             cwd: pluginDir,
             env: userEnv(),
             stdio: ["ignore", "ignore", "inherit"],
         });
+        // What ts-node did on every start of the plugin before it ran compiled (pulumi-package/
+        // plugin.js): the entry and the components it reaches type-check against the plugin
+        // directory's own dependencies. Started now, so it runs beside the plugin's start.
+        const tsc = createRequire(path.join(pluginDir, "package.json")).resolve(
+            "typescript/bin/tsc",
+        );
+        typeCheck = execFileAsync(process.execPath, [tsc, "--noEmit", "-p", pluginDir], {
+            cwd: pluginDir,
+            env: userEnv(),
+        }).then(
+            () => "",
+            (e: { stdout?: string; message: string }) => e.stdout || e.message,
+        );
+        console.log(
+            warm
+                ? "      npm ci skipped: node_modules from an earlier npm ci of this lock file (CI=true installs fresh)"
+                : "      npm ci: a fresh install from the registry",
+        );
     });
 
     after(async function () {
         if (plugin) await stopGroup(plugin);
+        if (typeCheck) await typeCheck;
+        if (installs && fs.existsSync(path.join(pluginDir, "node_modules")))
+            installs.save(pluginDir, ["node_modules"]);
         if (clone) removeTempDir(clone);
     });
 
@@ -129,6 +166,12 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
         const bundles = fs.readdirSync(path.join(clone, "dist")).filter((f) => f.endsWith(".js"));
         for (const expected of ["verify.js", "ssm-runner.js", "host-key.js"])
             assert.ok(bundles.includes(expected), `dist/ has ${bundles.join(", ")}`);
+        // The plugin's compiled entry, which its main (plugin.js) loads.
+        assert.ok(fs.existsSync(path.join(clone, "dist", "plugin", "index.js")));
+        assert.strictEqual(
+            createRequire(__filename).resolve(pluginDir),
+            path.join(pluginDir, "plugin.cjs"),
+        );
         const alone = makeTempDir("rolepair-bundle-");
         try {
             for (const bundle of bundles) {
@@ -153,5 +196,9 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
         const served = JSON.parse(await getSchema(pluginDir, port));
         const pinned = JSON.parse(fs.readFileSync(schemaSnapshotPath, "utf8"));
         assert.deepStrictEqual(served, pinned);
+    });
+
+    it("the entry type-checks against the plugin directory's own dependencies (tsc --noEmit)", async function () {
+        assert.strictEqual(await typeCheck, "");
     });
 });

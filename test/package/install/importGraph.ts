@@ -73,10 +73,14 @@ export function bundleGraph(): { outputs: string[]; imports: Map<string, string[
     const work = makeTempDir("rolepair-bundles-");
     try {
         const metafile = path.join(work, "bundles.json");
-        execFileSync(process.execPath, ["scripts/bundle.mjs", "--metafile", metafile], {
-            cwd: repoRoot,
-            stdio: ["ignore", "ignore", "inherit"],
-        });
+        execFileSync(
+            process.execPath,
+            ["scripts/bundle.mjs", "--metafile", metafile, "--no-write"],
+            {
+                cwd: repoRoot,
+                stdio: ["ignore", "ignore", "inherit"],
+            },
+        );
         const built = JSON.parse(fs.readFileSync(metafile, "utf8")) as {
             outputs: string[];
             inputs: Record<string, { imports: { original?: string }[] }>;
