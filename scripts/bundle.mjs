@@ -105,7 +105,7 @@ await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
     define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
 });
 
-// The component package's plugin entry (pulumi-package/plugin.js loads it): the components as
+// The component package's plugin entry (pulumi-package/plugin.cjs loads it): the components as
 // one CommonJS file, their npm dependencies left to node_modules. The Node.js language host runs
 // a plugin's TypeScript through ts-node with type checking on, which checks the components against
 // @pulumi/aws's declarations (31 MB) on every start of the plugin, i.e. every preview and up; run
