@@ -31,9 +31,10 @@ const runsEach = Number(process.env.BENCH_RUNS ?? 10);
 const fleetSizes = [1, 3, 10] as const;
 const root = path.join(__dirname, "..");
 const aws = path.join(root, ".venv", "bin", "aws");
-const floorBundle = path.join(root, "dist", "bench-floor.js");
-const traceBundle = path.join(root, "dist", "bench-trace.js");
-const sdkFloorBundle = path.join(root, "dist", "bench-sdk-floor.js");
+// The bench's own bundles, in a folder of dist/ that the npm package does not take (files: dist/*.js).
+const floorBundle = path.join(root, "dist", "bench", "floor.js");
+const traceBundle = path.join(root, "dist", "bench", "trace.js");
+const sdkFloorBundle = path.join(root, "dist", "bench", "sdk-floor.js");
 /** BENCH_VERIFY_BUNDLE: measure another build of verify (a what-if), default dist/verify.js. */
 const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
 /** BENCH_COMPARE_BUNDLE: a candidate build of verify, timed in the same loop as verifyBundle. */

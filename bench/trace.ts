@@ -1,4 +1,4 @@
-// A preload (node --require dist/bench-trace.js dist/verify.js …) that timestamps where a verify
+// A preload (node --require dist/bench/trace.js dist/verify.js …) that timestamps where a verify
 // run spends its time: loading the bundle, and every HTTP request it makes (to the IMDS double and
 // to moto), in ms since the process started. Written as JSON to BENCH_TRACE_FILE on exit.
 import * as diagnostics from "diagnostics_channel";
