@@ -23,6 +23,13 @@ export interface ModelFigure {
     cpuMs: number;
     requests: number;
     depth: number;
+    /**
+     * The plan split in two halves, each proven by its own verify process at the same time (both
+     * bundles' runs, time until both exit): what a second core could buy at most, since each half
+     * also skips the other half's isolation rows (N²/2 + 6N + 2 requests in all). N > 1 only.
+     */
+    twoHalvesWallMs?: number;
+    twoHalvesRequests?: number;
 }
 
 export interface ModelOptions {
@@ -70,22 +77,22 @@ export async function runLatencyModel(options: ModelOptions): Promise<ModelFigur
         for (const services of modelSizes) {
             const plan = modelPlan(services);
             aws.setRoles(plan);
-            const stdin = JSON.stringify(plan);
+            const prove = async (bundle: string, part: typeof plan) => {
+                const result = await runProcess(
+                    process.execPath,
+                    ["--require", preload, bundle, ...args],
+                    env,
+                    120_000,
+                    JSON.stringify(part),
+                );
+                if (result.code !== 0)
+                    throw new Error(
+                        `${bundle} failed against the latency model (${part.length} of N = ${services}): ${result.stderr}${result.stdout.slice(0, 2000)}`,
+                    );
+            };
             const run = async (bundle: string) => {
                 aws.reset();
-                const { ms, value } = await timed(() =>
-                    runProcess(
-                        process.execPath,
-                        ["--require", preload, bundle, ...args],
-                        env,
-                        120_000,
-                        stdin,
-                    ),
-                );
-                if (value.code !== 0)
-                    throw new Error(
-                        `${bundle} failed against the latency model (N = ${services}): ${value.stderr}${value.stdout.slice(0, 2000)}`,
-                    );
+                const { ms } = await timed(() => prove(bundle, plan));
                 return {
                     ms,
                     cpuMs: Number(fs.readFileSync(cpuFile, "utf8")),
@@ -100,8 +107,30 @@ export async function runLatencyModel(options: ModelOptions): Promise<ModelFigur
             );
             for (let i = 0; i < options.runs; i++)
                 for (const bundle of options.bundles) samples.get(bundle)!.push(await run(bundle));
+            const halves = [plan.slice(0, services / 2), plan.slice(services / 2)];
+            const twoHalves = async (bundle: string) => {
+                aws.reset();
+                const { ms } = await timed(() =>
+                    Promise.all(halves.map((half) => prove(bundle, half))),
+                );
+                return { ms, requests: aws.requests.length };
+            };
+            const split = new Map(
+                options.bundles.map((b) => [b, [] as { ms: number; requests: number }[]]),
+            );
+            if (services > 1)
+                for (let i = 0; i < options.runs; i++)
+                    for (const bundle of options.bundles)
+                        split.get(bundle)!.push(await twoHalves(bundle));
             for (const [bundle, runs] of samples) {
+                const halvesRuns = split.get(bundle)!;
                 figures.push({
+                    ...(halvesRuns.length > 0
+                        ? {
+                              twoHalvesWallMs: median(halvesRuns.map((r) => r.ms)),
+                              twoHalvesRequests: median(halvesRuns.map((r) => r.requests)),
+                          }
+                        : {}),
                     bundle,
                     services,
                     wallMs: median(runs.map((r) => r.ms)),

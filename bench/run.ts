@@ -230,11 +230,19 @@ function modelRows(model: ModelFigure[], bundle: string): Figure[] {
     const mine = model.filter((m) => m.bundle === bundle);
     const one = mine.find((m) => m.services === 1)!;
     const targets: Record<number, string> = { 1: "≤ 6 deep", 10: "≤ 1.3× N = 1", 30: "≤ 3× N = 1" };
-    return mine.map((m) => ({
+    const rows = mine.map((m) => ({
         what: `N = ${m.services}: wall time (process start → exit), × N = 1; verify's CPU time; requests; round-trip depth`,
         value: `${ms(m.wallMs)}, ${(m.wallMs / one.wallMs).toFixed(2)}×; CPU ${ms(m.cpuMs)}; ${m.requests} requests; ${m.depth} deep`,
         target: bundle === verifyBundle ? targets[m.services] : undefined,
     }));
+    // What a second core could buy at most: two processes, half the plan each, at once.
+    const halves = mine
+        .filter((m) => m.twoHalvesWallMs !== undefined)
+        .map((m) => ({
+            what: `N = ${m.services} as two verify processes at once, half the plan each (a second core's most; fewer isolation rows)`,
+            value: `${ms(m.twoHalvesWallMs!)}, ${(m.twoHalvesWallMs! / one.wallMs).toFixed(2)}×; ${m.twoHalvesRequests} requests`,
+        }));
+    return [...rows, ...halves];
 }
 
 /**

@@ -3,7 +3,6 @@
 // declared); it is denied every other service's bucket; optionally the same through an AWS config
 // profile. Every step starts as soon as its inputs exist, all services at once, their requests
 // through one bounded pool (clients.ts); the report's order is the plan's.
-import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { randomBytes } from "crypto";
 
@@ -464,6 +463,8 @@ async function proveProfileRoute(
     // The host's AWS config file, read locally: no request.
     const config = await rec.run("profile-config", async () => checkProfileConfig(target));
     if (!config.ok) return [config];
+    // Loaded here, not at start-up: most plans have no profile, and the module costs start-up time.
+    const { fromIni } = await import("@aws-sdk/credential-provider-ini");
     const credentials = fromIni({
         profile,
         clientConfig: { region: aws.region, requestHandler: requestHandlerConfig(aws) },
