@@ -21,6 +21,12 @@ const statements = (doc: { Statement: unknown[] }) => doc.Statement as Record<st
 const service = (d: Docs, name: string) => d.services.find((s) => s.name === name)!;
 const key = (principal: string, action: string, resource: string) =>
     rowKey({ principal, action, resource });
+/** What flips when `principal` gains the use of `bucketArn`: listing it, reading and writing objects. */
+const bucketUse = (principal: string, bucketArn: string) => [
+    key(principal, "s3:ListBucket", bucketArn),
+    key(principal, "s3:GetObject", objectIn(bucketArn)),
+    key(principal, "s3:PutObject", objectIn(bucketArn)),
+];
 const pairOther = "another role of the account (holds sts:AssumeRole on target)";
 const pairProblem = 'host session, "problem" variant (no sts:AssumeRole permission)';
 const servicesOther = "another role of the account (holds sts:AssumeRole on every service role)";
@@ -247,14 +253,7 @@ describe("policy decisions (IAM simulator)", () => {
                 statements(service(d, "service-b").policies[0]).push(
                     ...statements(service(d, "service-a").policies[0]),
                 ),
-            flips: (d) => {
-                const bucketA = service(d, "service-a").bucketArn;
-                return [
-                    key("service-b session", "s3:ListBucket", bucketA),
-                    key("service-b session", "s3:GetObject", objectIn(bucketA)),
-                    key("service-b session", "s3:PutObject", objectIn(bucketA)),
-                ];
-            },
+            flips: (d) => bucketUse("service-b session", service(d, "service-a").bucketArn),
         },
         {
             label: "service-c's policy scoped to every bucket (arn:aws:s3:::*)",
@@ -265,14 +264,9 @@ describe("policy decisions (IAM simulator)", () => {
                 objects.Resource = "arn:aws:s3:::*/*";
             },
             flips: (d) =>
-                ["service-a", "service-b"].flatMap((other) => {
-                    const bucket = service(d, other).bucketArn;
-                    return [
-                        key("service-c session", "s3:ListBucket", bucket),
-                        key("service-c session", "s3:GetObject", objectIn(bucket)),
-                        key("service-c session", "s3:PutObject", objectIn(bucket)),
-                    ];
-                }),
+                ["service-a", "service-b"].flatMap((other) =>
+                    bucketUse("service-c session", service(d, other).bucketArn),
+                ),
         },
         {
             label: "host role gains s3:PutObject on service-b's bucket",
@@ -377,11 +371,7 @@ describe("policy decisions (IAM simulator)", () => {
                     Resource: "*",
                 }),
             flips: (d) => [
-                ...d.services.flatMap((s) => [
-                    key("host session", "s3:ListBucket", s.bucketArn),
-                    key("host session", "s3:GetObject", objectIn(s.bucketArn)),
-                    key("host session", "s3:PutObject", objectIn(s.bucketArn)),
-                ]),
+                ...d.services.flatMap((s) => bucketUse("host session", s.bucketArn)),
                 key("host session", "s3:ListAllMyBuckets", "*"),
             ],
         },
