@@ -288,31 +288,23 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
             service(r.report!, name).steps.map((x) => [x.name, x.ok, x.observed]);
         // Between assumed-identity and credentials-expiry, profile-config, -identity, -round-trip.
         const tail = (name: string) => steps(name).slice(3, -4);
-        assert.deepStrictEqual(
-            tail("service-a").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["get-object", true],
-            ],
-        );
+        const tailOutcomes = (name: string) => tail(name).map(([n, ok]) => [n, ok]);
+        assert.deepStrictEqual(tailOutcomes("service-a"), [
+            ["list-objects", true],
+            ["get-object", true],
+        ]);
         assert.match(
             String(tail("service-a")[1][2]),
             /^NoSuchKey for rolepair-verify\/.*: GetObject is allowed$/,
         );
-        assert.deepStrictEqual(
-            tail("service-b").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["delete-object", true],
-            ],
-        );
-        assert.deepStrictEqual(
-            tail("service-c").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["put-object", true],
-            ],
-        );
+        assert.deepStrictEqual(tailOutcomes("service-b"), [
+            ["list-objects", true],
+            ["delete-object", true],
+        ]);
+        assert.deepStrictEqual(tailOutcomes("service-c"), [
+            ["list-objects", true],
+            ["put-object", true],
+        ]);
         assert.match(
             String(tail("service-c")[1][2]),
             /^skipped: PutObject is declared without DeleteObject/,
