@@ -19,6 +19,8 @@ type Docs = GeneratedDocuments;
 const clone = (docs: Docs): Docs => JSON.parse(JSON.stringify(docs));
 const statements = (doc: { Statement: unknown[] }) => doc.Statement as Record<string, any>[];
 const service = (d: Docs, name: string) => d.services.find((s) => s.name === name)!;
+/** Any object in the bucket of service `name`. */
+const objectOf = (d: Docs, name: string) => objectIn(service(d, name).bucketArn);
 const key = (principal: string, action: string, resource: string) =>
     rowKey({ principal, action, resource });
 /** What flips when `principal` gains the use of `bucketArn`: listing it, reading and writing objects. */
@@ -277,9 +279,7 @@ describe("policy decisions (IAM simulator)", () => {
                     Action: "s3:PutObject",
                     Resource: `${service(d, "service-b").bucketArn}/*`,
                 }),
-            flips: (d) => [
-                key("host session", "s3:PutObject", objectIn(service(d, "service-b").bucketArn)),
-            ],
+            flips: (d) => [key("host session", "s3:PutObject", objectOf(d, "service-b"))],
         },
         {
             label: "host-assume scoped to every role",
@@ -324,13 +324,7 @@ describe("policy decisions (IAM simulator)", () => {
                     "s3:GetObject",
                     "s3:PutObject",
                 ]),
-            flips: (d) => [
-                key(
-                    "service-c session",
-                    "s3:PutObject",
-                    objectIn(service(d, "service-c").bucketArn),
-                ),
-            ],
+            flips: (d) => [key("service-c session", "s3:PutObject", objectOf(d, "service-c"))],
         },
         {
             label: "service-b's bucket loses its TLS-only policy",
@@ -341,7 +335,7 @@ describe("policy decisions (IAM simulator)", () => {
                 key(
                     "service-b session",
                     "s3:GetObject (aws:SecureTransport=false)",
-                    objectIn(service(d, "service-b").bucketArn),
+                    objectOf(d, "service-b"),
                 ),
             ],
         },
