@@ -11,19 +11,29 @@ import {
     validateSharedDevHostArgs,
 } from "./components";
 
+/**
+ * What both stacks export about their host, under the same names: prove reads proofTarget and
+ * sshPrivateKey (and an operator the rest) whichever stack it is given.
+ */
+function hostOutputs(host: AssumableRolePair | SharedDevHost) {
+    return {
+        hostRoleArn: host.hostRoleArn,
+        instanceId: host.instanceId,
+        publicIp: host.publicIp,
+        verification: host.verification,
+        proofTarget: host.proofTarget,
+        sshPrivateKey: host.sshPrivateKey,
+    };
+}
+
 /** One host, one target role: the walkthrough's development setup. */
 function pairStack(config: StackConfig) {
     const pair = new AssumableRolePair("rolepair", config);
     return {
-        hostRoleArn: pair.hostRoleArn,
+        ...hostOutputs(pair),
         targetRoleArn: pair.targetRoleArn,
         bucketName: pair.bucketName,
-        instanceId: pair.instanceId,
-        publicIp: pair.publicIp,
         awsProfileName: pair.awsProfileName,
-        verification: pair.verification,
-        proofTarget: pair.proofTarget,
-        sshPrivateKey: pair.sshPrivateKey,
         /** Paste on the host to assume the target role by hand, as the walkthrough does. */
         assumeRoleCommand: pair.targetRoleArn.apply((roleArn) =>
             buildAssumeRoleCommand({
@@ -44,15 +54,7 @@ function servicesStack(config: StackConfig & { services: NonNullable<StackConfig
     // Errors name the config path (rolepair:services[1].bucketName) before anything is created.
     validateSharedDevHostArgs(args, (_service, i) => `${pulumi.getProject()}:services[${i}].`);
     const shared = new SharedDevHost("rolepair", args);
-    return {
-        hostRoleArn: shared.hostRoleArn,
-        services: shared.services,
-        instanceId: shared.instanceId,
-        publicIp: shared.publicIp,
-        verification: shared.verification,
-        proofTarget: shared.proofTarget,
-        sshPrivateKey: shared.sshPrivateKey,
-    };
+    return { ...hostOutputs(shared), services: shared.services };
 }
 
 const config = readStackConfig();

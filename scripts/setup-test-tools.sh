@@ -147,22 +147,10 @@ setup_cloudinit() {
     [ -x "$script" ] || fail "cloud-init ${version} has no $script: put cloud-init's write-ssh-key-fingerprints there"
 }
 
-# A stand-in for pulumi-command's SSH client (which is Go and cannot be installed): rebuilt when
-# its source is newer than the binary. Go's caches stay where Go puts them (under $HOME).
+# A stand-in for pulumi-command's SSH client (which is Go and cannot be installed), built with
+# -trimpath as it always was (the reason codegen does without it below does not apply: it is small).
 setup_sshpin() {
-    local source=test/host/sshpin binary=.tools/sshpin
-    if [ -x "$binary" ] && [ "$binary" -nt "$source/main.go" ] && [ "$binary" -nt "$source/go.mod" ] &&
-        [ "$binary" -nt "$source/go.sum" ]; then
-        return
-    fi
-    local required
-    required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
-    command -v go >/dev/null || fail "the host-key tests build $source (pulumi-command's SSH client set-up) with Go: install Go ${required} or newer (https://go.dev/dl/; an older Go 1.21+ downloads it by itself unless GOTOOLCHAIN=local)"
-    echo "setup: building $source into $binary"
-    mkdir -p .tools
-    # -buildvcs=false: no git stamping (as root in a checkout owned by another user, git refuses).
-    go -C "$source" build -buildvcs=false -trimpath -mod=readonly -o "$(pwd)/$binary" . ||
-        fail "building $source failed (above): it needs Go ${required} or newer (https://go.dev/dl/) and the Go module proxy (or GOPROXY) for golang.org/x/crypto"
+    go_tool test/host/sshpin .tools/sshpin "the host-key tests: pulumi-command's SSH client set-up" "" -trimpath
 }
 
 # The engine layer runs Pulumi's own engine (github.com/pulumi/pulumi/pkg/v3) from Go's module
@@ -175,25 +163,30 @@ setup_engine() {
         fail "downloading $source's modules failed (above): it needs the Go module proxy (or GOPROXY) for github.com/pulumi/pulumi/pkg/v3 v3.274.1"
 }
 
-# Builds Go program $1 into $2 when a source file is newer than the binary.
+# Builds Go program $1 into $2 when a source file is newer than the binary; $3 names who needs it,
+# $4 is said about the build, the rest are `go build` flags. Go's caches stay where Go puts them
+# (under $HOME).
 go_tool() {
-    local source=$1 binary=$2 why=$3
+    local source=$1 binary=$2 why=$3 note=$4
+    shift 4
     if [ -x "$binary" ] && [ -z "$(find "$source" -newer "$binary" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) | head -1)" ]; then
         return
     fi
     local required
     required=$(awk '$1 == "go" {print $2; exit}' "$source/go.mod")
-    command -v go >/dev/null || fail "$why builds $source with Go: install Go ${required} or newer (https://go.dev/dl/; an older Go 1.21+ downloads it by itself unless GOTOOLCHAIN=local)"
-    echo "setup: building $source into $binary (the first build compiles Pulumi's pkg/v3: minutes)"
+    command -v go >/dev/null || fail "$source (for $why) is built with Go: install Go ${required} or newer (https://go.dev/dl/; an older Go 1.21+ downloads it by itself unless GOTOOLCHAIN=local)"
+    echo "setup: building $source into $binary$note"
     mkdir -p .tools
-    # No -trimpath: pkg/v3 takes many minutes to compile, and its compiled packages in Go's build
-    # cache are shared with every other build of them on this machine only under the same flags.
-    go -C "$source" build -buildvcs=false -mod=readonly -o "$(pwd)/$binary" . ||
+    # -buildvcs=false: no git stamping (as root in a checkout owned by another user, git refuses).
+    go -C "$source" build -buildvcs=false -mod=readonly "$@" -o "$(pwd)/$binary" . ||
         fail "building $source failed (above): it needs Go ${required} or newer (https://go.dev/dl/) and the Go module proxy (or GOPROXY) for the modules in $source/go.mod"
 }
 
+# No -trimpath: pkg/v3 takes many minutes to compile, and its compiled packages in Go's build cache
+# are shared with every other build of them on this machine only under the same flags.
 setup_codegen() {
-    go_tool test/package/codegen .tools/rolepair-codegen "the package layer (generated SDKs)"
+    go_tool test/package/codegen .tools/rolepair-codegen "the package layer (generated SDKs)" \
+        " (the first build compiles Pulumi's pkg/v3: minutes)"
 }
 
 setup_pysdk() {

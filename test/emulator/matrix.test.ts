@@ -5,13 +5,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 
 import { awsConfigFile } from "../../components/userData";
 import type { VerifyTarget } from "../../verify/shared/plan";
 import type { ProofReport, ServiceReport, StepName } from "../../verify/shared/report";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { ImdsDoubles } from "../support/imds";
+import { EmulatedHosts } from "../support/emulatedHosts";
 import {
     createMatrixScenario,
     MatrixOptions,
@@ -19,42 +19,21 @@ import {
     MatrixService,
     MatrixVariant,
 } from "../support/matrixScenario";
-import { adminS3Client, Moto, region, startMoto } from "../support/moto";
+import { region } from "../support/moto";
 import { roundTripSteps } from "../support/proofSteps";
-import {
-    capturedOutputs,
-    hostEnv,
-    ProcessResult,
-    removeHostHomes,
-    runVerify,
-    assertNoSecretIn,
-} from "../support/verifyProcess";
+import { ProcessResult, runVerify } from "../support/verifyProcess";
 
 const sessionName = "verify-matrix";
 const names = (steps: { name: StepName }[]) => steps.map((s) => s.name);
 
 describe("verify proves a services × buckets matrix against the AWS emulator", function () {
-    let moto: Moto;
-    let adminS3: S3Client;
-    const imdsDoubles = new ImdsDoubles();
-    const secrets: string[] = [];
+    const hosts = EmulatedHosts.forSuite();
     const tempDir = makeTempDir("rolepair-matrix-");
-
-    before(async () => {
-        moto = await startMoto();
-        adminS3 = adminS3Client(moto);
-    });
-    after(async () => {
-        await imdsDoubles.stopAll();
-        await moto?.stop();
-        removeHostHomes();
-        removeTempDir(tempDir);
-    });
+    let planFiles = 0;
+    after(() => removeTempDir(tempDir));
 
     async function scenario(variant: MatrixVariant, options?: MatrixOptions) {
-        const s = await createMatrixScenario(moto, variant, options);
-        secrets.push(...s.secrets);
-        return s;
+        return hosts.remember(await createMatrixScenario(hosts.moto, variant, options));
     }
 
     /** Runs verify on the "host" with the plan on stdin (default) or from a file. */
@@ -63,11 +42,10 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         plan: VerifyTarget[],
         opts: { via?: "stdin" | "file"; json?: boolean; awsConfig?: string } = {},
     ): Promise<ProcessResult & { report?: ProofReport }> {
-        const imds = await imdsDoubles.start(s);
         const json = opts.json ?? true;
         let source = "-";
         if (opts.via === "file") {
-            source = path.join(tempDir, `plan-${imdsDoubles.count}.json`);
+            source = path.join(tempDir, `plan-${++planFiles}.json`);
             fs.writeFileSync(source, JSON.stringify(plan, null, 2));
         }
         const args = [
@@ -79,19 +57,11 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
             "1",
             ...(json ? ["--json"] : []),
         ];
-        const env = hostEnv({
-            imdsEndpoint: imds.endpoint,
-            awsEndpoint: moto.endpoint,
-            region,
+        return hosts.runVerify(s, args, {
             awsConfig: opts.awsConfig,
+            stdin: opts.via === "file" ? undefined : JSON.stringify(plan),
+            json,
         });
-        const result = await runVerify(
-            args,
-            env,
-            opts.via === "file" ? undefined : JSON.stringify(plan),
-        );
-        assert.strictEqual(imds.v1Refused, 0, "verify must use IMDSv2 tokens only");
-        return { ...result, report: json && result.stdout ? JSON.parse(result.stdout) : undefined };
     }
 
     /** Runs verify with each service's AWS profile in the plan and in the host's config file. */
@@ -118,7 +88,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
     }
 
     async function probesLeft(bucket: string): Promise<number> {
-        const listing = await adminS3.send(new ListObjectsV2Command({ Bucket: bucket }));
+        const listing = await hosts.adminS3.send(new ListObjectsV2Command({ Bucket: bucket }));
         return listing.KeyCount ?? 0;
     }
 
@@ -318,31 +288,23 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
             service(r.report!, name).steps.map((x) => [x.name, x.ok, x.observed]);
         // Between assumed-identity and credentials-expiry, profile-config, -identity, -round-trip.
         const tail = (name: string) => steps(name).slice(3, -4);
-        assert.deepStrictEqual(
-            tail("service-a").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["get-object", true],
-            ],
-        );
+        const tailOutcomes = (name: string) => tail(name).map(([n, ok]) => [n, ok]);
+        assert.deepStrictEqual(tailOutcomes("service-a"), [
+            ["list-objects", true],
+            ["get-object", true],
+        ]);
         assert.match(
             String(tail("service-a")[1][2]),
             /^NoSuchKey for rolepair-verify\/.*: GetObject is allowed$/,
         );
-        assert.deepStrictEqual(
-            tail("service-b").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["delete-object", true],
-            ],
-        );
-        assert.deepStrictEqual(
-            tail("service-c").map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", true],
-                ["put-object", true],
-            ],
-        );
+        assert.deepStrictEqual(tailOutcomes("service-b"), [
+            ["list-objects", true],
+            ["delete-object", true],
+        ]);
+        assert.deepStrictEqual(tailOutcomes("service-c"), [
+            ["list-objects", true],
+            ["put-object", true],
+        ]);
         assert.match(
             String(tail("service-c")[1][2]),
             /^skipped: PutObject is declared without DeleteObject/,
@@ -442,6 +404,6 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
     }
 
     it("never prints a secret key or session token in any run above", () => {
-        assertNoSecretIn(capturedOutputs, secrets);
+        hosts.assertNoSecretPrinted();
     });
 });

@@ -14,6 +14,12 @@ import { profilesParameterPath } from "../../verify/shared/profileSync";
 import type { ProofTarget } from "../../verify/shared/proofTarget";
 import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { Moto, region } from "../support/moto";
+import {
+    doubledInstanceId as instanceId,
+    operatorEnv,
+    operatorKey,
+    operatorTool,
+} from "../support/operatorSide";
 import { type ProfiledHost, startProfiledHost, venvBin } from "../support/profileHost";
 import type { Scenario } from "../support/scenario";
 import { SsmDouble, startSsmDouble } from "../support/ssmDouble";
@@ -25,8 +31,7 @@ import {
     runProcess,
 } from "../support/verifyProcess";
 
-const provePath = path.join(__dirname, "..", "..", "dist", "prove.js");
-const instanceId = "i-0123456789abcdef0";
+const provePath = operatorTool("prove.js");
 
 describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto)", () => {
     let profiled: ProfiledHost;
@@ -35,10 +40,7 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
     let scenario: Scenario;
     let hostHome: string;
     const work = makeTempDir("rolepair-prove-test-");
-    const operatorKey = {
-        id: `AKIAOPERATOR${randomBytes(4).toString("hex").toUpperCase()}`,
-        secret: randomBytes(30).toString("base64"),
-    };
+    const operator = operatorKey();
     const profilesPath = profilesParameterPath("rolepair", "dev", `prove${process.pid}`);
     let target: ProofTarget;
     const firstOutput = capturedOutputs.length;
@@ -82,18 +84,7 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
         return runProcess(
             process.execPath,
             [provePath, "--outputs", file, "--poll-interval", "0.05", ...extra],
-            {
-                PATH: process.env.PATH,
-                HOME: work,
-                AWS_ACCESS_KEY_ID: operatorKey.id,
-                AWS_SECRET_ACCESS_KEY: operatorKey.secret,
-                AWS_REGION: region,
-                AWS_ENDPOINT_URL_SSM: double.endpoint,
-                AWS_CONFIG_FILE: path.join(work, "none"),
-                AWS_SHARED_CREDENTIALS_FILE: path.join(work, "none"),
-                AWS_EC2_METADATA_DISABLED: "true",
-                AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-            },
+            operatorEnv(operator, work, double.endpoint),
             240_000,
         );
     }
@@ -157,7 +148,7 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
     it("never prints a secret", () => {
         assertNoSecretIn(
             capturedOutputs.slice(firstOutput),
-            [operatorKey.secret, ...scenario.secrets],
+            [operator.secret, ...scenario.secrets],
             6,
         );
     });

@@ -2,26 +2,14 @@
 // process with the host's environment: credentials only from an IMDSv2 double. See
 // test/support/scenario.ts for where moto differs from AWS and how the fixtures adapt.
 import * as assert from "assert";
-import {
-    GetObjectCommand,
-    ListObjectVersionsCommand,
-    PutObjectCommand,
-    S3Client,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 
 import type { ProofReport, StepName, StepResult } from "../../verify/shared/report";
-import { ImdsDoubles } from "../support/imds";
-import { adminS3Client, Moto, region, startMoto } from "../support/moto";
+import { EmulatedHosts } from "../support/emulatedHosts";
+import { region } from "../support/moto";
 import { passed, roundTripSteps } from "../support/proofSteps";
 import { createScenario, Scenario, Variant } from "../support/scenario";
-import {
-    capturedOutputs,
-    hostEnv,
-    ProcessResult,
-    removeHostHomes,
-    runVerify,
-    assertNoSecretIn,
-} from "../support/verifyProcess";
+import { hostEnv, runVerify } from "../support/verifyProcess";
 
 /** The first failed step: host steps, then each service's in plan order. */
 function firstFailedStep(report: ProofReport): StepResult | undefined {
@@ -29,43 +17,9 @@ function firstFailedStep(report: ProofReport): StepResult | undefined {
 }
 
 describe("verify against the AWS emulator", function () {
-    let moto: Moto;
-    let adminS3: S3Client;
-    const imdsDoubles = new ImdsDoubles();
-    const secrets: string[] = [];
-
-    before(async () => {
-        moto = await startMoto();
-        adminS3 = adminS3Client(moto);
-    });
-    after(async () => {
-        adminS3?.destroy();
-        await imdsDoubles.stopAll();
-        await moto?.stop();
-        removeHostHomes();
-    });
-
-    async function onHost(
-        scenario: Scenario,
-        args: string[],
-        awsConfig?: string,
-        timeoutMs?: number,
-    ): Promise<ProcessResult & { report?: ProofReport }> {
-        secrets.push(...scenario.secrets);
-        const imds = await imdsDoubles.start(scenario);
-        const result = await runVerify(
-            args,
-            hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region, awsConfig }),
-            undefined,
-            timeoutMs,
-        );
-        assert.strictEqual(imds.v1Refused, 0, "verify must use IMDSv2 tokens only");
-        return {
-            ...result,
-            report:
-                args.includes("--json") && result.stdout ? JSON.parse(result.stdout) : undefined,
-        };
-    }
+    const hosts = EmulatedHosts.forSuite();
+    const onHost = (scenario: Scenario, args: string[], awsConfig?: string, timeoutMs?: number) =>
+        hosts.runVerify(scenario, args, { awsConfig, timeoutMs, json: args.includes("--json") });
 
     const proofArgs = (s: Scenario, ...extra: string[]) => [
         "--bucket",
@@ -82,8 +36,8 @@ describe("verify against the AWS emulator", function () {
 
     /** Every key (and, on a versioned bucket, every version and delete marker) the bucket holds. */
     async function contents(bucket: string): Promise<string[]> {
-        const listing = await adminS3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-        const object = await adminS3.send(
+        const listing = await hosts.adminS3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+        const object = await hosts.adminS3.send(
             new GetObjectCommand({ Bucket: bucket, Key: "kept.txt" }),
         );
         return [
@@ -94,8 +48,8 @@ describe("verify against the AWS emulator", function () {
     }
 
     it("proves a correct setup: exit 0, every step ✓, identities and masked key id in the report, the bucket left as found", async () => {
-        const s = await createScenario(moto, "correct");
-        await adminS3.send(
+        const s = await createScenario(hosts.moto, "correct");
+        await hosts.adminS3.send(
             new PutObjectCommand({ Bucket: s.bucket, Key: "kept.txt", Body: "someone's data" }),
         );
         const before = await contents(s.bucket);
@@ -132,7 +86,7 @@ describe("verify against the AWS emulator", function () {
     });
 
     it("prints a human checklist without --json", async () => {
-        const s = await createScenario(moto, "correct");
+        const s = await createScenario(hosts.moto, "correct");
         const args = proofArgs(s).filter((a) => a !== "--json");
         const r = await onHost(s, args);
         assert.strictEqual(r.code, 0, r.stderr);
@@ -143,7 +97,7 @@ describe("verify against the AWS emulator", function () {
     });
 
     it("proves the AWS config profile route (credential_source = Ec2InstanceMetadata)", async () => {
-        const s = await createScenario(moto, "correct");
+        const s = await createScenario(hosts.moto, "correct");
         const config = `[profile target]\nrole_arn = ${s.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n`;
         const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
         assert.strictEqual(r.code, 0, r.stderr);
@@ -156,8 +110,8 @@ describe("verify against the AWS emulator", function () {
     });
 
     it("fails the profile route when the profile on the host names another role: not the one just deployed", async () => {
-        const s = await createScenario(moto, "correct");
-        const other = await createScenario(moto, "correct");
+        const s = await createScenario(hosts.moto, "correct");
+        const other = await createScenario(hosts.moto, "correct");
         const config = `[profile target]\nrole_arn = ${other.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
         const r = await onHost(s, proofArgs(s, "--profile", "target"), config);
         assert.strictEqual(r.code, 1);
@@ -173,7 +127,7 @@ describe("verify against the AWS emulator", function () {
 
     it("a profile still without the ExternalId just deployed is stale, and the ExternalId is never printed", async () => {
         const externalId = `ext-${process.pid}-stale`;
-        const s = await createScenario(moto, "correct", externalId);
+        const s = await createScenario(hosts.moto, "correct", externalId);
         const config = `[profile target]\nrole_arn = ${s.targetRoleArn}\ncredential_source = Ec2InstanceMetadata\n`;
         const r = await onHost(
             s,
@@ -239,7 +193,7 @@ describe("verify against the AWS emulator", function () {
             ? `wrong role ARN (${c.roleArn.toString().includes("no-such-role") ? "no such role" : "another role"})`
             : c.variant;
         it(`misconfiguration "${label}": exit 1 at ${c.step} with a diagnosis`, async () => {
-            const s = await createScenario(moto, c.variant);
+            const s = await createScenario(hosts.moto, c.variant);
             const args = proofArgs(s);
             if (c.roleArn) args[3] = c.roleArn(s);
             const r = await onHost(s, args);
@@ -254,7 +208,7 @@ describe("verify against the AWS emulator", function () {
     }
 
     it("waits for IAM propagation, prints progress, and ends at its own deadline when AssumeRole is never allowed", async () => {
-        const s = await createScenario(moto, "host-lacks-assume");
+        const s = await createScenario(hosts.moto, "host-lacks-assume");
         const args = proofArgs(s);
         args[args.indexOf("--propagation-timeout") + 1] = "3";
         // The retry loop never sees anything but AccessDenied: the proof's 3 s deadline must end
@@ -273,8 +227,8 @@ describe("verify against the AWS emulator", function () {
     });
 
     it("exits 3 when AWS cannot be reached", async () => {
-        const s = await createScenario(moto, "correct");
-        const imds = await imdsDoubles.start(s);
+        const s = await createScenario(hosts.moto, "correct");
+        const imds = await hosts.imdsDoubles.start(s);
         const closed = "http://127.0.0.1:9"; // discard port: nothing listens on loopback
         const r = await runVerify(
             proofArgs(s),
@@ -336,6 +290,6 @@ describe("verify against the AWS emulator", function () {
     }
 
     it("never prints a secret key or session token in any run above", () => {
-        assertNoSecretIn(capturedOutputs, secrets);
+        hosts.assertNoSecretPrinted();
     });
 });

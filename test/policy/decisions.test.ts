@@ -19,8 +19,16 @@ type Docs = GeneratedDocuments;
 const clone = (docs: Docs): Docs => JSON.parse(JSON.stringify(docs));
 const statements = (doc: { Statement: unknown[] }) => doc.Statement as Record<string, any>[];
 const service = (d: Docs, name: string) => d.services.find((s) => s.name === name)!;
+/** Any object in the bucket of service `name`. */
+const objectOf = (d: Docs, name: string) => objectIn(service(d, name).bucketArn);
 const key = (principal: string, action: string, resource: string) =>
     rowKey({ principal, action, resource });
+/** What flips when `principal` gains the use of `bucketArn`: listing it, reading and writing objects. */
+const bucketUse = (principal: string, bucketArn: string) => [
+    key(principal, "s3:ListBucket", bucketArn),
+    key(principal, "s3:GetObject", objectIn(bucketArn)),
+    key(principal, "s3:PutObject", objectIn(bucketArn)),
+];
 const pairOther = "another role of the account (holds sts:AssumeRole on target)";
 const pairProblem = 'host session, "problem" variant (no sts:AssumeRole permission)';
 const servicesOther = "another role of the account (holds sts:AssumeRole on every service role)";
@@ -247,14 +255,7 @@ describe("policy decisions (IAM simulator)", () => {
                 statements(service(d, "service-b").policies[0]).push(
                     ...statements(service(d, "service-a").policies[0]),
                 ),
-            flips: (d) => {
-                const bucketA = service(d, "service-a").bucketArn;
-                return [
-                    key("service-b session", "s3:ListBucket", bucketA),
-                    key("service-b session", "s3:GetObject", objectIn(bucketA)),
-                    key("service-b session", "s3:PutObject", objectIn(bucketA)),
-                ];
-            },
+            flips: (d) => bucketUse("service-b session", service(d, "service-a").bucketArn),
         },
         {
             label: "service-c's policy scoped to every bucket (arn:aws:s3:::*)",
@@ -265,14 +266,9 @@ describe("policy decisions (IAM simulator)", () => {
                 objects.Resource = "arn:aws:s3:::*/*";
             },
             flips: (d) =>
-                ["service-a", "service-b"].flatMap((other) => {
-                    const bucket = service(d, other).bucketArn;
-                    return [
-                        key("service-c session", "s3:ListBucket", bucket),
-                        key("service-c session", "s3:GetObject", objectIn(bucket)),
-                        key("service-c session", "s3:PutObject", objectIn(bucket)),
-                    ];
-                }),
+                ["service-a", "service-b"].flatMap((other) =>
+                    bucketUse("service-c session", service(d, other).bucketArn),
+                ),
         },
         {
             label: "host role gains s3:PutObject on service-b's bucket",
@@ -283,9 +279,7 @@ describe("policy decisions (IAM simulator)", () => {
                     Action: "s3:PutObject",
                     Resource: `${service(d, "service-b").bucketArn}/*`,
                 }),
-            flips: (d) => [
-                key("host session", "s3:PutObject", objectIn(service(d, "service-b").bucketArn)),
-            ],
+            flips: (d) => [key("host session", "s3:PutObject", objectOf(d, "service-b"))],
         },
         {
             label: "host-assume scoped to every role",
@@ -330,13 +324,7 @@ describe("policy decisions (IAM simulator)", () => {
                     "s3:GetObject",
                     "s3:PutObject",
                 ]),
-            flips: (d) => [
-                key(
-                    "service-c session",
-                    "s3:PutObject",
-                    objectIn(service(d, "service-c").bucketArn),
-                ),
-            ],
+            flips: (d) => [key("service-c session", "s3:PutObject", objectOf(d, "service-c"))],
         },
         {
             label: "service-b's bucket loses its TLS-only policy",
@@ -347,7 +335,7 @@ describe("policy decisions (IAM simulator)", () => {
                 key(
                     "service-b session",
                     "s3:GetObject (aws:SecureTransport=false)",
-                    objectIn(service(d, "service-b").bucketArn),
+                    objectOf(d, "service-b"),
                 ),
             ],
         },
@@ -377,11 +365,7 @@ describe("policy decisions (IAM simulator)", () => {
                     Resource: "*",
                 }),
             flips: (d) => [
-                ...d.services.flatMap((s) => [
-                    key("host session", "s3:ListBucket", s.bucketArn),
-                    key("host session", "s3:GetObject", objectIn(s.bucketArn)),
-                    key("host session", "s3:PutObject", objectIn(s.bucketArn)),
-                ]),
+                ...d.services.flatMap((s) => bucketUse("host session", s.bucketArn)),
                 key("host session", "s3:ListAllMyBuckets", "*"),
             ],
         },

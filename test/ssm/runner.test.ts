@@ -4,7 +4,6 @@
 // double; the real verify bundle proves against moto there. See test/support/scenario.ts for the
 // moto workarounds.
 import * as assert from "assert";
-import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -21,6 +20,12 @@ import { makeTempDir, removeTempDir } from "../support/cleanup";
 import { ImdsDoubles } from "../support/imds";
 import { createMatrixScenario } from "../support/matrixScenario";
 import { Moto, region, startMoto } from "../support/moto";
+import {
+    doubledInstanceId as instanceId,
+    operatorEnv,
+    operatorKey,
+    operatorTool,
+} from "../support/operatorSide";
 import { createScenario, type Scenario, type Variant } from "../support/scenario";
 import { SsmDouble, SsmDoubleOptions, startSsmDouble } from "../support/ssmDouble";
 import {
@@ -32,8 +37,7 @@ import {
     runProcess,
 } from "../support/verifyProcess";
 
-const runnerPath = path.join(__dirname, "..", "..", "dist", "ssm-runner.js");
-const instanceId = "i-0123456789abcdef0";
+const runnerPath = operatorTool("ssm-runner.js");
 
 describe("the SSM runner proves on the host through Run Command (SSM double, moto)", function () {
     let moto: Moto;
@@ -41,12 +45,8 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
     const doubles: SsmDouble[] = [];
     const secrets: string[] = [];
     const operatorHome = makeTempDir("rolepair-operator-");
-    // The operator's own credentials: static, fake, and never to be printed.
-    const operatorKey = {
-        id: `AKIAOPERATOR${randomBytes(4).toString("hex").toUpperCase()}`,
-        secret: randomBytes(30).toString("base64"),
-    };
-    secrets.push(operatorKey.secret);
+    const operator = operatorKey();
+    secrets.push(operator.secret);
 
     before(async function () {
         if (!fs.existsSync(runnerPath) || !fs.existsSync(bundlePath))
@@ -79,18 +79,6 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         const env = hostEnv({ imdsEndpoint: imds.endpoint, awsEndpoint: moto.endpoint, region });
         const double = await startSsmDouble({ instanceId, hostEnv: env, ...doubleOptions });
         doubles.push(double);
-        const operatorEnv: NodeJS.ProcessEnv = {
-            PATH: process.env.PATH,
-            HOME: operatorHome,
-            AWS_ACCESS_KEY_ID: operatorKey.id,
-            AWS_SECRET_ACCESS_KEY: operatorKey.secret,
-            AWS_REGION: region,
-            AWS_ENDPOINT_URL_SSM: double.endpoint,
-            AWS_CONFIG_FILE: path.join(operatorHome, "none"),
-            AWS_SHARED_CREDENTIALS_FILE: path.join(operatorHome, "none"),
-            AWS_EC2_METADATA_DISABLED: "true",
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        };
         const result = await runProcess(
             process.execPath,
             [
@@ -105,7 +93,7 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
                 "20",
                 ...extraArgs,
             ],
-            operatorEnv,
+            operatorEnv(operator, operatorHome, double.endpoint),
             180_000,
             JSON.stringify(plan),
         );

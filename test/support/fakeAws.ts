@@ -13,7 +13,6 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 
-import type { ProofOptions } from "../../verify/host/args";
 import type { VerifyTarget } from "../../verify/shared/plan";
 
 export const account = "123456789012";
@@ -25,26 +24,6 @@ export const roleA = `arn:aws:iam::${account}:role/service-a`;
 export const roleB = `arn:aws:iam::${account}:role/service-b`;
 export const targetA: VerifyTarget = { name: "service-a", roleArn: roleA, bucket: "bucket-a" };
 export const targetB: VerifyTarget = { name: "service-b", roleArn: roleB, bucket: "bucket-b" };
-
-/**
- * The proof's options for these targets, as the unit tests run it: one session for a single
- * target, a session per service for several; no wait for IAM propagation unless `extra` sets one.
- */
-export function proofOptions(
-    targets: VerifyTarget[],
-    extra: Partial<ProofOptions> = {},
-): ProofOptions {
-    return {
-        targets,
-        region: "eu-west-1",
-        sessionName: "verify",
-        perServiceSessions: targets.length > 1,
-        durationSeconds: 900,
-        propagationTimeoutMs: 0,
-        json: true,
-        ...extra,
-    };
-}
 
 /** An AWS error as the SDK throws it: recognised by `name`, with the HTTP status in `$metadata`. */
 export function awsError(name: string, httpStatusCode: number, message = name): Error {

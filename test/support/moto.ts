@@ -14,8 +14,9 @@ import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
-import { freePort, waitForPort } from "./ports";
+import { makeTempDir, spawnGroup } from "./cleanup";
+import { freePort } from "./ports";
+import { serverListening } from "./serverProcess";
 
 export const region = "us-east-1";
 export const accountId = "123456789012";
@@ -79,20 +80,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
             stdio: ["ignore", "ignore", "pipe"],
         },
     );
-    let stderr = "";
-    child.stderr?.on("data", (chunk) => {
-        stderr = (stderr + chunk).slice(-4000);
-    });
-    const stop = async () => {
-        await stopGroup(child);
-        removeTempDir(tempDir);
-    };
-    try {
-        await waitForPort(port, 30_000);
-    } catch (error) {
-        await stop();
-        throw new Error(`moto did not start: ${(error as Error).message}\n${stderr}`);
-    }
+    const stop = await serverListening("moto", child, port, 30_000, tempDir);
     const endpoint = `http://127.0.0.1:${port}`;
 
     // The three unauthenticated requests: an admin user, its policy, its key.

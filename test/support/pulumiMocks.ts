@@ -71,6 +71,11 @@ function physicalName(logical: string, prefix?: string): string {
     return prefix ? `${prefix}20261123abcd` : `${logical}-7f3a9c1`;
 }
 
+/** A local or remote command that ran and printed `stdout` (and nothing on stderr). */
+function commandRan(args: pulumi.runtime.MockResourceArgs, stdout: string) {
+    return { id: args.name, state: { ...args.inputs, stdout, stderr: "" } };
+}
+
 function newResource(
     args: pulumi.runtime.MockResourceArgs,
     options: MockOptions,
@@ -122,29 +127,21 @@ function newResource(
                 },
             };
         case "command:local:Command":
-            return {
-                id: args.name,
-                state: {
-                    ...inputs,
-                    stdout: args.name.endsWith("-verify-ssm")
-                        ? (options.verifyStdout ?? passingReportJson)
-                        : args.name.endsWith("-host-key")
-                          ? mockHostKeyLine
-                          : "",
-                    stderr: "",
-                },
-            };
+            return commandRan(
+                args,
+                args.name.endsWith("-verify-ssm")
+                    ? (options.verifyStdout ?? passingReportJson)
+                    : args.name.endsWith("-host-key")
+                      ? mockHostKeyLine
+                      : "",
+            );
         case "command:remote:Command":
-            return {
-                id: args.name,
-                state: {
-                    ...inputs,
-                    stdout: args.name.endsWith("-verify")
-                        ? (options.verifyStdout ?? passingReportJson)
-                        : "v22.0.0",
-                    stderr: "",
-                },
-            };
+            return commandRan(
+                args,
+                args.name.endsWith("-verify")
+                    ? (options.verifyStdout ?? passingReportJson)
+                    : "v22.0.0",
+            );
         default:
             return { id: `${args.name}-id`, state: inputs };
     }

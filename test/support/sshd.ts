@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
-import { freePort, waitForPort } from "./ports";
+import { makeTempDir, spawnGroup } from "./cleanup";
+import { freePort } from "./ports";
+import { serverListening } from "./serverProcess";
 import { ProcessResult, runProcess } from "./verifyProcess";
 
 /** Host key types as ssh-keygen names them (and as /etc/ssh/ssh_host_<type>_key does). */
@@ -118,18 +119,7 @@ export async function startSshHost(options: SshHostOptions = {}): Promise<SshHos
         ],
         { stdio: ["ignore", "ignore", "pipe"] },
     );
-    let log = "";
-    child.stderr?.on("data", (d) => (log = (log + d).slice(-4000)));
-    const stop = async () => {
-        await stopGroup(child);
-        removeTempDir(dir);
-    };
-    try {
-        await waitForPort(port, 10_000);
-    } catch (error) {
-        await stop();
-        throw new Error(`sshd did not start: ${(error as Error).message}\n${log}`);
-    }
+    const stop = await serverListening("sshd", child, port, 10_000, dir);
 
     const user = os.userInfo().username;
     const common = [

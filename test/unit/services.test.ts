@@ -10,6 +10,13 @@ import {
     sshVerificationNames,
     stackFileConfig,
 } from "../support/program";
+import {
+    allow,
+    inlinePolicy,
+    policyDocument,
+    rolePoliciesOf,
+    trustPolicy,
+} from "../support/policyDocuments";
 import { accountId, promiseOf, runMocked } from "../support/pulumiMocks";
 
 const componentType = "rolepair:index:SharedDevHost";
@@ -61,52 +68,42 @@ describe("services stack (SharedDevHost) under mocks", () => {
     });
 
     it("gives the host role sts:AssumeRole on exactly the three service roles, and a read of its own profiles' path", () => {
-        const policies = run
-            .all("aws:iam/rolePolicy:RolePolicy")
-            .filter((p) => p.inputs.role === "rolepair-host-role-7f3a9c1");
+        const policies = rolePoliciesOf(run, "rolepair-host-role-7f3a9c1");
         assert.deepStrictEqual(policies.map((p) => p.name).sort(), [
             "rolepair-host-assume",
             "rolepair-host-read-profiles",
         ]);
-        const policy = (name: string) =>
-            JSON.parse(policies.find((p) => p.name === name)!.inputs.policy);
-        assert.deepStrictEqual(policy("rolepair-host-read-profiles"), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "ReadOwnProfiles",
-                    Effect: "Allow",
-                    Action: "ssm:GetParametersByPath",
-                    Resource: `arn:aws:ssm:us-east-1:${accountId}:parameter/rolepair/rolepair/services/rolepair/profiles`,
-                },
-            ],
-        });
-        assert.deepStrictEqual(policy("rolepair-host-assume"), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "AssumeTargetRole",
-                    Effect: "Allow",
-                    Action: "sts:AssumeRole",
-                    Resource: services.map((s) => roleArn(`rolepair-${s}-target-role`)),
-                },
-            ],
-        });
+        assert.deepStrictEqual(
+            inlinePolicy(run, "rolepair-host-read-profiles"),
+            policyDocument(
+                allow(
+                    "ReadOwnProfiles",
+                    "ssm:GetParametersByPath",
+                    `arn:aws:ssm:us-east-1:${accountId}:parameter/rolepair/rolepair/services/rolepair/profiles`,
+                ),
+            ),
+        );
+        assert.deepStrictEqual(
+            inlinePolicy(run, "rolepair-host-assume"),
+            policyDocument(
+                allow(
+                    "AssumeTargetRole",
+                    "sts:AssumeRole",
+                    services.map((s) => roleArn(`rolepair-${s}-target-role`)),
+                ),
+            ),
+        );
     });
 
     it("scopes each service's policy to its own bucket only, and trusts the host role", () => {
         for (const s of services) {
-            const access = JSON.parse(
-                run.find("aws:iam/rolePolicy:RolePolicy", `${s}-target-access`).inputs.policy,
-            );
+            const access = inlinePolicy(run, `${s}-target-access`);
             const bucketArn = `arn:aws:s3:::${bucketOf(s)}`;
             assert.deepStrictEqual(
                 access.Statement.map((st: any) => st.Resource),
                 [bucketArn, `${bucketArn}/*`],
             );
-            const trust = JSON.parse(
-                run.find("aws:iam/role:Role", `${s}-target-role`).inputs.assumeRolePolicy,
-            );
+            const trust = trustPolicy(run, `${s}-target-role`);
             assert.strictEqual(trust.Statement[0].Principal.AWS, roleArn("rolepair-host-role"));
         }
     });
@@ -219,22 +216,9 @@ describe("SharedDevHost with existing buckets and roles", () => {
             run.all("aws:s3/bucket:Bucket").map((b) => b.name),
             ["dev-web-bucket"],
         );
-        const access = JSON.parse(
-            run.find("aws:iam/rolePolicy:RolePolicy", "dev-reports-target-access").inputs.policy,
-        );
-        assert.deepStrictEqual(access.Statement, [
-            {
-                Sid: "ListTheBucket",
-                Effect: "Allow",
-                Action: "s3:ListBucket",
-                Resource: "arn:aws:s3:::acme-reports",
-            },
-            {
-                Sid: "UseTheBucketObjects",
-                Effect: "Allow",
-                Action: ["s3:GetObject"],
-                Resource: "arn:aws:s3:::acme-reports/*",
-            },
+        assert.deepStrictEqual(inlinePolicy(run, "dev-reports-target-access").Statement, [
+            allow("ListTheBucket", "s3:ListBucket", "arn:aws:s3:::acme-reports"),
+            allow("UseTheBucketObjects", ["s3:GetObject"], "arn:aws:s3:::acme-reports/*"),
         ]);
     });
 
@@ -246,9 +230,7 @@ describe("SharedDevHost with existing buckets and roles", () => {
                 .sort(),
             ["dev-host-role", "dev-reports-target-role", "dev-web-target-role"],
         );
-        const hostAssume = JSON.parse(
-            run.find("aws:iam/rolePolicy:RolePolicy", "dev-host-assume").inputs.policy,
-        );
+        const hostAssume = inlinePolicy(run, "dev-host-assume");
         assert.deepStrictEqual(hostAssume.Statement[0].Resource, [
             roleArn("dev-web-target-role"),
             roleArn("dev-reports-target-role"),

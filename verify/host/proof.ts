@@ -383,6 +383,16 @@ async function isolationRow(
 const skippedPut =
     "skipped: PutObject is declared without DeleteObject, so a probe could not be removed; nothing was written";
 
+/** What each step shows when no probe may be written: each action is tried on a missing key. */
+const withoutProbe = {
+    "list-objects": "ListObjectsV2 on the service's bucket succeeds",
+    "get-object": "GetObject of a random missing key answers NoSuchKey (allowed), not AccessDenied",
+    "delete-object": "DeleteObject of a random missing key succeeds (allowed)",
+    "put-object": "PutObject is not exercised without DeleteObject",
+} as const satisfies Partial<Record<StepName, string>>;
+
+const skipPut = async (): Promise<Outcome> => ({ ok: true, skipped: true, observed: skippedPut });
+
 /**
  * The round trip limited to the declared actions. With put and delete: put, then list (sees it)
  * and get (if declared) at once, then delete; the probe is always removed once written. Otherwise
@@ -413,39 +423,17 @@ async function s3RoundTrip(
         return [put, ...reads, removed];
     }
 
+    // Without a probe, a step only for each declared action: an undeclared one is not tried.
+    const ifDeclared = (
+        action: string,
+        name: keyof typeof withoutProbe,
+        body: () => Promise<Outcome>,
+    ): Promise<StepResult>[] => (has(action) ? [rec.run(name, body, withoutProbe[name])] : []);
     return Promise.all([
-        rec.run(
-            "list-objects",
-            () => listBucket(s3, bucket),
-            "ListObjectsV2 on the service's bucket succeeds",
-        ),
-        ...(has("s3:GetObject")
-            ? [
-                  rec.run(
-                      "get-object",
-                      () => getMissingKey(s3, bucket, key),
-                      "GetObject of a random missing key answers NoSuchKey (allowed), not AccessDenied",
-                  ),
-              ]
-            : []),
-        ...(has("s3:DeleteObject")
-            ? [
-                  rec.run(
-                      "delete-object",
-                      () => deleteMissingKey(s3, bucket, key),
-                      "DeleteObject of a random missing key succeeds (allowed)",
-                  ),
-              ]
-            : []),
-        ...(has("s3:PutObject")
-            ? [
-                  rec.run(
-                      "put-object",
-                      async () => ({ ok: true, skipped: true, observed: skippedPut }),
-                      "PutObject is not exercised without DeleteObject",
-                  ),
-              ]
-            : []),
+        rec.run("list-objects", () => listBucket(s3, bucket), withoutProbe["list-objects"]),
+        ...ifDeclared("s3:GetObject", "get-object", () => getMissingKey(s3, bucket, key)),
+        ...ifDeclared("s3:DeleteObject", "delete-object", () => deleteMissingKey(s3, bucket, key)),
+        ...ifDeclared("s3:PutObject", "put-object", skipPut),
     ]);
 }
 

@@ -4,7 +4,6 @@
 import * as assert from "assert";
 
 import type { ProofOptions } from "../../../verify/host/args";
-import { runProof } from "../../../verify/host/proof";
 import { formatChecklist, type ProofReport, type StepResult } from "../../../verify/shared/report";
 import type { VerifyTarget } from "../../../verify/shared/plan";
 import {
@@ -13,20 +12,21 @@ import {
     connectionReset,
     FakeAccount,
     fakeAccount,
-    hostCredentials,
-    proofOptions,
     roleA,
     roleB,
     targetA,
     targetB,
 } from "../../support/fakeAws";
 import { passed, roundTripSteps } from "../../support/proofSteps";
+import { proveStubbed } from "../../support/stubbedProof";
 
+/** With a 1 s propagation timeout and no real wait between AssumeRole retries. */
 function prove(targets: VerifyTarget[], extra: Partial<ProofOptions> = {}): Promise<ProofReport> {
-    return runProof(proofOptions(targets, { propagationTimeoutMs: 1_000, ...extra }), {
-        baseCredentials: hostCredentials,
-        sleep: async () => {},
-    });
+    return proveStubbed(
+        targets,
+        { propagationTimeoutMs: 1_000, ...extra },
+        { sleep: async () => {} },
+    );
 }
 
 function step(report: ProofReport, service: string, name: string): StepResult {
@@ -234,16 +234,19 @@ describe("the proof never passes falsely (stubbed AWS)", () => {
         aws.grants.delete(roleA);
         let now = 1_000_000;
         let waits = 0;
-        const report = await runProof(proofOptions([targetA], { propagationTimeoutMs: 120_000 }), {
-            baseCredentials: hostCredentials,
-            now: () => now,
-            sleep: async (ms) => {
-                if (++waits > 1_000)
-                    throw new Error("the retry loop did not give up after 1,000 waits");
-                now += ms;
-                await new Promise((resolve) => setImmediate(resolve));
+        const report = await proveStubbed(
+            [targetA],
+            { propagationTimeoutMs: 120_000 },
+            {
+                now: () => now,
+                sleep: async (ms) => {
+                    if (++waits > 1_000)
+                        throw new Error("the retry loop did not give up after 1,000 waits");
+                    now += ms;
+                    await new Promise((resolve) => setImmediate(resolve));
+                },
             },
-        });
+        );
         const assume = step(report, "service-a", "assume-role");
         assert.strictEqual(assume.ok, false);
         assert.match(assume.observed, /^AccessDenied/);

@@ -5,8 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import type { ProofOptions } from "../../../verify/host/args";
-import { probeKey, runProof, sessionNameFor } from "../../../verify/host/proof";
+import { probeKey, sessionNameFor } from "../../../verify/host/proof";
 import { UsageError } from "../../../verify/shared/usageError";
 import type { VerifyTarget } from "../../../verify/shared/plan";
 import type { ProofReport } from "../../../verify/shared/report";
@@ -16,21 +15,18 @@ import {
     connectionReset,
     FakeAccount,
     fakeAccount,
-    hostCredentials,
-    proofOptions,
     roleA,
     roleB,
     targetA,
     targetB,
 } from "../../support/fakeAws";
+import { proofOptions, proveStubbed } from "../../support/stubbedProof";
 
 const steps = (report: ProofReport, i = 0) =>
     report.services[i].steps.map((s) => [s.name, s.ok, s.observed]);
 
 describe("the proof's routes (stubbed AWS)", () => {
     let aws: FakeAccount;
-    const prove = (targets: VerifyTarget[], extra: Partial<ProofOptions> = {}) =>
-        runProof(proofOptions(targets, extra), { baseCredentials: hostCredentials });
 
     beforeEach(() => {
         aws = fakeAccount();
@@ -40,7 +36,7 @@ describe("the proof's routes (stubbed AWS)", () => {
     afterEach(() => aws.restore());
 
     it("limits the round trip to the declared actions, without writing", async () => {
-        const report = await prove([
+        const report = await proveStubbed([
             {
                 ...targetA,
                 objectActions: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject"].slice(
@@ -73,7 +69,7 @@ describe("the proof's routes (stubbed AWS)", () => {
             "GetObject of a random missing key answers NoSuchKey (allowed), not AccessDenied",
         );
         assert.strictEqual(aws.s3Calls.filter((c) => c.command === "PutObject").length, 0);
-        const putOnly = await prove([{ ...targetA, objectActions: ["s3:PutObject"] }]);
+        const putOnly = await proveStubbed([{ ...targetA, objectActions: ["s3:PutObject"] }]);
         assert.deepStrictEqual(
             steps(putOnly)
                 .slice(3, -1)
@@ -91,34 +87,29 @@ describe("the proof's routes (stubbed AWS)", () => {
             c.caller.kind === "session" && c.command === "ListObjectsV2"
                 ? awsError("AccessDenied", 403)
                 : undefined;
-        const listed = await prove([{ ...targetA, objectActions: ["s3:GetObject"] }]);
-        assert.deepStrictEqual(
-            steps(listed)
+        // A service's steps after base-denied, assume-role and assumed-identity: name and outcome.
+        const fromRoundTrip = (report: ProofReport) =>
+            steps(report)
                 .slice(3)
-                .map(([n, ok]) => [n, ok]),
-            [
-                ["list-objects", false],
-                ["get-object", true],
-                ["credentials-expiry", true],
-            ],
-        );
+                .map(([n, ok]) => [n, ok]);
+        const listed = await proveStubbed([{ ...targetA, objectActions: ["s3:GetObject"] }]);
+        assert.deepStrictEqual(fromRoundTrip(listed), [
+            ["list-objects", false],
+            ["get-object", true],
+            ["credentials-expiry", true],
+        ]);
         aws.faults.s3Error = (c) =>
             c.command === "PutObject" ? awsError("AccessDenied", 403) : undefined;
-        const put = await prove([targetA]);
-        assert.deepStrictEqual(
-            steps(put)
-                .slice(3)
-                .map(([n, ok]) => [n, ok]),
-            [
-                ["put-object", false],
-                ["credentials-expiry", true],
-            ],
-        );
+        const put = await proveStubbed([targetA]);
+        assert.deepStrictEqual(fromRoundTrip(put), [
+            ["put-object", false],
+            ["credentials-expiry", true],
+        ]);
         aws.faults.s3Error = (c) =>
             c.command === "GetObject" ? awsError("NoSuchKey", 404) : undefined;
-        const noGet = await prove([{ ...targetA, objectActions: ["s3:GetObject"] }]);
+        const noGet = await proveStubbed([{ ...targetA, objectActions: ["s3:GetObject"] }]);
         assert.strictEqual(noGet.ok, true);
-        const listOnly = await prove([
+        const listOnly = await proveStubbed([
             { ...targetA, objectActions: ["s3:PutObject", "s3:DeleteObject"] },
         ]);
         assert.deepStrictEqual(
@@ -132,10 +123,10 @@ describe("the proof's routes (stubbed AWS)", () => {
     it("prints progress while AssumeRole is denied, naming the service with a plan", async () => {
         aws.faults.assumeRoleError = (n) => (n <= 2 ? awsError("AccessDenied", 403) : undefined);
         const lines: string[] = [];
-        const report = await runProof(
-            proofOptions([targetA], { propagationTimeoutMs: 60_000, perServiceSessions: true }),
+        const report = await proveStubbed(
+            [targetA],
+            { propagationTimeoutMs: 60_000, perServiceSessions: true },
             {
-                baseCredentials: hostCredentials,
                 sleep: async () => {},
                 propagationInitialDelayMs: 1,
                 onProgress: (line) => lines.push(line),
@@ -163,11 +154,15 @@ describe("the proof's routes (stubbed AWS)", () => {
     });
 
     it("stops at the host's own identity when the host has no credentials, and marks AWS unreachable", async () => {
-        const report = await runProof(proofOptions([targetA]), {
-            baseCredentials: async () => {
-                throw connectionReset();
+        const report = await proveStubbed(
+            [targetA],
+            {},
+            {
+                baseCredentials: async () => {
+                    throw connectionReset();
+                },
             },
-        });
+        );
         assert.deepStrictEqual(
             [report.ok, report.unreachable, report.steps.length, report.steps[0].ok],
             [false, true, 1, false],
@@ -191,19 +186,19 @@ describe("the proof's routes (stubbed AWS)", () => {
             (c.caller as { roleArn: string }).roleArn === roleA
                 ? connectionReset()
                 : undefined;
-        const report = await prove(both, { perServiceSessions: true });
+        const report = await proveStubbed(both, { perServiceSessions: true });
         assert.deepStrictEqual([report.ok, report.unreachable], [false, true]);
         assert.strictEqual(
             report.services.every((s) => s.ok),
             true,
         );
         aws.faults.s3Error = undefined;
-        const fine = await prove(both, { perServiceSessions: true });
+        const fine = await proveStubbed(both, { perServiceSessions: true });
         assert.deepStrictEqual([fine.ok, fine.unreachable], [true, undefined]);
     });
 
     it("refuses more than an hour of session from an assumed-role host (role chaining), before any AssumeRole", async () => {
-        await assert.rejects(prove([targetA], { durationSeconds: 3601 }), UsageError);
+        await assert.rejects(proveStubbed([targetA], { durationSeconds: 3601 }), UsageError);
         assert.strictEqual(aws.assumeRoleCalls, 0);
     });
 
@@ -213,7 +208,7 @@ describe("the proof's routes (stubbed AWS)", () => {
         const saved = process.env.AWS_CONFIG_FILE;
         process.env.AWS_CONFIG_FILE = path.join(os.tmpdir(), `rolepair-no-config-${process.pid}`);
         try {
-            const report = await prove([{ ...targetA, profile: "service-a" }]);
+            const report = await proveStubbed([{ ...targetA, profile: "service-a" }]);
             assert.deepStrictEqual(
                 steps(report).map(([n, ok]) => [n, ok]),
                 [
@@ -269,7 +264,7 @@ describe("the proof's routes (stubbed AWS)", () => {
 
         it("proves the profile's identity and its round trip", async () => {
             profileOf(roleA);
-            const report = await prove([{ ...targetA, profile: "service-a" }]);
+            const report = await proveStubbed([{ ...targetA, profile: "service-a" }]);
             assert.strictEqual(report.ok, true);
             assert.deepStrictEqual(steps(report).slice(-2), [
                 ["profile-identity", true, `arn:aws:sts::${account}:assumed-role/service-a/app`],
@@ -299,7 +294,9 @@ describe("the proof's routes (stubbed AWS)", () => {
             ];
             for (const [objectActions, observed] of cases) {
                 profileOf(roleA);
-                const report = await prove([{ ...targetA, objectActions, profile: "service-a" }]);
+                const report = await proveStubbed([
+                    { ...targetA, objectActions, profile: "service-a" },
+                ]);
                 assert.deepStrictEqual(steps(report).at(-1), [
                     "profile-round-trip",
                     true,
@@ -311,7 +308,7 @@ describe("the proof's routes (stubbed AWS)", () => {
         it("fails the profile route when the profile is another role's, or its round trip fails", async () => {
             const roleX = `arn:aws:iam::${account}:role/other`;
             profileOf(roleX);
-            const other = await prove([{ ...targetA, profile: "service-a" }]);
+            const other = await proveStubbed([{ ...targetA, profile: "service-a" }]);
             const identity = other.services[0].steps.find((s) => s.name === "profile-identity")!;
             assert.strictEqual(identity.ok, false);
             assert.strictEqual(
@@ -322,7 +319,7 @@ describe("the proof's routes (stubbed AWS)", () => {
             profileOf(roleA);
             let gets = 0;
             aws.faults.getBody = (stored) => (++gets > 1 ? `${stored.slice(0, -1)}!` : stored);
-            const changed = await prove([{ ...targetA, profile: "service-a" }]);
+            const changed = await proveStubbed([{ ...targetA, profile: "service-a" }]);
             const trip = changed.services[0].steps.at(-1)!;
             assert.deepStrictEqual([trip.name, trip.ok], ["profile-round-trip", false]);
             assert.match(trip.observed, /that differ from what was written/);
@@ -336,7 +333,7 @@ describe("the proof's routes (stubbed AWS)", () => {
             aws.faults.getBody = undefined;
             aws.buckets.get("bucket-a")!.set("x", "y");
             aws.faults.s3Error = undefined;
-            const found = await prove([
+            const found = await proveStubbed([
                 { ...targetA, objectActions: ["s3:GetObject"], profile: "service-a" },
             ]);
             assert.strictEqual(found.ok, true);

@@ -3,6 +3,7 @@ import * as path from "path";
 
 import { numberFlag, pollIntervalFlag, readFlags } from "../../shared/flags";
 import { UsageCollector } from "../../shared/usageError";
+import { defaultOnlineTimeoutSeconds, onlineTimeoutFlag } from "../ssm/args";
 
 export interface ProveOptions {
     /** "-" for stdin, or a file. */
@@ -29,7 +30,7 @@ Flags (every valued flag also takes the form --flag=value):
   --ssh-port N             SSH port of the host (default 22)
   --verify-bundle PATH     the bundle to run (default: verify.js next to this program)
   --poll-interval S        SSM: first wait between polls, 0.01 to 60 (default 2)
-  --online-timeout S       SSM: seconds to wait for the instance to be Online (default 600)
+  --online-timeout S       SSM: seconds to wait for the instance to be Online (default ${defaultOnlineTimeoutSeconds})
   --help, -h               print this text
 Exit codes, as verify's: 0 the proof holds, 1 an expectation failed, 2 usage error (also outputs
 without a stack or with verification off), 3 the host or AWS could not be reached.`;
@@ -54,14 +55,7 @@ export function parseProveArgs(argv: readonly string[], proveDir: string): Prove
     }
     const port = numberFlag(problems, "--ssh-port", values.get("--ssh-port"), 22, 1, 65535);
     const poll = pollIntervalFlag(problems, values.get("--poll-interval"), 2);
-    const online = numberFlag(
-        problems,
-        "--online-timeout",
-        values.get("--online-timeout"),
-        600,
-        1,
-        86_400,
-    );
+    const online = onlineTimeoutFlag(problems, values.get("--online-timeout"));
     problems.throwIfAny();
     return {
         outputs: outputs as string,

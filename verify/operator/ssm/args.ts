@@ -59,18 +59,22 @@ const valued = [
     "--profiles-path",
 ] as const;
 
+/**
+ * --online-timeout: seconds to wait for the instance to be Online in Systems Manager, 1 to 86,400.
+ * prove takes it too, for the same wait on its SSM route.
+ */
+export function onlineTimeoutFlag(
+    problems: UsageCollector,
+    raw: string | undefined,
+): number | undefined {
+    return numberFlag(problems, "--online-timeout", raw, defaultOnlineTimeoutSeconds, 1, 86_400);
+}
+
 /** Parses the runner's flags; throws every usage error at once. */
 export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
     const problems = new UsageCollector();
     const { values, instanceId, region } = readInstanceFlags(argv, valued, problems);
-    const online = numberFlag(
-        problems,
-        "--online-timeout",
-        values.get("--online-timeout"),
-        defaultOnlineTimeoutSeconds,
-        1,
-        86_400,
-    );
+    const online = onlineTimeoutFlag(problems, values.get("--online-timeout"));
     const command = numberFlag(
         problems,
         "--command-timeout",
