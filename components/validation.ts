@@ -62,6 +62,8 @@ export function looksLikePrivateKey(text: string): boolean {
 /** The value as an error shows it: JSON, unless it is withheld or looks like a private key. */
 function shownValue(value: unknown): string {
     if (value instanceof WithheldValue) return value.description;
+    // A missing key (or one misspelt in the stack file) reads as absent, not as the word undefined.
+    if (value === undefined) return "not set";
     const json = JSON.stringify(value);
     if (json !== undefined && looksLikePrivateKey(json)) {
         return "(a value that looks like a private key, not shown)";

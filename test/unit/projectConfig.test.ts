@@ -118,7 +118,7 @@ describe("Pulumi.yaml as the engine applies it", () => {
         await runProgram("dev", engineConfig("dev")).catch((e: Error) => (error = e));
         assert.match(
             String(error?.message),
-            /^Invalid sshIngressCidr: undefined\. Accepted: an IPv4 CIDR such as 203\.0\.113\.7\/32, required when verify is true/,
+            /^Invalid sshIngressCidr: not set\. Accepted: an IPv4 CIDR such as 203\.0\.113\.7\/32, required when verify is true/,
         );
     });
 });

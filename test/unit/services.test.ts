@@ -320,7 +320,7 @@ describe("SharedDevHost refuses bad input before creating anything", () => {
         [
             "an existing role without its bucket",
             { ...base, services: { web: { roleArn: `arn:aws:iam::${accountId}:role/x` } } },
-            /^Invalid services\.web\.bucketName: undefined\. Accepted: the existing bucket the existing role \(roleArn\) is expected to reach; required with roleArn\.$/,
+            /^Invalid services\.web\.bucketName: not set\. Accepted: the existing bucket the existing role \(roleArn\) is expected to reach; required with roleArn\.$/,
         ],
         [
             "trustMode on an existing role",
@@ -359,7 +359,7 @@ describe("SharedDevHost refuses bad input before creating anything", () => {
         [
             "no SSH CIDR with verify on",
             { services: { a: {} } },
-            /^Invalid sshIngressCidr: undefined\. Accepted: an IPv4 CIDR/,
+            /^Invalid sshIngressCidr: not set\. Accepted: an IPv4 CIDR/,
         ],
     ];
     for (const [label, args, message] of cases) {

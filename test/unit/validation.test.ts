@@ -140,7 +140,7 @@ const cases: [string, AssumableRolePairArgs, RegExp][] = [
     [
         "verify on without sshIngressCidr",
         { verify: true },
-        /^Invalid sshIngressCidr: undefined\. Accepted: an IPv4 CIDR such as 203\.0\.113\.7\/32, required when verify is true/,
+        /^Invalid sshIngressCidr: not set\. Accepted: an IPv4 CIDR such as 203\.0\.113\.7\/32, required when verify is true/,
     ],
     [
         "SSH open to the world",

@@ -199,34 +199,39 @@ describe("verify flags", () => {
     });
 
     describe("with an AWS config file", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-args-"));
-        const config = path.join(dir, "config");
+        // Made in before(), not when the file loads: a filtered run (--grep) skips after() too.
+        let dir = "";
+        let config = "";
         after(() => fs.rmSync(dir, { recursive: true, force: true }));
-        fs.writeFileSync(
-            config,
-            [
-                "# comment",
-                "[default]",
-                "region = us-east-2",
-                "[profile svc]",
-                "; comment",
-                "",
-                "region=eu-central-1",
-                "[  profile   spaced  ]",
-                "region = ap-east-1",
-                "[profile bad]",
-                "region = Moon",
-                "[profile none]",
-                "output = json",
-            ].join("\r\n"),
-        );
-        const withConfig = { AWS_CONFIG_FILE: config };
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-verify-args-"));
+            config = path.join(dir, "config");
+            fs.writeFileSync(
+                config,
+                [
+                    "# comment",
+                    "[default]",
+                    "region = us-east-2",
+                    "[profile svc]",
+                    "; comment",
+                    "",
+                    "region=eu-central-1",
+                    "[  profile   spaced  ]",
+                    "region = ap-east-1",
+                    "[profile bad]",
+                    "region = Moon",
+                    "[profile none]",
+                    "output = json",
+                ].join("\r\n"),
+            );
+        });
+        const withConfig = () => ({ AWS_CONFIG_FILE: config });
 
         it("reads the region of --profile, of [default], and none for a missing file", () => {
-            assert.strictEqual(profileRegion("svc", withConfig), "eu-central-1");
-            assert.strictEqual(profileRegion("spaced", withConfig), "ap-east-1");
-            assert.strictEqual(profileRegion("default", withConfig), "us-east-2");
-            assert.strictEqual(profileRegion("none", withConfig), undefined);
+            assert.strictEqual(profileRegion("svc", withConfig()), "eu-central-1");
+            assert.strictEqual(profileRegion("spaced", withConfig()), "ap-east-1");
+            assert.strictEqual(profileRegion("default", withConfig()), "us-east-2");
+            assert.strictEqual(profileRegion("none", withConfig()), undefined);
             assert.strictEqual(
                 profileRegion("svc", { AWS_CONFIG_FILE: path.join(dir, "absent") }),
                 undefined,
@@ -234,28 +239,28 @@ describe("verify flags", () => {
             assert.strictEqual(awsConfigPath({ HOME: "/home/x" }), "/home/x/.aws/config");
             assert.strictEqual(awsConfigPath({ AWS_CONFIG_FILE: config, HOME: "/home/x" }), config);
             assert.strictEqual(
-                parseArgs([...single, "--profile", "svc"], withConfig).region,
+                parseArgs([...single, "--profile", "svc"], withConfig()).region,
                 "eu-central-1",
             );
         });
 
         it("refuses a bad region in the profile, and says where it looked for none", () => {
             assert.deepStrictEqual(
-                usageErrors(() => parseArgs([...single, "--profile", "bad"], withConfig)),
+                usageErrors(() => parseArgs([...single, "--profile", "bad"], withConfig())),
                 [
                     `--profile: profile bad has region "Moon" in ${config}; expected a region such as us-east-1`,
                     `--region: is required (no --region, AWS_REGION or AWS_DEFAULT_REGION, no region for profile bad in ${config})`,
                 ],
             );
             assert.deepStrictEqual(
-                usageErrors(() => parseArgs([...single, "--profile", "none"], withConfig)),
+                usageErrors(() => parseArgs([...single, "--profile", "none"], withConfig())),
                 [
                     `--region: is required (no --region, AWS_REGION or AWS_DEFAULT_REGION, no region for profile none in ${config})`,
                 ],
             );
             // A bad --region is reported once, without a second "is required".
             assert.deepStrictEqual(
-                usageErrors(() => parseArgs([...single, "--region", "x"], withConfig)),
+                usageErrors(() => parseArgs([...single, "--region", "x"], withConfig())),
                 ['--region: got "x"; expected a region such as us-east-1'],
             );
         });

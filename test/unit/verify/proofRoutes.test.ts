@@ -230,7 +230,11 @@ describe("the proof's routes (stubbed AWS)", () => {
     });
 
     describe("through an AWS config profile", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-profile-"));
+        // Made in before(), not when the file loads: a filtered run (--grep) skips after() too.
+        let dir = "";
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-verify-profile-"));
+        });
         const saved = {
             config: process.env.AWS_CONFIG_FILE,
             credentials: process.env.AWS_SHARED_CREDENTIALS_FILE,

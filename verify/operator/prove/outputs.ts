@@ -18,6 +18,12 @@ const pathPattern = /^(\/[A-Za-z0-9_.-]+){1,15}$/;
 /** Parses the outputs' JSON text; `source` names it in errors ("--outputs -" or the file). */
 export function readProveInputs(text: string, source: string): ProveInputs {
     let outputs: unknown;
+    // Empty input is what a failed "pulumi stack output" leaves in the pipe (its error went first).
+    if (text.trim() === "")
+        throw new UsageError(
+            source,
+            'empty; expected what "pulumi stack output --json --show-secrets" prints (did that command fail? its error is above)',
+        );
     try {
         outputs = JSON.parse(text);
     } catch (error) {
