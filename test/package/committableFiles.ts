@@ -1,0 +1,14 @@
+// The files a clone of this tree would hold: tracked, and untracked but not ignored (no
+// node_modules, dist/, lib/ or .venv), relative to the repository, those that exist.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export function committableFiles(repoRoot: string): string[] {
+    return execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+    })
+        .split("\0")
+        .filter((f) => f !== "" && fs.existsSync(path.join(repoRoot, f)));
+}
