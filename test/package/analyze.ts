@@ -2,9 +2,13 @@
 // host does on `pulumi package add` (GetSchema): no Pulumi CLI, no engine, no network.
 import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
 
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
+
+import { installedPackages, ResultCache } from "../support/resultCache";
+import { committableFiles } from "./committableFiles";
 
 export const repoRoot = path.join(__dirname, "..", "..");
 export const packageDir = path.join(repoRoot, "pulumi-package");
@@ -45,8 +49,11 @@ export interface PackageSchema {
     types: Record<string, SchemaType>;
 }
 
-/** The schema the engine would get from the plugin, as plain JSON. Throws what the analyzer refuses. */
-export function analyzePackage(): PackageSchema {
+/**
+ * The schema the engine would get from the plugin, as plain JSON, and every file the analyzer's
+ * TypeScript program read (undefined if unknown). Throws what the analyzer refuses.
+ */
+function analyze(): { schema: PackageSchema; read: string[] | undefined } {
     const packageJSON = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8"));
     const analyzer = new Analyzer(
         packageDir,
@@ -63,7 +70,44 @@ export function analyzePackage(): PackageSchema {
         typeDefinitions,
         dependencies,
     );
-    return JSON.parse(JSON.stringify(schema)) as PackageSchema;
+    // Not in the Analyzer's declarations: the program it built from pulumi-package/tsconfig.json.
+    const program = (analyzer as unknown as { program?: ts.Program }).program;
+    return {
+        schema: JSON.parse(JSON.stringify(schema)) as PackageSchema,
+        read: program?.getSourceFiles().map((f) => f.fileName),
+    };
+}
+
+/**
+ * analyze()'s schema, or on a warm run the schema an earlier analysis inferred from files of the
+ * very same content (test/support/resultCache.ts): the analyzer parses @pulumi/aws's declarations
+ * (about 12 s of CPU), and the package layer runs it again anyway, in the plugin, over gRPC.
+ * Keyed also by the installed packages (the analyzer's own code is @pulumi/pulumi's) and the
+ * tree's file names. CI=true analyzes every time; so does `fresh`.
+ */
+export function analyzedSchema(fresh = false): { schema: PackageSchema; cached: boolean } {
+    const cache = new ResultCache<PackageSchema>("schema-analyzer", repoRoot, [
+        repoRoot,
+        ...componentNames,
+        ...installedPackages(repoRoot),
+        ...committableFiles(repoRoot),
+    ]);
+    const saved = fresh ? undefined : cache.lookup();
+    if (saved !== undefined) return { schema: saved, cached: true };
+    const { schema, read } = analyze();
+    if (read === undefined)
+        console.log("      the Analyzer no longer exposes its program: its result is not kept");
+    else
+        cache.save(
+            [
+                ...read,
+                __filename,
+                path.join(packageDir, "package.json"),
+                path.join(packageDir, "tsconfig.json"),
+            ],
+            schema,
+        );
+    return { schema, cached: false };
 }
 
 /** The type a property refers to (`#/types/rolepair:index:X`), or undefined. */

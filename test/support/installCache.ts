@@ -22,6 +22,14 @@ export function freshInstallRequired(env: NodeJS.ProcessEnv = process.env): bool
     return set(env.CI) || set(env.ROLEPAIR_FRESH_INSTALL);
 }
 
+/** Where the test caches live: `~/.cache/rolepair-test`, or `$XDG_CACHE_HOME/rolepair-test`. */
+export function testCacheRoot(): string {
+    return path.join(
+        process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+        "rolepair-test",
+    );
+}
+
 export class InstallCache {
     private readonly root: string;
     private readonly entry: string;
@@ -31,8 +39,7 @@ export class InstallCache {
      * result depends on, as strings (file contents, arguments).
      */
     constructor(use: string, key: string[]) {
-        const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-        this.root = path.join(base, "rolepair-test", use);
+        this.root = path.join(testCacheRoot(), use);
         const hash = createHash("sha256");
         for (const part of [...key, process.version, process.platform, process.arch])
             hash.update(`${part.length}:${part}`);

@@ -3,17 +3,16 @@
 // installs the committed lock file exactly), then the plugin started the way the Node.js language
 // host starts a source-based plugin, asked for its schema over gRPC. Needs the npm registry.
 import * as assert from "assert";
-import { ChildProcess, execFile, execFileSync } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
-import { promisify } from "util";
 
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../support/cleanup";
 import { InstallCache } from "../../support/installCache";
+import { typeCheck as typeCheckProject } from "../../support/typeCheck";
 import { packageDir, repoRoot, schemaSnapshotPath } from "../analyze";
-
-const execFileAsync = promisify(execFile);
+import { committableFiles } from "../committableFiles";
 
 /** The environment of a user's shell: none of the npm_* variables `npm run` sets for this test. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -26,18 +25,13 @@ function userEnv(): NodeJS.ProcessEnv {
  * Copies the files git would commit (tracked, and untracked but not ignored) into `dest`: what a
  * clone of this tree holds, without the developer's node_modules, dist/ or .venv.
  */
-function copyCommittableTree(dest: string): void {
-    const files = execFileSync(
-        "git",
-        ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        { cwd: repoRoot, encoding: "utf8" },
-    )
-        .split("\0")
-        .filter((f) => f !== "" && fs.existsSync(path.join(repoRoot, f)));
+function copyCommittableTree(dest: string): string[] {
+    const files = committableFiles(repoRoot);
     for (const file of files) {
         fs.mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
         fs.copyFileSync(path.join(repoRoot, file), path.join(dest, file));
     }
+    return files;
 }
 
 /** Starts the plugin as pulumi-language-nodejs's RunPlugin does; resolves with its gRPC port. */
@@ -107,7 +101,7 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
 
     before(function () {
         clone = makeTempDir("rolepair-clone-");
-        copyCommittableTree(clone);
+        const cloned = copyCommittableTree(clone);
         assert.ok(!fs.existsSync(path.join(clone, "node_modules")));
         pluginDir = path.join(clone, path.relative(repoRoot, packageDir));
         const install = ["ci", "--no-audit", "--no-fund"];
@@ -127,16 +121,26 @@ describe("component package from a fresh clone (npm ci in pulumi-package/ only)"
         });
         // What ts-node did on every start of the plugin before it ran compiled (pulumi-package/
         // plugin.js): the entry and the components it reaches type-check against the plugin
-        // directory's own dependencies. Started now, so it runs beside the plugin's start.
-        const tsc = createRequire(path.join(pluginDir, "package.json")).resolve(
-            "typescript/bin/tsc",
-        );
-        typeCheck = execFileAsync(process.execPath, [tsc, "--noEmit", "-p", pluginDir], {
-            cwd: pluginDir,
+        // directory's own dependencies. Started now, so it runs beside the plugin's start. Warm:
+        // the result of an earlier tsc over files of the same content (test/support/typeCheck.ts),
+        // keyed also by the clone's file names (a new file can change what an import resolves to).
+        typeCheck = typeCheckProject({
+            use: "plugin-tsc",
+            project: pluginDir,
+            root: clone,
+            args: ["--noEmit", "-p", "."],
+            configFiles: [path.join(pluginDir, "tsconfig.json")],
+            key: [repoRoot, ...cloned],
             env: userEnv(),
         }).then(
-            () => "",
-            (e: { stdout?: string; message: string }) => e.stdout || e.message,
+            ({ output, cached }) => {
+                if (cached)
+                    console.log(
+                        "      tsc --noEmit: the result of an earlier run over files of the same content (CI=true runs it)",
+                    );
+                return output;
+            },
+            (e: Error) => e.message,
         );
         console.log(
             warm

@@ -9,10 +9,9 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 
 import { makeTempDir, removeTempDir } from "../../support/cleanup";
-import { repoRoot, schemaSnapshotPath } from "../analyze";
+import { repoRoot } from "../analyze";
+import { codegen, generateSdks, python } from "./generated";
 
-const codegen = path.join(repoRoot, ".tools", "rolepair-codegen");
-const python = path.join(repoRoot, ".venv-pysdk", "bin", "python");
 const sshIngressCidr = "203.0.113.7/32";
 let mypyCache: string;
 
@@ -64,9 +63,13 @@ function filesUnder(dir: string): string[] {
         .map((e) => path.join(e.parentPath, e.name));
 }
 
-/** A copy of examples/go with the SDK in sdks/rolepair, where its go.mod's replace line points. */
-function goExampleOn(work: string, sdk: string): string {
-    const dir = path.join(work, `example-${path.basename(sdk)}`);
+/**
+ * A copy of examples/go with the SDK in sdks/rolepair, where its go.mod's replace line points;
+ * copied anew each time, so nothing of an earlier run's copy is left in it.
+ */
+function goExampleOn(builds: string, sdk: string): string {
+    const dir = path.join(builds, `example-${path.basename(sdk)}`);
+    fs.rmSync(dir, { recursive: true, force: true });
     fs.cpSync(path.join(repoRoot, "examples", "go"), dir, {
         recursive: true,
         filter: (f) => !f.includes(`${path.sep}sdks`),
@@ -80,6 +83,7 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
     let work: string;
     let sdks: string;
     let site: string;
+    let goBuilds: string;
 
     before(function () {
         for (const [tool, layer] of [
@@ -92,17 +96,13 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
                 );
         }
         work = makeTempDir("rolepair-sdks-");
-        sdks = path.join(work, "sdks");
-        run(codegen, ["-schema", schemaSnapshotPath, "-out", sdks]);
-        // The generated Python SDK installed as `pulumi install` installs it (metadata included:
-        // the SDK reads its own version from it), into a directory of this run's own.
-        site = path.join(work, "site");
-        mypyCache = path.join(work, "mypy-cache");
-        run(python, [
-            ...["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"],
-            ...["--no-deps", "--no-build-isolation", "--no-compile", "--target", site],
-            path.join(sdks, "python"),
-        ]);
+        const generated = generateSdks(work);
+        ({ sdks, site, goBuilds, mypyCache } = generated);
+        console.log(
+            generated.reused
+                ? "      SDKs: generated earlier from the same schema.json and generator (CI=true generates)"
+                : "      SDKs: generated",
+        );
     });
 
     after(function () {
@@ -144,13 +144,13 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
     it("the Go SDK as `pulumi package add` generates it does not compile (Pulumi's Go generator leaves SharedServiceArgs undefined)", function () {
         // Pinned so that a pkg/v3 with the fix fails here: then build examples/go on the plain SDK
         // and drop the generateExtraInputTypes variant (test/package/codegen/main.go says why).
-        const dir = goExampleOn(work, path.join(sdks, "go"));
+        const dir = goExampleOn(goBuilds, path.join(sdks, "go"));
         const output = runFailing("go", ["vet", "./..."], { cwd: dir });
         assert.match(output, /sharedDevHost\.go:\d+:\d+: undefined: SharedServiceArgs/);
     });
 
     it("examples/go builds on the Go SDK generated with generateExtraInputTypes, and registers the expected inputs under the Go SDK's mocks", function () {
-        const dir = goExampleOn(work, path.join(sdks, "go-extra-input-types"));
+        const dir = goExampleOn(goBuilds, path.join(sdks, "go-extra-input-types"));
         const recorded = path.join(work, "go-inputs.json");
         run("go", ["test", "-count=1", "./..."], {
             cwd: dir,
@@ -200,7 +200,8 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
             [path.join(__dirname, "run_python_example.py"), "__main__.py", "rolepair-python"],
             {
                 cwd: path.join(repoRoot, "examples", "python"),
-                env: { ...process.env, PYTHONPATH: site },
+                // No .pyc files written into the site a later run reuses.
+                env: { ...process.env, PYTHONPATH: site, PYTHONDONTWRITEBYTECODE: "1" },
             },
         );
         assert.deepStrictEqual(JSON.parse(output), expectedInputs);
@@ -224,7 +225,8 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
 
 /**
  * mypy --strict on the files; the SDK's and pulumi's own code is followed but not reported on. The
- * cache sits in this run's directory (`work`), so the second check reuses the first's.
+ * cache (./generated.ts: kept between warm runs, this run's own under CI) is mypy's own, which
+ * checks each module again when its file changed; the second check reuses the first's.
  */
 function mypyArgs(...files: string[]): string[] {
     return [
