@@ -30,6 +30,7 @@ import {
     sessionDurationBounds,
     TrustMode,
     VerifyTransport,
+    withoutStackFrames,
 } from "./validation";
 
 /** What a service may set, on either component. */
@@ -173,7 +174,8 @@ export interface ValidHostSettings extends BucketPosture {
 
 /**
  * A plain value is checked now; another resource's output (unknown during a preview of a new
- * stack) is checked once known, failing the resources that use it with the same error.
+ * stack) is checked once known, failing the resources that use it with the same error, without
+ * its stack (withoutStackFrames says why).
  */
 function checkWhenKnown(
     input: string,
@@ -181,7 +183,13 @@ function checkWhenKnown(
     check: (input: string, value: unknown) => string,
 ): pulumi.Input<string> {
     if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        return pulumi.output(value).apply((known) => check(input, known));
+        return pulumi.output(value).apply((known) => {
+            try {
+                return check(input, known);
+            } catch (error) {
+                throw withoutStackFrames(error);
+            }
+        });
     }
     return check(input, value);
 }

@@ -84,6 +84,22 @@ export class InputError extends Error {
 }
 
 /**
+ * The error, its stack cut to its first line, for a check that fails inside an apply. There the
+ * frames are the SDK's apply machinery, nothing of the caller's program, and the failure reaches
+ * the Node SDK's handler for unhandled rejections, which formats it with
+ * util.inspect(error, { colors: true }). On Node 20.20 that call never returns for a frame in
+ * @pulumi/pulumi's top-level files, which ts-node's source maps name node_modules/@pulumi/output.ts
+ * (nodejs/node#64011, fixed in later Node releases): it grows the string until V8 refuses it, and
+ * the plugin spent 30 to 190 s of CPU and 3.5 GB before `pulumi up` reported a bad subnetId.
+ */
+export function withoutStackFrames(error: unknown): unknown {
+    if (error instanceof Error) {
+        error.stack = `${error.name}: ${error.message}`;
+    }
+    return error;
+}
+
+/**
  * A value that failed a key check, as an error may show it: its key type word when it starts
  * with one, and its length; never the rest (a private key pasted by mistake, even with
  * `--secret`, would otherwise be printed JSON-escaped, where the CLI's masking cannot find it).

@@ -17,6 +17,7 @@ import (
 // dependsOn, an input's dependency, parentage or deletedWith, as the state records them); a
 // second destroy has nothing to do.
 func TestDestroyInDependencyOrder(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	up := d.run(lt.TestOp(Update), false, servicesStack())
 	require.NoError(t, up.err)

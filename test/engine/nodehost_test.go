@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,10 @@ func (h *nodeLanguageHost) RunPlugin(
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	args := append([]string{runPlugin, dir}, info.Args...)
+	// ENGINE_TEST_NODE_ARGS: node's own flags for the plugin, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+	// (Node 20 refuses the profiler's flags in NODE_OPTIONS).
+	args := append(strings.Fields(os.Getenv("ENGINE_TEST_NODE_ARGS")), runPlugin, dir)
+	args = append(args, info.Args...)
 	cmd := exec.Command("node", args...)
 	cmd.Dir = info.WorkingDirectory
 	cmd.Env = append(append([]string{}, info.Env...), "PULUMI_NODEJS_TYPESCRIPT=true")

@@ -19,6 +19,7 @@ import (
 // Construct (hostRoleArn, the services map, the verification report) have the shape
 // pulumi-package/schema.json declares, which is what the generated SDKs decode them with.
 func TestComponentOutputsMatchTheSchema(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	up := d.run(lt.TestOp(Update), false, servicesStack())
 	require.NoError(t, up.err)

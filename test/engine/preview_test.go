@@ -16,6 +16,7 @@ import (
 // resources of the program (unknown until those exist): the preview succeeds and plans every
 // resource the up then creates; the checks that need those values run once they are known.
 func TestPreviewWithUnknownNetwork(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	program := servicesStack()
 	program.network = true

@@ -14,6 +14,7 @@ import (
 // 1): the up fails with verify's diagnosis, and what was created before it (the roles, buckets,
 // the instance) is in the state, so that `pulumi destroy` can remove it.
 func TestFailedProofFailsTheUpAndKeepsTheState(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	d.cloud.failProof = true
 	up := d.run(lt.TestOp(Update), false, servicesStack())

@@ -30,6 +30,7 @@ var operatorKey = keyPair{
 // additionalSecretOutputs ["connection"], so the engine keeps the connection secret whatever the
 // provider returns; its inputs arrive secret because the SDK wraps the connection in a secret.
 func TestPrivateKeyStaysSecret(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	program := servicesStack()
 	program.sshKeyPair = &operatorKey

@@ -18,6 +18,7 @@ import (
 // and bucket, re-runs the proof, and never replaces or updates the instance (a developer's host,
 // its address and its keys, outlive any change to the services).
 func TestServiceChangesLeaveTheInstance(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	before := servicesStack()
 	before.services["service-b"] = map[string]string{"externalId": "ext-before-0001"}

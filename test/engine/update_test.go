@@ -15,6 +15,7 @@ import (
 // Scenario 2: an up, then an up with nothing changed: the second plans and applies nothing but
 // `same` steps, and the cloud sees no change at all.
 func TestNoChangeUpIsAllSame(t *testing.T) {
+	t.Parallel()
 	d := newDeployment(t)
 	first := d.run(lt.TestOp(Update), false, servicesStack())
 	require.NoError(t, first.err)

@@ -12,6 +12,10 @@ import (
 
 // Scenario 1, second half: a subnet id that is wrong once known fails the up with the
 // component's message naming subnetId, before the instance is created.
+//
+// Not parallel: the failed check is an unhandled rejection in the plugin, and the Node SDK's
+// provider server then fails every Construct in flight in that process, other tests' included.
+// Go runs it before the parallel tests start.
 func TestUnknownSubnetIsValidatedWhenKnown(t *testing.T) {
 	d := newDeployment(t)
 	d.cloud.subnetID = "sn-not-a-subnet"
