@@ -4,37 +4,21 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { withIsolatedCacheHome } from "../../support/cacheHome";
 import { freshInstallRequired, InstallCache } from "../../support/installCache";
 
 describe("the package layer's install cache", function () {
-    const saved = { ...process.env };
-    let work: string;
-
-    beforeEach(function () {
-        work = makeTempDir("rolepair-install-cache-");
-        process.env.XDG_CACHE_HOME = path.join(work, "cache");
-        delete process.env.CI;
-        delete process.env.ROLEPAIR_FRESH_INSTALL;
-    });
-
-    afterEach(function () {
-        for (const key of ["XDG_CACHE_HOME", "CI", "ROLEPAIR_FRESH_INSTALL"]) {
-            if (saved[key] === undefined) delete process.env[key];
-            else process.env[key] = saved[key];
-        }
-        removeTempDir(work);
-    });
+    const workDir = withIsolatedCacheHome("rolepair-install-cache-");
 
     function emptyDir(name: string): string {
-        const dir = path.join(work, name);
+        const dir = path.join(workDir(), name);
         fs.mkdirSync(dir);
         return dir;
     }
 
     /** A project directory holding node_modules/marker with `content`. */
     function project(name: string, content?: string): string {
-        const dir = path.join(work, name);
+        const dir = path.join(workDir(), name);
         fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
         if (content !== undefined)
             fs.writeFileSync(path.join(dir, "node_modules", "marker"), content);

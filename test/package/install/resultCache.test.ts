@@ -5,32 +5,16 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { withIsolatedCacheHome } from "../../support/cacheHome";
 import { ResultCache } from "../../support/resultCache";
 import { typeCheck } from "../../support/typeCheck";
 import { repoRoot } from "../analyze";
 
 describe("the package layer's result cache", function () {
-    const saved = { ...process.env };
-    let work: string;
-
-    beforeEach(function () {
-        work = makeTempDir("rolepair-result-cache-");
-        process.env.XDG_CACHE_HOME = path.join(work, "cache");
-        delete process.env.CI;
-        delete process.env.ROLEPAIR_FRESH_INSTALL;
-    });
-
-    afterEach(function () {
-        for (const key of ["XDG_CACHE_HOME", "CI", "ROLEPAIR_FRESH_INSTALL"]) {
-            if (saved[key] === undefined) delete process.env[key];
-            else process.env[key] = saved[key];
-        }
-        removeTempDir(work);
-    });
+    const workDir = withIsolatedCacheHome("rolepair-result-cache-");
 
     function file(name: string, content: string): string {
-        const full = path.join(work, name);
+        const full = path.join(workDir(), name);
         fs.mkdirSync(path.dirname(full), { recursive: true });
         fs.writeFileSync(full, content);
         return full;
@@ -39,7 +23,7 @@ describe("the package layer's result cache", function () {
     it("gives a result back while every file it read is unchanged, for the same key only", function () {
         const a = file("tree/a.ts", "A");
         const b = file("tree/lib/b.d.ts", "B");
-        const root = path.join(work, "tree");
+        const root = path.join(workDir(), "tree");
         new ResultCache("use", root, ["key 1"]).save([a, b], "result");
         assert.strictEqual(new ResultCache("use", root, ["key 1"]).lookup(), "result");
         assert.strictEqual(new ResultCache("use", root, ["key 2"]).lookup(), undefined);
@@ -47,9 +31,9 @@ describe("the package layer's result cache", function () {
 
         // Recorded relative to the root: the same files in another directory (a new temporary
         // project) are the same inputs.
-        fs.cpSync(root, path.join(work, "copy"), { recursive: true });
+        fs.cpSync(root, path.join(workDir(), "copy"), { recursive: true });
         assert.strictEqual(
-            new ResultCache("use", path.join(work, "copy"), ["key 1"]).lookup(),
+            new ResultCache("use", path.join(workDir(), "copy"), ["key 1"]).lookup(),
             "result",
         );
 
@@ -62,7 +46,7 @@ describe("the package layer's result cache", function () {
 
     it("under CI=true keeps nothing and gives nothing back", function () {
         const a = file("tree/a.ts", "A");
-        const root = path.join(work, "tree");
+        const root = path.join(workDir(), "tree");
         process.env.CI = "true";
         new ResultCache("use", root, []).save([a], "under CI");
         delete process.env.CI;
@@ -73,7 +57,7 @@ describe("the package layer's result cache", function () {
     });
 
     it("typeCheck: an unchanged project gets tsc's diagnostics and emitted files back; an edited one is checked again", async function () {
-        const project = path.join(work, "project");
+        const project = path.join(workDir(), "project");
         file("project/package.json", "{}");
         // No default library (lib.dom.d.ts alone costs seconds): the globals tsc needs, bare.
         file(
