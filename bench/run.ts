@@ -252,6 +252,7 @@ function modelRows(model: ModelFigure[], bundle: string): Figure[] {
 async function printSdkFloor(model: ModelFigure[]): Promise<void> {
     await build({ ...helperBuild, entryPoints: [sdkFloorEntry], outfile: sdkFloorBundle });
     const floor = await measureSdkFloor(sdkFloorBundle, 3, 64);
+    const probe = await measureSdkFloor(sdkFloorBundle, 3, 64, "probe");
     const mine = model.filter((m) => m.bundle === verifyBundle);
     const one = mine.find((m) => m.services === 1)!;
     const most = mine[mine.length - 1];
@@ -263,6 +264,10 @@ async function printSdkFloor(model: ModelFigure[]): Promise<void> {
         {
             what: `the SDK alone: one S3 client with verify's settings, ${floor.requests} denied ListObjectsV2, ${floor.inFlight} in flight, no added latency (bench/sdkFloorClient.ts)`,
             value: `${floor.cpuMsPerRequest.toFixed(2)} ms`,
+        },
+        {
+            what: `the listing probe alone: the same ${probe.requests} denied listings through verify/host/listingProbe.ts (as the proof's denied listings go), same client and pool`,
+            value: `${probe.cpuMsPerRequest.toFixed(2)} ms (${(probe.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(2)}× the SDK's)`,
         },
         {
             what: `verify: CPU per request added from N = 1 to N = ${most.services} ((CPU − CPU₁) / (requests − requests₁))`,

@@ -20,6 +20,7 @@ export async function measureSdkFloor(
     bundle: string,
     runs: number,
     inFlight: number,
+    route: "sdk" | "probe" = "sdk",
 ): Promise<SdkFloor> {
     const requests = 1000;
     const aws = await startAwsDouble({ latencyMs: 0, hostRoleName: "bench-floor-host" });
@@ -35,6 +36,7 @@ export async function measureSdkFloor(
                     "bench-floor-bucket",
                     String(requests),
                     String(inFlight),
+                    route,
                 ],
                 { PATH: process.env.PATH, AWS_REGION: "us-east-1", NODE_NO_WARNINGS: "1" },
                 120_000,

@@ -1,21 +1,24 @@
-// The SDK's own floor: one S3 client built by verify's client factory (same settings, pool and
-// keep-alive agents) sends ListObjectsV2 requests, `inFlight` at a time, and prints the CPU time
-// its process spent per request. Nothing of the proof runs: what it prints is the least CPU any
-// proof made of SDK v3 requests pays per request. Bundled like verify (bench/run.ts builds it).
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-
+// The floor of one request: one S3 client built by verify's client factory (same settings, pool
+// and keep-alive agents) sends denied ListObjectsV2 requests, `inFlight` at a time, and prints the
+// CPU time its process spent per request. Nothing of the proof runs. Route "sdk" sends them through
+// S3Client (the least any proof made of SDK requests pays); route "probe" through verify's listing
+// probe (verify/host/listingProbe.ts), as the proof's denied listings go. Bundled like verify
+// (bench/run.ts builds it).
 import { closeTransport, createTransport, s3Client } from "../verify/host/clients";
+import { ListingProbe } from "../verify/host/listingProbe";
 
 async function main(): Promise<void> {
-    const [endpoint, accessKeyId, bucket, requests, inFlight] = process.argv.slice(2);
+    const [endpoint, accessKeyId, bucket, requests, inFlight, route] = process.argv.slice(2);
     const transport = createTransport(Number(inFlight));
     const s3 = s3Client(
         { region: process.env.AWS_REGION ?? "us-east-1", endpoint, transport },
         { accessKeyId, secretAccessKey: "bench-not-a-secret", sessionToken: "bench-token" },
     );
+    const probe = new ListingProbe(s3, transport.pool);
+    const list = route === "probe" ? () => probe.list(bucket) : () => probe.listWithSdk(bucket);
     const send = () =>
-        s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 })).then(
-            () => "allowed",
+        list().then(
+            (answer) => answer,
             (error: Error) => error.name,
         );
     // Warm-up: the first requests load code paths and open the sockets.

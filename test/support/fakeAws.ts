@@ -2,7 +2,9 @@
 // STSClient and S3Client, and this fake answers as STS and S3 would for one host role and its
 // service roles. It stands in for moto where moto cannot produce the condition a test needs (a 503
 // or NoSuchBucket on a listing, a body changed in flight, a session of another role, expired
-// credentials): each test overrides one answer through `faults` and keeps the rest honest.
+// credentials): each test overrides one answer through `faults` and keeps the rest honest. The
+// proof's denied listings go around S3Client (verify/host/listingProbe.ts); they are sent to the
+// same fake ListObjectsV2 here, so a fault injected on a listing reaches them too.
 import {
     DeleteObjectCommand,
     GetObjectCommand,
@@ -13,6 +15,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 
+import { ListingProbe } from "../../verify/host/listingProbe";
 import type { VerifyTarget } from "../../verify/shared/plan";
 
 export const account = "123456789012";
@@ -80,6 +83,7 @@ export function fakeAccount(): FakeAccount {
     const sts = mockClient(STSClient);
     const s3 = mockClient(S3Client);
     const sessions = new Map<string, Caller>();
+    const probeList = ListingProbe.prototype.list;
     const fake: FakeAccount = {
         buckets: new Map(),
         grants: new Map(),
@@ -94,6 +98,7 @@ export function fakeAccount(): FakeAccount {
         restore: () => {
             sts.restore();
             s3.restore();
+            ListingProbe.prototype.list = probeList;
         },
     };
 
@@ -165,6 +170,9 @@ export function fakeAccount(): FakeAccount {
             return { KeyCount: keys.length, Contents: keys.map((Key) => ({ Key })) };
         }),
     );
+    ListingProbe.prototype.list = function (this: ListingProbe, bucket: string) {
+        return this.listWithSdk(bucket);
+    };
     s3.on(PutObjectCommand).callsFake(
         s3Handler("PutObject", (objects, input) => {
             objects.set(input.Key!, String((input as { Body?: unknown }).Body));

@@ -18,6 +18,7 @@ import {
     stsClient,
     Transport,
 } from "./clients";
+import { ListingProbe } from "./listingProbe";
 import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
 import { describeError, isUnreachable } from "../shared/errors";
@@ -210,7 +211,7 @@ async function proveAll(
         report,
         aws,
         baseSts,
-        baseS3: s3Client(aws, baseCredentials),
+        baseListings: new ListingProbe(s3Client(aws, baseCredentials), transport.pool),
         buckets: [...new Set(options.targets.map((t) => t.bucket))],
         hostOk,
         hostFailed: () => hostFailed,
@@ -226,7 +227,8 @@ interface ServiceProof {
     report: ProofReport;
     aws: AwsTarget;
     baseSts: ReturnType<typeof stsClient>;
-    baseS3: ReturnType<typeof s3Client>;
+    /** The host's own denied listings. */
+    baseListings: ListingProbe;
     /** Every bucket of the plan, in order of first appearance. */
     buckets: string[];
     /** Whether the host's own identity was established; the proof stops there when not. */
@@ -290,7 +292,9 @@ async function proveService(
     let assumed: Awaited<ReturnType<typeof assumeRoleWithPropagationRetry>> | undefined;
     const [hostOk, denied, assumeRole] = await Promise.all([
         proof.hostOk,
-        rec.run("base-denied", () => expectBucketDenied(proof.baseS3, target.bucket, target.name)),
+        rec.run("base-denied", () =>
+            expectBucketDenied(proof.baseListings, target.bucket, target.name),
+        ),
         rec.run("assume-role", async () => {
             assumed = await assumeRoleWithPropagationRetry(
                 proof.baseSts,
@@ -327,6 +331,7 @@ async function proveService(
 
     const expectedArn = expectedSessionArn(target.roleArn, sessionName);
     const s3 = s3Client(aws, credentials);
+    const listings = new ListingProbe(s3, aws.transport?.pool);
     const others = proof.buckets.filter((b) => b !== target.bucket);
     const [identity, roundTrip, profileRoute, rows] = await Promise.all([
         rec.run("assumed-identity", async () => {
@@ -343,7 +348,7 @@ async function proveService(
         target.profile === undefined
             ? Promise.resolve([])
             : proveProfileRoute(rec, aws, target, service),
-        Promise.all(others.map((bucket) => isolationRow(proof.report, s3, target, bucket))),
+        Promise.all(others.map((bucket) => isolationRow(proof.report, listings, target, bucket))),
     ]);
     service.steps.push(identity, ...roundTrip);
 
@@ -361,13 +366,13 @@ async function proveService(
 
 async function isolationRow(
     report: ProofReport,
-    s3: ReturnType<typeof s3Client>,
+    listings: ListingProbe,
     target: VerifyTarget,
     bucket: string,
 ): Promise<IsolationResult> {
     const row = { service: target.name, bucket };
     try {
-        const outcome = await expectNotListable(s3, bucket, target.name, target.roleArn);
+        const outcome = await expectNotListable(listings, bucket, target.name, target.roleArn);
         return { ...row, ...outcome };
     } catch (error) {
         if (isUnreachable(error)) report.unreachable = true;

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-sts";
 
 import { errorName, isAccessDenied } from "../shared/errors";
+import type { ListingProbe } from "./listingProbe";
 
 export interface Outcome {
     ok: boolean;
@@ -33,26 +34,27 @@ export async function callerIdentity(sts: STSClient): Promise<string> {
 /**
  * Lists the bucket: AccessDenied is the expected outcome; a listing is a failure with `leak`. Only
  * S3's own AccessDenied proves a denial: any other answer (NoSuchBucket, a 5xx, a reset, a proxy's
- * 403 page) proves nothing and is thrown, for the caller to fail the check with a diagnosis.
+ * 403 page) proves nothing and is thrown by the probe, for the caller to fail the check with a
+ * diagnosis.
  */
-async function expectListDenied(s3: S3Client, bucket: string, leak: string): Promise<Outcome> {
-    try {
-        await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
-    } catch (error) {
-        if (errorName(error) === "AccessDenied") return { ok: true, observed: "AccessDenied" };
-        throw error;
-    }
+async function expectListDenied(
+    probe: ListingProbe,
+    bucket: string,
+    leak: string,
+): Promise<Outcome> {
+    if ((await probe.list(bucket)) === "AccessDenied")
+        return { ok: true, observed: "AccessDenied" };
     return { ok: false, observed: "ListObjectsV2 succeeded", diagnosis: leak };
 }
 
 /** As the host's own role, listing the service's bucket must be refused. */
 export function expectBucketDenied(
-    s3: S3Client,
+    probe: ListingProbe,
     bucket: string,
     service: string,
 ): Promise<Outcome> {
     return expectListDenied(
-        s3,
+        probe,
         bucket,
         `the host role can already read the bucket ${bucket} of service ${service}: the setup does not isolate it. ` +
             "Look for S3 permissions on the host role (inline, managed or via a wildcard) or a bucket policy that grants it access.",
@@ -64,13 +66,13 @@ export function expectBucketDenied(
  * is a leak, diagnosed with the service, the bucket and the likely cause.
  */
 export function expectNotListable(
-    s3: S3Client,
+    probe: ListingProbe,
     bucket: string,
     service: string,
     roleArn: string,
 ): Promise<Outcome> {
     return expectListDenied(
-        s3,
+        probe,
         bucket,
         `service ${service} can list bucket ${bucket}, which it did not declare: the service role ${roleArn}'s ` +
             `access policy grants s3:ListBucket on arn:aws:s3:::${bucket} (a wildcard resource or a merged policy), ` +
