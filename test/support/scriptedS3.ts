@@ -1,10 +1,13 @@
 // A loopback HTTP server that answers S3 requests from a script, one answer per request in order
-// (the last one repeats), and checks each request's SigV4 signature the way S3 does: the request
-// is signed again from what arrived, with the secret the test knows. It stands in for S3 at the
-// wire level, where moto cannot be told to throttle, reset or answer with a proxy's page.
+// (the last one repeats), after checking each request's SigV4 signature the way S3 does: the
+// request is signed again from what arrived, as service s3 with the secret the test knows, and its
+// x-amz-content-sha256 must be the payload's hash; a request that fails the check is answered 403
+// SignatureDoesNotMatch, as S3 answers it, and takes no scripted answer. It stands in for S3 at
+// the wire level, where moto cannot be told to throttle, reset or answer with a proxy's page.
 import { HttpRequest } from "@smithy/core/protocols";
 import { Hash } from "@smithy/core/serde";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { createHash } from "crypto";
 import * as http from "http";
 
 /** One scripted answer: an HTTP response, or a connection dropped before any answer. */
@@ -16,6 +19,8 @@ export interface SeenRequest {
     path: string;
     query: URLSearchParams;
     host: string;
+    userAgent: string;
+    contentSha256: string;
     signedHeaders: string[];
     /** Whether the Authorization header matched the signature the server computed. */
     signatureValid: boolean;
@@ -29,6 +34,7 @@ export const s3Xml = {
 
 async function signatureMatches(
     req: http.IncomingMessage,
+    payload: Buffer,
     secretAccessKey: string,
     region: string,
 ): Promise<{ valid: boolean; signedHeaders: string[] }> {
@@ -38,7 +44,7 @@ async function signatureMatches(
             auth,
         );
     if (!match) return { valid: false, signedHeaders: [] };
-    const [, accessKeyId, service, signedList] = match;
+    const [, accessKeyId, , signedList] = match;
     const signedHeaders = signedList.split(";");
     const url = new URL(req.url ?? "/", "http://placeholder");
     const headers: Record<string, string> = {};
@@ -54,7 +60,7 @@ async function signatureMatches(
             sessionToken: headers["x-amz-security-token"],
         },
         region,
-        service,
+        service: "s3",
         sha256: Hash.bind(null, "sha256"),
         uriEscapePath: false,
         applyChecksum: false,
@@ -68,8 +74,12 @@ async function signatureMatches(
         }),
         { signingDate, unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) },
     );
+    const payloadHash = createHash("sha256").update(payload).digest("hex");
+    const declared = String(req.headers["x-amz-content-sha256"] ?? "");
     return {
-        valid: String(resigned.headers.authorization) === auth,
+        valid:
+            String(resigned.headers.authorization) === auth &&
+            (declared === payloadHash || declared === "UNSIGNED-PAYLOAD"),
         signedHeaders,
     };
 }
@@ -79,28 +89,47 @@ export async function startScriptedS3(
     signing: { secretAccessKey: string; region: string },
 ) {
     const seen: SeenRequest[] = [];
-    let arrived = 0;
+    let scripted = 0;
     const server = http.createServer((req, res) => {
-        const answer = script[Math.min(arrived++, script.length - 1)];
         const url = new URL(req.url ?? "/", "http://placeholder");
-        req.resume();
-        void signatureMatches(req, signing.secretAccessKey, signing.region).then((checked) => {
-            seen.push({
-                method: req.method ?? "",
-                path: url.pathname,
-                query: url.searchParams,
-                host: String(req.headers.host),
-                signedHeaders: checked.signedHeaders,
-                signatureValid: checked.valid,
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => {
+            void signatureMatches(
+                req,
+                Buffer.concat(chunks),
+                signing.secretAccessKey,
+                signing.region,
+            ).then((checked) => {
+                seen.push({
+                    method: req.method ?? "",
+                    path: url.pathname,
+                    query: url.searchParams,
+                    host: String(req.headers.host),
+                    userAgent: String(req.headers["user-agent"] ?? ""),
+                    contentSha256: String(req.headers["x-amz-content-sha256"] ?? ""),
+                    signedHeaders: checked.signedHeaders,
+                    signatureValid: checked.valid,
+                });
+                if (!checked.valid) {
+                    res.writeHead(403, { "content-type": "application/xml" }).end(
+                        s3Xml.error(
+                            "SignatureDoesNotMatch",
+                            "The request signature we calculated does not match",
+                        ),
+                    );
+                    return;
+                }
+                const answer = script[Math.min(scripted++, script.length - 1)];
+                if ("reset" in answer) {
+                    req.socket.destroy();
+                    return;
+                }
+                res.writeHead(answer.status, {
+                    "content-type": "application/xml",
+                    ...answer.headers,
+                }).end(answer.body);
             });
-            if ("reset" in answer) {
-                req.socket.destroy();
-                return;
-            }
-            res.writeHead(answer.status, {
-                "content-type": "application/xml",
-                ...answer.headers,
-            }).end(answer.body);
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

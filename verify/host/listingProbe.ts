@@ -14,6 +14,7 @@
 import { ListObjectsV2Command, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import {
+    getRetryAfterHint,
     isClockSkewError,
     isServerError,
     isThrottlingError,
@@ -90,16 +91,26 @@ export class ListingProbe {
 
     /** The endpoint S3Client would use for this bucket, from the client's config and S3's rules. */
     private async resolve(bucket: string): Promise<ResolvedRequest | undefined> {
+        // A copy, as the SDK's endpoint middleware passes: the lookup may write to the config.
         const endpoint = await getEndpointFromInstructions(
             { Bucket: bucket },
             ListObjectsV2Command,
-            this.client.config as never,
+            { ...this.client.config } as never,
         );
         const scheme = (endpoint.properties?.authSchemes as AuthScheme[] | undefined)?.[0];
         if (scheme && scheme.name !== "sigv4") return undefined;
-        const headers: Record<string, string> = {};
+        // The SDK's user agent (an S3 or VPC endpoint policy may test aws:UserAgent), without the
+        // per-request feature codes; sections written as the SDK writes them (api/ in lower case).
+        const userAgent = (await this.client.config.defaultUserAgentProvider())
+            .map(([name, version]) => {
+                const section = name.startsWith("api/") ? name.toLowerCase() : name;
+                if (!version) return section;
+                return `${section}${section.includes("/") ? "#" : "/"}${version}`;
+            })
+            .join(" ");
+        const headers: Record<string, string> = { "user-agent": userAgent };
         for (const [name, values] of Object.entries(endpoint.headers ?? {}))
-            headers[name] = values.join(",");
+            headers[name] = values.join(", ");
         const region = scheme?.signingRegion ?? (await this.client.config.region());
         const service = scheme?.signingName ?? "s3";
         return { url: endpoint.url, headers, signer: this.signerFor(region, service) };
@@ -136,19 +147,30 @@ export class ListingProbe {
             attempts++;
             try {
                 const answer = await attempt();
-                strategy.recordSuccess(token);
+                // To S3Client, AccessDenied is an error: it gives the retry quota nothing back.
+                if (answer === "listed") strategy.recordSuccess(token);
                 return answer;
             } catch (error) {
                 const info: RetryErrorInfo = { errorType: errorTypeOf(error) };
+                const retryAfterHint = getRetryAfterHint(
+                    (error as { $response?: HttpResponse }).$response,
+                );
+                if (retryAfterHint) info.retryAfterHint = retryAfterHint;
                 try {
                     token = await strategy.refreshRetryTokenForRetry(token, info);
                 } catch {
-                    const metadata = (error as { $metadata?: Record<string, unknown> }).$metadata;
-                    if (metadata) Object.assign(metadata, { attempts, totalRetryDelay });
+                    const failed = error as { $metadata?: Record<string, unknown> };
+                    if (failed && typeof failed === "object") {
+                        failed.$metadata ??= {};
+                        Object.assign(failed.$metadata, { attempts, totalRetryDelay });
+                    }
                     throw error;
                 }
                 const delay = token.getRetryDelay();
-                totalRetryDelay += delay;
+                const acquisition =
+                    (token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog
+                        ?.acquisitionDelay ?? 0;
+                totalRetryDelay += acquisition + delay;
                 if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
             }
         }
@@ -163,7 +185,6 @@ export class ListingProbe {
                 protocol: url.protocol,
                 hostname: url.hostname,
                 port: url.port ? Number(url.port) : undefined,
-                // ListObjectsV2 is `GET /` under the endpoint's path, as the SDK joins them.
                 // ListObjectsV2 is `GET /` under the endpoint's path, as the SDK joins them.
                 path: url.pathname.endsWith("/") ? url.pathname : `${url.pathname}/`,
                 query: { "list-type": "2", "max-keys": "1" },
@@ -191,6 +212,9 @@ async function readBody(response: HttpResponse): Promise<string> {
     return Buffer.concat(chunks).toString("utf8");
 }
 
+/** S3's error document: an <Error> root, after an XML declaration or nothing. */
+const errorDocument = /^\s*(?:<\?xml[^>]*\?>\s*)?<Error>([\s\S]*)<\/Error>\s*$/;
+
 const xmlEntities: Record<string, string> = {
     "&amp;": "&",
     "&lt;": "<",
@@ -199,7 +223,7 @@ const xmlEntities: Record<string, string> = {
     "&apos;": "'",
 };
 
-/** The text of the first <tag> element of S3's error document, unescaped. */
+/** The text of the first <tag> element inside S3's error document, unescaped. */
 function xmlText(body: string, tag: string): string | undefined {
     const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body);
     return match?.[1].replace(/&(amp|lt|gt|quot|apos);/g, (entity) => xmlEntities[entity]);
@@ -207,16 +231,21 @@ function xmlText(body: string, tag: string): string | undefined {
 
 /** A page, S3's AccessDenied, or the S3ServiceException S3Client would throw for the answer. */
 function answerOf(response: HttpResponse, body: string): ListingAnswer {
-    const status = response.statusCode;
+    const document = errorDocument.exec(body)?.[1] ?? "";
+    // S3 can answer 200 with an error document; S3Client then treats the answer as a 503.
+    const status =
+        response.statusCode >= 200 && response.statusCode < 300 && document
+            ? 503
+            : response.statusCode;
     if (status >= 200 && status < 300) return "listed";
     // As the SDK names an S3 error: its <Code>, else NotFound for a 404, else Unknown.
-    const name = xmlText(body, "Code") ?? (status === 404 ? "NotFound" : "Unknown");
+    const name = xmlText(document, "Code") ?? (status === 404 ? "NotFound" : "Unknown");
     if (name === "AccessDenied" && status === 403) return "AccessDenied";
-    const requestId = xmlText(body, "RequestId") ?? response.headers["x-amz-request-id"];
+    const requestId = xmlText(document, "RequestId") ?? response.headers["x-amz-request-id"];
     const error = new S3ServiceException({
         name,
         $fault: status >= 500 ? "server" : "client",
-        message: xmlText(body, "Message") ?? "UnknownError",
+        message: xmlText(document, "Message") ?? "UnknownError",
         $metadata: {
             httpStatusCode: status,
             requestId,

@@ -67,6 +67,10 @@ const cases: [string, ScriptedAnswer[]][] = [
     ["InternalError on every attempt", [{ status: 500, body: s3Xml.error("InternalError") }]],
     ["a dropped connection, then AccessDenied", [{ reset: true }, denied]],
     [
+        "S3's 200 with an error document (S3Client takes it as a 503)",
+        [{ status: 200, body: s3Xml.error("InternalError") }],
+    ],
+    [
         "a skewed clock, then AccessDenied",
         [
             {
@@ -87,8 +91,8 @@ describe("the listing probe (scripted S3 at the wire)", () => {
             assert.deepStrictEqual(probe.result, sdk.result);
             assert.strictEqual(probe.seen.length, sdk.seen.length, "attempts");
             // Each route has its own server, so the host's port differs; the rest must not.
-            const target = ({ method, path, query }: (typeof sdk.seen)[number]) =>
-                `${method} ${path}?${new URLSearchParams([...query].sort()).toString()}`;
+            const target = ({ method, path, query, contentSha256 }: (typeof sdk.seen)[number]) =>
+                `${method} ${path}?${new URLSearchParams([...query].sort()).toString()} ${contentSha256}`;
             assert.deepStrictEqual(
                 probe.seen.map(target),
                 sdk.seen.map(target),
@@ -132,11 +136,18 @@ describe("the listing probe (scripted S3 at the wire)", () => {
             "max-keys": "1",
         });
         assert.ok(request.signatureValid, "the signature S3 would compute");
+        assert.strictEqual(seen.length, 1, "one request: the probe did not fall back to S3Client");
+        // The SDK's user agent, for a policy that tests aws:UserAgent (not its per-request feature codes).
+        const sdkAgent = (await outcome([denied], "sdk")).seen[0].userAgent;
+        assert.deepStrictEqual(
+            request.userAgent.split(" "),
+            sdkAgent.split(" ").filter((part) => !part.startsWith("m/")),
+        );
         for (const header of ["host", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"])
             assert.ok(request.signedHeaders.includes(header), `${header} is signed`);
     });
 
-    it("the signature check fails a request signed with another secret", async () => {
+    it("S3 refuses a request signed with another secret, and so does the probe", async () => {
         const s3 = await startScriptedS3([denied], { secretAccessKey: "another-secret", region });
         const transport = createTransport(1);
         try {
@@ -144,12 +155,45 @@ describe("the listing probe (scripted S3 at the wire)", () => {
                 s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
                 transport.pool,
             );
-            await probe.list(bucket);
+            await assert.rejects(probe.list(bucket), { name: "SignatureDoesNotMatch" });
             assert.strictEqual(s3.seen[0].signatureValid, false);
         } finally {
             closeTransport(transport);
             await s3.stop();
         }
+    });
+
+    it("after the retries, the error counts the attempts and the time waited, as the SDK's does", async () => {
+        const failing: ScriptedAnswer[] = [{ status: 500, body: s3Xml.error("InternalError") }];
+        const metadataOf = async (route: "probe" | "sdk") => {
+            const s3 = await startScriptedS3(failing, {
+                secretAccessKey: credentials.secretAccessKey,
+                region,
+            });
+            const transport = createTransport(1);
+            try {
+                const probe = new ListingProbe(
+                    s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
+                    transport.pool,
+                );
+                const list = route === "probe" ? probe.list(bucket) : probe.listWithSdk(bucket);
+                return await list.then(
+                    () => assert.fail("expected InternalError"),
+                    (error: { $metadata: { attempts: number; totalRetryDelay: number } }) =>
+                        error.$metadata,
+                );
+            } finally {
+                closeTransport(transport);
+                await s3.stop();
+            }
+        };
+        const [probe, sdk] = [await metadataOf("probe"), await metadataOf("sdk")];
+        assert.strictEqual(probe.attempts, 4);
+        assert.strictEqual(probe.attempts, sdk.attempts);
+        assert.ok(
+            probe.totalRetryDelay > 0 && sdk.totalRetryDelay > 0,
+            JSON.stringify({ probe, sdk }),
+        );
     });
 
     it("a thrown error carries S3's message, request id and attempts, as the SDK's does", async () => {
