@@ -8,7 +8,7 @@
 import { randomBytes } from "crypto";
 import * as http from "http";
 
-export const modelAccount = "123456789012";
+import { modelAccount } from "./modelPlan";
 
 export interface ModelRequest {
     operation: string;

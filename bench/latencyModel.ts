@@ -9,7 +9,8 @@ import * as path from "path";
 
 import { startImds } from "../test/support/imds";
 import { hostEnv, runProcess } from "../test/support/verifyProcess";
-import { modelAccount, roundTripDepth, startAwsDouble } from "./awsDouble";
+import { roundTripDepth, startAwsDouble } from "./awsDouble";
+import { modelPlan } from "./modelPlan";
 import { median, timed } from "./stats";
 
 export const modelSizes = [1, 10, 30] as const;
@@ -38,14 +39,6 @@ export interface ModelOptions {
     latencyMs: number;
     runs: number;
     region: string;
-}
-
-function modelPlan(services: number) {
-    return Array.from({ length: services }, (_, i) => ({
-        name: `service-${i + 1}`,
-        roleArn: `arn:aws:iam::${modelAccount}:role/model-service-${i + 1}`,
-        bucket: `model-bucket-${i + 1}`,
-    }));
 }
 
 /** A preload that reports the process's CPU time on exit (to BENCH_CPU_FILE). */

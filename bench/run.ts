@@ -23,7 +23,7 @@ import { createScenario } from "../test/support/scenario";
 import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
 import { createFleet } from "./fleet";
 import { ModelFigure, runLatencyModel } from "./latencyModel";
-import { measureSdkFloor, sdkFloorEntry } from "./sdkFloor";
+import { measureSdkFloor, measureServiceFloor, sdkFloorEntry, serviceFloorEntry } from "./sdkFloor";
 import { median, timed } from "./stats";
 import type { Trace } from "./trace";
 
@@ -35,6 +35,7 @@ const aws = path.join(root, ".venv", "bin", "aws");
 const floorBundle = path.join(root, "dist", "bench", "floor.js");
 const traceBundle = path.join(root, "dist", "bench", "trace.js");
 const sdkFloorBundle = path.join(root, "dist", "bench", "sdk-floor.js");
+const serviceFloorBundle = path.join(root, "dist", "bench", "service-floor.js");
 /** BENCH_VERIFY_BUNDLE: measure another build of verify (a what-if), default dist/verify.js. */
 const verifyBundle = process.env.BENCH_VERIFY_BUNDLE ?? bundlePath;
 /** BENCH_COMPARE_BUNDLE: a candidate build of verify, timed in the same loop as verifyBundle. */
@@ -253,6 +254,8 @@ async function printSdkFloor(model: ModelFigure[]): Promise<void> {
     await build({ ...helperBuild, entryPoints: [sdkFloorEntry], outfile: sdkFloorBundle });
     const floor = await measureSdkFloor(sdkFloorBundle, 3, 64);
     const probe = await measureSdkFloor(sdkFloorBundle, 3, 64, "probe");
+    await build({ ...helperBuild, entryPoints: [serviceFloorEntry], outfile: serviceFloorBundle });
+    const service = await measureServiceFloor(serviceFloorBundle, 3, 30);
     const mine = model.filter((m) => m.bundle === verifyBundle);
     const one = mine.find((m) => m.services === 1)!;
     const most = mine[mine.length - 1];
@@ -268,6 +271,10 @@ async function printSdkFloor(model: ModelFigure[]): Promise<void> {
         {
             what: `the listing probe alone: the same ${probe.requests} denied listings through verify/host/listingProbe.ts (as the proof's denied listings go), same client and pool`,
             value: `${probe.cpuMsPerRequest.toFixed(2)} ms (${(probe.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(2)}× the SDK's)`,
+        },
+        {
+            what: `one service's SDK work without its listings: AssumeRole, identity, put, list, get, delete on its own new clients, ${service.services} services at once (bench/serviceFloorClient.ts)`,
+            value: `${service.cpuMsPerService.toFixed(1)} ms per service`,
         },
         {
             what: `verify: CPU per request added from N = 1 to N = ${most.services} ((CPU − CPU₁) / (requests − requests₁))`,

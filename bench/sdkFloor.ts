@@ -7,6 +7,7 @@ import * as path from "path";
 
 import { runProcess } from "../test/support/verifyProcess";
 import { startAwsDouble } from "./awsDouble";
+import { modelPlan } from "./modelPlan";
 import { median } from "./stats";
 
 export interface SdkFloor {
@@ -57,3 +58,46 @@ export async function measureSdkFloor(
 }
 
 export const sdkFloorEntry = path.join(__dirname, "sdkFloorClient.ts");
+
+export interface ServiceFloor {
+    cpuMsPerService: number;
+    services: number;
+}
+
+/**
+ * Median over `runs` processes of the CPU one service's SDK work costs (serviceFloorClient.ts:
+ * AssumeRole, identity, put, list, get, delete on its own clients), `services` at once.
+ */
+export async function measureServiceFloor(
+    bundle: string,
+    runs: number,
+    services: number,
+): Promise<ServiceFloor> {
+    const aws = await startAwsDouble({ latencyMs: 0, hostRoleName: "bench-floor-host" });
+    aws.setRoles(modelPlan(services));
+    const samples: number[] = [];
+    try {
+        for (let i = 0; i < runs; i++) {
+            const result = await runProcess(
+                process.execPath,
+                [bundle, aws.endpoint, aws.hostAccessKeyId, String(services), "3"],
+                { PATH: process.env.PATH, AWS_REGION: "us-east-1", NODE_NO_WARNINGS: "1" },
+                120_000,
+            );
+            const printed = JSON.parse(result.stdout) as {
+                cpuMsPerService: number;
+                failures: string[];
+            };
+            if (result.code !== 0 || printed.failures.length > 0)
+                throw new Error(
+                    `the service floor client failed: ${result.stderr}${result.stdout}`,
+                );
+            samples.push(printed.cpuMsPerService);
+        }
+    } finally {
+        await aws.stop();
+    }
+    return { cpuMsPerService: median(samples), services };
+}
+
+export const serviceFloorEntry = path.join(__dirname, "serviceFloorClient.ts");
