@@ -1,9 +1,9 @@
 // The proof's denied listings (the host's own role on each bucket, every service on every other
-// bucket: N² rows) sent without the SDK's middleware stack. A ListObjectsV2 through S3Client costs
-// about 2 ms of CPU on a small host (serialization schemas, endpoint rules, a new signer and its
-// signing key per request, the error's deserializer), three times what the same signed request
-// costs here (bench: "the SDK alone" against "the listing probe"), and a proof of 30 services
-// makes 900 of them. What is skipped is only the SDK's generic plumbing: the request is the one
+// bucket: N² in all) sent without the SDK's middleware stack. A ListObjectsV2 through S3Client
+// costs about 3 ms of CPU on a small host (serialization schemas, endpoint rules, a new signer and
+// its signing key per request, the error's deserializer), about three times what the same signed
+// request costs here (bench: "the SDK alone" against "the listing probe"), and a proof of 30
+// services makes 900 of them. What is skipped is only the SDK's generic plumbing: the request is the one
 // S3Client would send, built from the client's own parts (its resolved credentials, its endpoint
 // rules via getEndpointFromInstructions, the SDK's SignatureV4, its request handler with the
 // proof's keep-alive agents and timeouts, its retry strategy with the SDK's error classification),
