@@ -1,17 +1,14 @@
 // The proof's denied listings (the host's own role on each bucket, every service on every other
-// bucket: N² in all) sent without the SDK's middleware stack. A ListObjectsV2 through S3Client
-// costs about 3 ms of CPU on a small host (serialization schemas, endpoint rules, a new signer and
-// its signing key per request, the error's deserializer), about three times what the same signed
-// request costs here (bench: "the SDK alone" against "the listing probe"), and a proof of 30
-// services makes 900 of them. What is skipped is only the SDK's generic plumbing: the request is the one
-// S3Client would send, built from the client's own parts (its resolved credentials, its endpoint
-// rules via getEndpointFromInstructions, the SDK's SignatureV4, its request handler with the
-// proof's keep-alive agents and timeouts, its retry strategy with the SDK's error classification),
-// and a failure is thrown as the S3ServiceException the SDK would throw (name from S3's <Code>,
-// HTTP status in $metadata). Anything this path does not handle goes to S3Client itself: an
-// endpoint whose auth scheme is not plain SigV4 (S3 Express, multi-region access points), and a
-// clock-skew answer, which the SDK corrects by measuring the server's clock.
-import { ListObjectsV2Command, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+// bucket: N² in all) sent without S3Client's middleware stack: through it a ListObjectsV2 costs
+// about three times the CPU of the same signed request sent here (bench: "the SDK alone" against
+// "the listing probe"), and a proof of 30 services makes 900 of them. The request is the one
+// S3Client would send, built from the client's own parts: its credentials, its endpoint rules
+// (getEndpointFromInstructions), the SDK's SignatureV4, its request handler (the proof's agents,
+// timeouts and pool), its retry strategy with the SDK's error classification. What this path does
+// not handle goes to S3Client itself: an endpoint whose auth scheme is not plain SigV4 (S3 Express,
+// multi-region access points), and a clock-skew answer, which the SDK corrects by measuring the
+// server's clock. The answer is read by s3Answer.ts.
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import {
     getRetryAfterHint,
@@ -23,12 +20,11 @@ import {
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorInfo, RetryErrorType } from "@smithy/types";
-import type { Readable } from "stream";
 
 import type { RequestPool } from "./requestPool";
+import { answerOf, type ListingAnswer, readBody } from "./s3Answer";
 
-/** What a listing answered: S3's refusal, or a page (which, for a denial check, is a leak). */
-export type ListingAnswer = "AccessDenied" | "listed";
+export type { ListingAnswer };
 
 interface ResolvedRequest {
     url: URL;
@@ -43,10 +39,14 @@ interface AuthScheme {
     signingRegion?: string;
 }
 
-/** One probe per S3Client (one set of credentials): its endpoints and signers are kept per bucket. */
+/**
+ * One probe per S3Client (one set of credentials): it keeps each bucket's endpoint, a signer per
+ * signing region and service, and the SDK's user agent.
+ */
 export class ListingProbe {
     private readonly resolved = new Map<string, Promise<ResolvedRequest | undefined>>();
     private readonly signers = new Map<string, SignatureV4>();
+    private userAgent?: Promise<string>;
 
     constructor(
         readonly client: S3Client,
@@ -99,15 +99,8 @@ export class ListingProbe {
         );
         const scheme = (endpoint.properties?.authSchemes as AuthScheme[] | undefined)?.[0];
         if (scheme && scheme.name !== "sigv4") return undefined;
-        // The SDK's user agent (an S3 or VPC endpoint policy may test aws:UserAgent), without the
-        // per-request feature codes; sections written as the SDK writes them (api/ in lower case).
-        const userAgent = (await this.client.config.defaultUserAgentProvider())
-            .map(([name, version]) => {
-                const section = name.startsWith("api/") ? name.toLowerCase() : name;
-                if (!version) return section;
-                return `${section}${section.includes("/") ? "#" : "/"}${version}`;
-            })
-            .join(" ");
+        this.userAgent ??= sdkUserAgent(this.client);
+        const userAgent = await this.userAgent;
         const headers: Record<string, string> = { "user-agent": userAgent };
         for (const [name, values] of Object.entries(endpoint.headers ?? {}))
             headers[name] = values.join(", ");
@@ -197,62 +190,24 @@ export class ListingProbe {
             const { response } = await this.client.config.requestHandler.handle(
                 signed as HttpRequest,
             );
-            return answerOf(
-                response as HttpResponse & { body: Readable },
-                await readBody(response),
-            );
+            return answerOf(response, await readBody(response));
         };
         return this.pool ? this.pool.run(send) : send();
     }
 }
 
-async function readBody(response: HttpResponse): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.body as Readable) chunks.push(Buffer.from(chunk));
-    return Buffer.concat(chunks).toString("utf8");
-}
-
-/** S3's error document: an <Error> root, after an XML declaration or nothing. */
-const errorDocument = /^\s*(?:<\?xml[^>]*\?>\s*)?<Error>([\s\S]*)<\/Error>\s*$/;
-
-const xmlEntities: Record<string, string> = {
-    "&amp;": "&",
-    "&lt;": "<",
-    "&gt;": ">",
-    "&quot;": '"',
-    "&apos;": "'",
-};
-
-/** The text of the first <tag> element inside S3's error document, unescaped. */
-function xmlText(body: string, tag: string): string | undefined {
-    const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body);
-    return match?.[1].replace(/&(amp|lt|gt|quot|apos);/g, (entity) => xmlEntities[entity]);
-}
-
-/** A page, S3's AccessDenied, or the S3ServiceException S3Client would throw for the answer. */
-function answerOf(response: HttpResponse, body: string): ListingAnswer {
-    const document = errorDocument.exec(body)?.[1] ?? "";
-    // S3 can answer 200 with an error document; S3Client then treats the answer as a 503.
-    const status =
-        response.statusCode >= 200 && response.statusCode < 300 && document
-            ? 503
-            : response.statusCode;
-    if (status >= 200 && status < 300) return "listed";
-    // As the SDK names an S3 error: its <Code>, else NotFound for a 404, else Unknown.
-    const name = xmlText(document, "Code") ?? (status === 404 ? "NotFound" : "Unknown");
-    if (name === "AccessDenied" && status === 403) return "AccessDenied";
-    const requestId = xmlText(document, "RequestId") ?? response.headers["x-amz-request-id"];
-    const error = new S3ServiceException({
-        name,
-        $fault: status >= 500 ? "server" : "client",
-        message: xmlText(document, "Message") ?? "UnknownError",
-        $metadata: {
-            httpStatusCode: status,
-            requestId,
-            extendedRequestId: response.headers["x-amz-id-2"],
-        },
-    });
-    throw Object.assign(error, { $response: response });
+/**
+ * The SDK's user agent (an S3 or VPC endpoint policy may test aws:UserAgent), without its
+ * per-request feature codes; sections written as the SDK writes them (api/ in lower case).
+ */
+async function sdkUserAgent(client: S3Client): Promise<string> {
+    return (await client.config.defaultUserAgentProvider())
+        .map(([name, version]) => {
+            const section = name.startsWith("api/") ? name.toLowerCase() : name;
+            if (!version) return section;
+            return `${section}${section.includes("/") ? "#" : "/"}${version}`;
+        })
+        .join(" ");
 }
 
 /** The SDK's retry middleware's classification of an error. */

@@ -4,7 +4,7 @@
 // the same number of attempts), and its requests must be correctly signed ListObjectsV2 requests.
 import * as assert from "assert";
 
-import { closeTransport, createTransport, s3Client, Transport } from "../../../verify/host/clients";
+import { closeTransport, createTransport, s3Client } from "../../../verify/host/clients";
 import { ListingProbe } from "../../../verify/host/listingProbe";
 import { ScriptedAnswer, s3Xml, startScriptedS3 } from "../../support/scriptedS3";
 
@@ -18,21 +18,35 @@ const bucket = "service-b-bucket";
 
 const denied: ScriptedAnswer = { status: 403, body: s3Xml.error("AccessDenied", "Access Denied") };
 
-/** What one route came to: its answer, or the thrown error's name and status, and the requests S3 saw. */
-async function outcome(script: ScriptedAnswer[], route: "probe" | "sdk") {
-    const s3 = await startScriptedS3(script, {
-        secretAccessKey: credentials.secretAccessKey,
-        region,
-    });
-    const transport: Transport = createTransport(4);
+type ScriptedS3 = Awaited<ReturnType<typeof startScriptedS3>>;
+
+/**
+ * Runs `use` with a probe on verify's S3 client against a scripted S3 that checks signatures with
+ * `secret` (the session's by default); stops both after.
+ */
+async function withProbe<T>(
+    script: ScriptedAnswer[],
+    use: (probe: ListingProbe, s3: ScriptedS3) => Promise<T>,
+    secret = credentials.secretAccessKey,
+): Promise<T> {
+    const s3 = await startScriptedS3(script, { secretAccessKey: secret, region });
+    const transport = createTransport(4);
     try {
-        const probe = new ListingProbe(
-            s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
-            transport.pool,
-        );
-        const result = await (
-            route === "probe" ? probe.list(bucket) : probe.listWithSdk(bucket)
-        ).then(
+        const client = s3Client({ region, endpoint: s3.endpoint, transport }, credentials);
+        return await use(new ListingProbe(client, transport.pool), s3);
+    } finally {
+        closeTransport(transport);
+        await s3.stop();
+    }
+}
+
+const listBy = (probe: ListingProbe, route: "probe" | "sdk") =>
+    route === "probe" ? probe.list(bucket) : probe.listWithSdk(bucket);
+
+/** What one route came to: its answer, or the thrown error's name and status, and the requests S3 saw. */
+function outcome(script: ScriptedAnswer[], route: "probe" | "sdk") {
+    return withProbe(script, async (probe, s3) => {
+        const result = await listBy(probe, route).then(
             (answer) => ({ answer }),
             (error: { name: string; $metadata?: { httpStatusCode?: number } }) => ({
                 error: error.name,
@@ -40,10 +54,7 @@ async function outcome(script: ScriptedAnswer[], route: "probe" | "sdk") {
             }),
         );
         return { result, seen: s3.seen };
-    } finally {
-        closeTransport(transport);
-        await s3.stop();
-    }
+    });
 }
 
 const cases: [string, ScriptedAnswer[]][] = [
@@ -148,45 +159,26 @@ describe("the listing probe (scripted S3 at the wire)", () => {
     });
 
     it("S3 refuses a request signed with another secret, and so does the probe", async () => {
-        const s3 = await startScriptedS3([denied], { secretAccessKey: "another-secret", region });
-        const transport = createTransport(1);
-        try {
-            const probe = new ListingProbe(
-                s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
-                transport.pool,
-            );
-            await assert.rejects(probe.list(bucket), { name: "SignatureDoesNotMatch" });
-            assert.strictEqual(s3.seen[0].signatureValid, false);
-        } finally {
-            closeTransport(transport);
-            await s3.stop();
-        }
+        await withProbe(
+            [denied],
+            async (probe, s3) => {
+                await assert.rejects(probe.list(bucket), { name: "SignatureDoesNotMatch" });
+                assert.strictEqual(s3.seen[0].signatureValid, false);
+            },
+            "another-secret",
+        );
     });
 
     it("after the retries, the error counts the attempts and the time waited, as the SDK's does", async () => {
         const failing: ScriptedAnswer[] = [{ status: 500, body: s3Xml.error("InternalError") }];
-        const metadataOf = async (route: "probe" | "sdk") => {
-            const s3 = await startScriptedS3(failing, {
-                secretAccessKey: credentials.secretAccessKey,
-                region,
-            });
-            const transport = createTransport(1);
-            try {
-                const probe = new ListingProbe(
-                    s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
-                    transport.pool,
-                );
-                const list = route === "probe" ? probe.list(bucket) : probe.listWithSdk(bucket);
-                return await list.then(
+        const metadataOf = (route: "probe" | "sdk") =>
+            withProbe(failing, (probe) =>
+                listBy(probe, route).then(
                     () => assert.fail("expected InternalError"),
                     (error: { $metadata: { attempts: number; totalRetryDelay: number } }) =>
                         error.$metadata,
-                );
-            } finally {
-                closeTransport(transport);
-                await s3.stop();
-            }
-        };
+                ),
+            );
         const [probe, sdk] = [await metadataOf("probe"), await metadataOf("sdk")];
         assert.strictEqual(probe.attempts, 4);
         assert.strictEqual(probe.attempts, sdk.attempts);
@@ -197,22 +189,9 @@ describe("the listing probe (scripted S3 at the wire)", () => {
     });
 
     it("a thrown error carries S3's message, request id and attempts, as the SDK's does", async () => {
-        const s3 = await startScriptedS3(
-            [
-                {
-                    status: 404,
-                    body: s3Xml.error("NoSuchBucket", "The specified bucket does not exist"),
-                },
-            ],
-            { secretAccessKey: credentials.secretAccessKey, region },
-        );
-        const transport = createTransport(1);
-        try {
-            const probe = new ListingProbe(
-                s3Client({ region, endpoint: s3.endpoint, transport }, credentials),
-                transport.pool,
-            );
-            await assert.rejects(probe.list(bucket), {
+        const missing = s3Xml.error("NoSuchBucket", "The specified bucket does not exist");
+        await withProbe([{ status: 404, body: missing }], (probe) =>
+            assert.rejects(probe.list(bucket), {
                 name: "NoSuchBucket",
                 message: "The specified bucket does not exist",
                 $metadata: {
@@ -222,10 +201,7 @@ describe("the listing probe (scripted S3 at the wire)", () => {
                     attempts: 1,
                     totalRetryDelay: 0,
                 },
-            });
-        } finally {
-            closeTransport(transport);
-            await s3.stop();
-        }
+            }),
+        );
     });
 });
