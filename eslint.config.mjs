@@ -34,7 +34,7 @@ export default tseslint.config(
     },
     {
         // Tests read mocked inputs, which are untyped by nature.
-        files: ["test/**/*.ts", "bench/**/*.ts"],
+        files: ["test/**/*.ts", "bench/**/*.ts", "lab/**/*.ts"],
         rules: {
             "@typescript-eslint/no-explicit-any": "off",
             "@typescript-eslint/no-non-null-assertion": "off",

@@ -7,9 +7,9 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 
 import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../components/policies";
 import { defaultObjectActions } from "../components/validation";
-import type { VerifyTarget } from "../verify/shared/plan";
-import { accountId, Moto, region, StaticCredentials } from "../test/support/moto";
-import { createHost, nextScenarioId } from "../test/support/scenario";
+import type { VerifyTarget } from "../contract/plan";
+import { accountId, Moto, region, StaticCredentials } from "../lab/moto";
+import { createHost, nextScenarioId } from "../lab/scenario";
 
 export interface Fleet {
     hostRoleName: string;

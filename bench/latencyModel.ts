@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { startImds } from "../test/support/imds";
-import { hostEnv, runProcess } from "../test/support/verifyProcess";
+import { startImds } from "../lab/imds";
+import { hostEnv, runProcess } from "../lab/verifyProcess";
 import { roundTripDepth, startAwsDouble } from "./awsDouble";
 import { modelPlan } from "./modelPlan";
 import { median, timed } from "./stats";

@@ -7,7 +7,7 @@
 // are measured on their own). BENCH_ONLY=model runs only the latency model; BENCH_MODEL_LATENCY_MS
 // sets its latency per request (default 50), BENCH_MODEL_RUNS its runs per figure (default
 // BENCH_RUNS). BENCH_COMPARE_BUNDLE (another build of verify) is measured beside, in both.
-import "../test/support/quietSdk";
+import "../lab/quietSdk";
 
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { build } from "esbuild";
@@ -16,11 +16,11 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 
-import { startFaultProxy, noFaults, seededRandom } from "../test/support/faultProxy";
-import { Imds, startImds } from "../test/support/imds";
-import { region, startMoto } from "../test/support/moto";
-import { createScenario } from "../test/support/scenario";
-import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../test/support/verifyProcess";
+import { startFaultProxy, noFaults, seededRandom } from "../lab/faultProxy";
+import { Imds, startImds } from "../lab/imds";
+import { region, startMoto } from "../lab/moto";
+import { createScenario } from "../lab/scenario";
+import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../lab/verifyProcess";
 import { createFleet } from "./fleet";
 import { ModelFigure, runLatencyModel } from "./latencyModel";
 import { measureSdkFloor, measureServiceFloor, sdkFloorEntry, serviceFloorEntry } from "./sdkFloor";
@@ -269,7 +269,7 @@ async function printSdkFloor(model: ModelFigure[]): Promise<void> {
             value: `${floor.cpuMsPerRequest.toFixed(2)} ms`,
         },
         {
-            what: `the listing probe alone: the same ${probe.requests} denied listings through verify/host/listingProbe.ts (as the proof's denied listings go), same client and pool`,
+            what: `the listing probe alone: the same ${probe.requests} denied listings through verify/host/proof/listingProbe.ts (as the proof's denied listings go), same client and pool`,
             value: `${probe.cpuMsPerRequest.toFixed(2)} ms (${(probe.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(2)}× the SDK's)`,
         },
         {

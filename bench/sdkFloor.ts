@@ -5,7 +5,7 @@
 // verify's time is the SDK's and how much is the proof's.
 import * as path from "path";
 
-import { runProcess } from "../test/support/verifyProcess";
+import { runProcess } from "../lab/verifyProcess";
 import { startAwsDouble } from "./awsDouble";
 import { modelPlan } from "./modelPlan";
 import { median } from "./stats";

@@ -2,10 +2,10 @@
 // and keep-alive agents) sends denied ListObjectsV2 requests, `inFlight` at a time, and prints the
 // CPU time its process spent per request. Nothing of the proof runs. Route "sdk" sends them through
 // S3Client (the least any proof made of SDK requests pays); route "probe" through verify's listing
-// probe (verify/host/listingProbe.ts), as the proof's denied listings go. Bundled like verify
+// probe (verify/host/proof/listingProbe.ts), as the proof's denied listings go. Bundled like verify
 // (bench/run.ts builds it).
-import { closeTransport, createTransport, s3Client } from "../verify/host/clients";
-import { ListingProbe } from "../verify/host/listingProbe";
+import { closeTransport, createTransport, s3Client } from "../verify/host/proof/clients";
+import { ListingProbe } from "../verify/host/proof/listingProbe";
 
 async function main(): Promise<void> {
     const [endpoint, accessKeyId, bucket, requests, inFlight, route] = process.argv.slice(2);

@@ -6,7 +6,7 @@
 // Bundled like verify (bench/run.ts builds it).
 import { randomBytes } from "crypto";
 
-import { closeTransport, createTransport, s3Client, stsClient } from "../verify/host/clients";
+import { closeTransport, createTransport, s3Client, stsClient } from "../verify/host/proof/clients";
 import {
     assumeRoleWithPropagationRetry,
     callerIdentity,
@@ -14,7 +14,7 @@ import {
     getReturnsProbe,
     listSeesProbe,
     putProbe,
-} from "../verify/host/steps";
+} from "../verify/host/proof/steps";
 import { modelPlan } from "./modelPlan";
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import type { ProofTarget } from "../verify/shared/proofTarget";
-import type { ProofReport } from "../verify/shared/report";
+import type { ProofTarget } from "../contract/proofTarget";
+import type { ProofReport } from "../contract/report";
 import { hostProfilesPath } from "./devHost";
 import { createHostedServices } from "./hostedServices";
 import type { ServiceRoleSpec } from "./serviceRole";

@@ -4,15 +4,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import type { VerifyTarget } from "../verify/shared/plan";
+import type { VerifyTarget } from "../contract/plan";
 import {
     profileParameterName,
     profilesParameterPath,
     ProfilesPathError,
     profileSyncNow,
-} from "../verify/shared/profileSync";
-import type { ProofTarget } from "../verify/shared/proofTarget";
-import type { ProofReport } from "../verify/shared/report";
+} from "../contract/profileSync";
+import type { ProofTarget } from "../contract/proofTarget";
+import type { ProofReport } from "../contract/report";
 import { createHost } from "./host";
 import {
     ec2TrustPolicy,

@@ -26,7 +26,7 @@ export type {
     SessionCredentials,
     StepName,
     StepResult,
-} from "../verify/shared/report";
+} from "../contract/report";
 export {
     InputError,
     ObjectAction,

@@ -1,7 +1,7 @@
 // The host's AWS profiles and its user data. Each service's `[profile NAME]` block travels in an
-// SSM parameter of its own (verify/shared/profileSync.ts); the user data only installs Node.js
+// SSM parameter of its own (contract/profileSync.ts); the user data only installs Node.js
 // and the sync agent, so it is small, constant, and the same whatever the services are.
-import { profileSyncInstaller } from "../verify/shared/profileSync";
+import { profileSyncInstaller } from "../contract/profileSync";
 
 /** One `[profile NAME]` block: which role it assumes, from the instance's own credentials. */
 export interface HostUserDataArgs {

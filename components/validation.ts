@@ -1,12 +1,12 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
-import { authorizedKeyLine, parseHostKeyLine } from "../verify/shared/hostKeys";
-import { maxServicesPerHost } from "../verify/shared/plan";
+import { authorizedKeyLine, parseHostKeyLine } from "../contract/hostKeys";
+import { maxServicesPerHost } from "../contract/plan";
 import {
     allowedObjectActions,
     defaultObjectActions,
     ObjectAction,
-} from "../verify/shared/objectActions";
+} from "../contract/objectActions";
 
 // The object-action rules live beside verify's plan (which the host bundle carries); the
 // components re-export them so their callers keep one import.

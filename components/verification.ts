@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 
-import { profileSyncRemoteCommand } from "../verify/shared/profileSync";
-import type { ProofReport } from "../verify/shared/report";
+import { profileSyncRemoteCommand } from "../contract/profileSync";
+import type { ProofReport } from "../contract/report";
 import { packagedBundlePath } from "./packageRoot";
 import {
     buildHostKeyCommand,

@@ -1,8 +1,8 @@
 // The remote command line that runs the verify bundle on the host, and the parsing of its report.
 // Pure functions, exported so tests run exactly the string the component sends over SSH.
-import type { VerifyTarget } from "../verify/shared/plan";
-import type { ProofReport } from "../verify/shared/report";
-import { describeFailure } from "../verify/shared/report";
+import type { VerifyTarget } from "../contract/plan";
+import type { ProofReport } from "../contract/report";
+import { describeFailure } from "../contract/report";
 
 export interface VerifyCommandArgs {
     /** Where the bundle was copied on the host. */

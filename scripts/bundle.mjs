@@ -80,13 +80,13 @@ async function bundle(entry, outfile, extra = {}) {
     record(outfile, result.metafile);
 }
 
-await bundle("verify/host/cli.ts", "dist/verify.js");
+await bundle("verify/host/proof/cli.ts", "dist/verify.js");
 
 // The SSM runner (verify/operator/ssm/cli.ts), with the on-host wrapper it delivers beside the verify
-// bundle (verify/host/ssmWrapper.ts) built first and inlined as a string.
+// bundle (verify/host/proof/ssmWrapper.ts) built first and inlined as a string.
 const onHost = await build({
     ...asOneFile,
-    entryPoints: ["verify/host/ssmWrapper.ts"],
+    entryPoints: ["verify/host/proof/ssmWrapper.ts"],
     write: false,
     metafile: true,
 });

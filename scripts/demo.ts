@@ -3,16 +3,16 @@
 // may only assume them. The host gets one AWS config profile per service, as the component's user
 // data writes it, and verify proves the whole matrix on it. Then everything is stopped and the
 // temporary files removed, also on Ctrl-C or SIGTERM. Exits with verify's exit code.
-import "../test/support/quietSdk";
+import "../lab/quietSdk";
 
 import * as path from "path";
 
 import { awsConfigFile } from "../components/userData";
 import { fullCommand, shortCommand } from "./demoCommand";
-import { createMatrixScenario } from "../test/support/matrixScenario";
-import { Imds, startImds } from "../test/support/imds";
-import { accountId, Moto, region, startMoto } from "../test/support/moto";
-import { bundlePath, hostEnv, removeHostHomes, runVerify } from "../test/support/verifyProcess";
+import { createMatrixScenario } from "../lab/matrixScenario";
+import { Imds, startImds } from "../lab/imds";
+import { accountId, Moto, region, startMoto } from "../lab/moto";
+import { bundlePath, hostEnv, removeHostHomes, runVerify } from "../lab/verifyProcess";
 
 const root = path.join(__dirname, "..");
 

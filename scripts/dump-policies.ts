@@ -1,10 +1,10 @@
 // Writes every policy document the stacks generate (under mocks) as one JSON file each, for the
 // third-party checkers run by scripts/security-scan.sh. Dev-only, like the policy report.
-import "../test/support/quietSdk";
+import "../lab/quietSdk";
 import * as fs from "fs";
 import * as path from "path";
 
-import { generatedDocuments, stackCases } from "../test/support/policyOracle";
+import { generatedDocuments, stackCases } from "../lab/policyOracle";
 
 async function main(outDir: string): Promise<void> {
     fs.mkdirSync(outDir, { recursive: true });

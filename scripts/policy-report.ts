@@ -3,10 +3,10 @@
 // With --write, rewrites docs/policy-decisions.md (checked by test/policy to be current).
 // Exits 1 when any decision differs from what its table expects.
 // Dev-only: the simulator is AGPL-3.0 and a devDependency; the deployed program never loads it.
-import "../test/support/quietSdk";
+import "../lab/quietSdk";
 import * as fs from "fs";
 
-import { decisionReport, decisionsDocPath } from "../test/support/policyOracle";
+import { decisionReport, decisionsDocPath } from "../lab/policyOracle";
 
 async function main(): Promise<number> {
     const { markdown, unexpected } = await decisionReport();

@@ -5,7 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir } from "../support/cleanup";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 
 const root = path.join(__dirname, "..", "..");
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");

@@ -3,11 +3,11 @@
 // from IMDS, and role chaining (the fixtures' host identity is an assumed-role session, as on EC2).
 import * as assert from "assert";
 
-import type { ProofReport } from "../../verify/shared/report";
-import { Imds, ImdsDoubles } from "../support/imds";
-import { Moto, region, startMoto } from "../support/moto";
-import { createScenario, Scenario } from "../support/scenario";
-import { hostEnv, ProcessResult, removeHostHomes, runVerify } from "../support/verifyProcess";
+import type { ProofReport } from "../../contract/report";
+import { Imds, ImdsDoubles } from "../../lab/imds";
+import { Moto, region, startMoto } from "../../lab/moto";
+import { createScenario, Scenario } from "../../lab/scenario";
+import { hostEnv, ProcessResult, removeHostHomes, runVerify } from "../../lab/verifyProcess";
 
 describe("verify CLI flags", function () {
     let moto: Moto;

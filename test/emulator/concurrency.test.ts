@@ -6,17 +6,17 @@
 // request timeout) so that a broken implementation fails an assertion instead of hanging.
 import * as assert from "assert";
 
-import type { ProofOptions } from "../../verify/host/args";
-import { runProof } from "../../verify/host/proof";
+import type { ProofOptions } from "../../verify/host/proof/args";
+import { runProof } from "../../verify/host/proof/proof";
 import {
     FaultProxy,
     noFaults,
     ProxiedRequest,
     seededRandom,
     startFaultProxy,
-} from "../support/faultProxy";
-import { createMatrixScenario, MatrixScenario } from "../support/matrixScenario";
-import { Moto, region, startMoto } from "../support/moto";
+} from "../../lab/faultProxy";
+import { createMatrixScenario, MatrixScenario } from "../../lab/matrixScenario";
+import { Moto, region, startMoto } from "../../lab/moto";
 import { roundTripSteps } from "../support/proofSteps";
 
 const holdLimitMs = 10_000;

@@ -1,6 +1,6 @@
 // The host-key reader as the component's local command runs it (dist/host-key.js, credentials from
 // the environment), against moto's EC2 API with IAM enforcement on. moto plays the instance;
-// test/support/moto_console.py plays its serial console, which the test writes as a first boot would.
+// lab/moto_console.py plays its serial console, which the test writes as a first boot would.
 import * as assert from "assert";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import {
@@ -13,12 +13,12 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { buildHostKeyCommand } from "../../components/verifyCommand";
-import { authorizedKeyLine, type HostPublicKey } from "../../verify/shared/hostKeys";
+import { authorizedKeyLine, type HostPublicKey } from "../../contract/hostKeys";
 import { fingerprint } from "../../verify/operator/hostKey/reader";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Moto, region, StaticCredentials, startMoto } from "../support/moto";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { Moto, region, StaticCredentials, startMoto } from "../../lab/moto";
 import { newHostKey } from "../support/sshKeys";
-import { assertNoSecretIn, capturedOutputs, runProcess } from "../support/verifyProcess";
+import { assertNoSecretIn, capturedOutputs, runProcess } from "../../lab/verifyProcess";
 
 const readerPath = path.join(__dirname, "..", "..", "dist", "host-key.js");
 

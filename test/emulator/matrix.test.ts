@@ -1,6 +1,6 @@
 // verify proving several services on one host: three services, each with its own role and
 // bucket, one host role with one sts:AssumeRole statement on the three roles, one IMDSv2 double.
-// The plan arrives on stdin (--targets -) or from a file. See test/support/matrixScenario.ts for
+// The plan arrives on stdin (--targets -) or from a file. See lab/matrixScenario.ts for
 // the moto workarounds.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -8,20 +8,20 @@ import * as path from "path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 
 import { awsConfigFile } from "../../components/userData";
-import type { VerifyTarget } from "../../verify/shared/plan";
-import type { ProofReport, ServiceReport, StepName } from "../../verify/shared/report";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { EmulatedHosts } from "../support/emulatedHosts";
+import type { VerifyTarget } from "../../contract/plan";
+import type { ProofReport, ServiceReport, StepName } from "../../contract/report";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { EmulatedHosts } from "../../lab/emulatedHosts";
 import {
     createMatrixScenario,
     MatrixOptions,
     MatrixScenario,
     MatrixService,
     MatrixVariant,
-} from "../support/matrixScenario";
-import { region } from "../support/moto";
+} from "../../lab/matrixScenario";
+import { region } from "../../lab/moto";
 import { roundTripSteps } from "../support/proofSteps";
-import { ProcessResult, runVerify } from "../support/verifyProcess";
+import { ProcessResult, runVerify } from "../../lab/verifyProcess";
 
 const sessionName = "verify-matrix";
 const names = (steps: { name: StepName }[]) => steps.map((s) => s.name);

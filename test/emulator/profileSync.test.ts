@@ -6,10 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { awsConfigFile } from "../../components/userData";
-import { profilesParameterPath, profileSyncScriptPath } from "../../verify/shared/profileSync";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Imds, startImds } from "../support/imds";
-import { accountId, Moto, region, startMoto } from "../support/moto";
+import { profilesParameterPath, profileSyncScriptPath } from "../../contract/profileSync";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { Imds, startImds } from "../../lab/imds";
+import { accountId, Moto, region, startMoto } from "../../lab/moto";
 import {
     agentEnv,
     deleteProfile,
@@ -20,9 +20,9 @@ import {
     putRawParameter,
     requireAwsCli,
     runAgent,
-} from "../support/profileHost";
-import { createHost, type Host, nextScenarioId } from "../support/scenario";
-import { runProcess } from "../support/verifyProcess";
+} from "../../lab/profileHost";
+import { createHost, type Host, nextScenarioId } from "../../lab/scenario";
+import { runProcess } from "../../lab/verifyProcess";
 
 const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 const profile = (name: string, externalId?: string) => ({

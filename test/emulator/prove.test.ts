@@ -1,5 +1,5 @@
 // prove end to end over SSM: dist/prove.js reads a stack's outputs, talks the AWS JSON protocol to
-// the SSM double (test/support/ssmDouble.ts), which runs the delivered scripts with bash on a
+// the SSM double (lab/ssmDouble.ts), which runs the delivered scripts with bash on a
 // temporary "host": the profile sync agent (AWS CLI against moto's SSM Parameter Store, host
 // credentials from the IMDSv2 double) and the real verify bundle against moto. The drift case: an
 // S3 read policy attached to the host role by hand makes prove fail with base-denied's diagnosis.
@@ -10,26 +10,26 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { targetAccessPolicy } from "../../components/policies";
-import { profilesParameterPath } from "../../verify/shared/profileSync";
-import type { ProofTarget } from "../../verify/shared/proofTarget";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { Moto, region } from "../support/moto";
+import { profilesParameterPath } from "../../contract/profileSync";
+import type { ProofTarget } from "../../contract/proofTarget";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { Moto, region } from "../../lab/moto";
 import {
     doubledInstanceId as instanceId,
     operatorEnv,
     operatorKey,
     operatorTool,
 } from "../support/operatorSide";
-import { type ProfiledHost, startProfiledHost, venvBin } from "../support/profileHost";
-import type { Scenario } from "../support/scenario";
-import { SsmDouble, startSsmDouble } from "../support/ssmDouble";
+import { type ProfiledHost, startProfiledHost, venvBin } from "../../lab/profileHost";
+import type { Scenario } from "../../lab/scenario";
+import { SsmDouble, startSsmDouble } from "../../lab/ssmDouble";
 import {
     assertNoSecretIn,
     capturedOutputs,
     hostEnv,
     removeHostHomes,
     runProcess,
-} from "../support/verifyProcess";
+} from "../../lab/verifyProcess";
 
 const provePath = operatorTool("prove.js");
 

@@ -1,15 +1,15 @@
 // The verify bundle against moto (a real AWS API emulator, IAM enforcement on), run as a child
 // process with the host's environment: credentials only from an IMDSv2 double. See
-// test/support/scenario.ts for where moto differs from AWS and how the fixtures adapt.
+// lab/scenario.ts for where moto differs from AWS and how the fixtures adapt.
 import * as assert from "assert";
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 
-import type { ProofReport, StepName, StepResult } from "../../verify/shared/report";
-import { EmulatedHosts } from "../support/emulatedHosts";
-import { region } from "../support/moto";
+import type { ProofReport, StepName, StepResult } from "../../contract/report";
+import { EmulatedHosts } from "../../lab/emulatedHosts";
+import { region } from "../../lab/moto";
 import { passed, roundTripSteps } from "../support/proofSteps";
-import { createScenario, Scenario, Variant } from "../support/scenario";
-import { hostEnv, runVerify } from "../support/verifyProcess";
+import { createScenario, Scenario, Variant } from "../../lab/scenario";
+import { hostEnv, runVerify } from "../../lab/verifyProcess";
 
 /** The first failed step: host steps, then each service's in plan order. */
 function firstFailedStep(report: ProofReport): StepResult | undefined {

@@ -80,7 +80,7 @@ func runRemote(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.Pr
 	case strings.HasPrefix(create, "cloud-init status --wait"):
 		return resource.PropertyMap{"stdout": s("v20.18.0\n"), "stderr": s("")}, nil
 	case strings.Contains(create, "sudo -n bash -s"):
-		// The profile sync (verify/shared/profileSync.ts): its script arrives on stdin, installs the
+		// The profile sync (contract/profileSync.ts): its script arrives on stdin, installs the
 		// agent if missing and runs one sync from SSM Parameter Store.
 		if !strings.Contains(str(ins, "stdin"), "rolepair-sync-profiles") {
 			return nil, errors.New("profile sync: the script on stdin does not run rolepair-sync-profiles")
@@ -106,7 +106,7 @@ func runRemote(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.Pr
 	return nil, fmt.Errorf("fake command provider: no remote command modelled for %q", create)
 }
 
-// verifyTarget is verify/shared/plan.ts's VerifyTarget.
+// verifyTarget is contract/plan.ts's VerifyTarget.
 type verifyTarget struct {
 	Name          string   `json:"name"`
 	RoleArn       string   `json:"roleArn"`
@@ -141,7 +141,7 @@ func proofTargets(create, stdin string) ([]verifyTarget, error) {
 	return []verifyTarget{t}, nil
 }
 
-// The report's shape: verify/shared/report.ts (ProofReport and its parts).
+// The report's shape: contract/report.ts (ProofReport and its parts).
 type stepResult struct {
 	Name       string `json:"name"`
 	OK         bool   `json:"ok"`

@@ -14,14 +14,14 @@ import {
     verifyPlanJson,
 } from "../../components/verifyCommand";
 import { awsConfigFile, targetProfileConfig } from "../../components/userData";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { createMatrixScenario } from "../support/matrixScenario";
-import { Imds, ImdsDoubles } from "../support/imds";
-import { Moto, region, startMoto } from "../support/moto";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { createMatrixScenario } from "../../lab/matrixScenario";
+import { Imds, ImdsDoubles } from "../../lab/imds";
+import { Moto, region, startMoto } from "../../lab/moto";
 import { profileSteps, roundTripSteps } from "../support/proofSteps";
-import { createScenario, Scenario } from "../support/scenario";
-import { SshHost, startSshHost } from "../support/sshd";
-import { bundlePath, capturedOutputs } from "../support/verifyProcess";
+import { createScenario, Scenario } from "../../lab/scenario";
+import { SshHost, startSshHost } from "../../lab/sshd";
+import { bundlePath, capturedOutputs } from "../../lab/verifyProcess";
 
 describe("verification on an SSH host", () => {
     let moto: Moto;

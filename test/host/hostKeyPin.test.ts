@@ -3,8 +3,8 @@
 // Amazon Linux 2023 generates them; cloud-init's own write-ssh-key-fingerprints (Debian's package)
 // writing the console text; golang.org/x/crypto/ssh set up as pulumi-command sets it up
 // (test/host/sshpin). Stand-ins: a second sshd with its own fresh keys for someone answering in
-// the host's place, a syslog socket for the instance's journald (test/support/cloudInit.ts), and
-// in the end-to-end case moto for EC2, serving that console text (test/support/moto_console.py).
+// the host's place, a syslog socket for the instance's journald (lab/cloudInit.ts), and
+// in the end-to-end case moto for EC2, serving that console text (lab/moto_console.py).
 // pulumi-command 1.2.1 may or may not restrict the client to the pinned key's algorithm, so every
 // connection is tried both ways.
 import * as assert from "assert";
@@ -17,13 +17,13 @@ import {
     HostPublicKey,
     hostKeysFromConsole,
     pinnableHostKey,
-} from "../../verify/shared/hostKeys";
+} from "../../contract/hostKeys";
 import { buildHostKeyCommand } from "../../components/verifyCommand";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { consoleOutputFor } from "../support/cloudInit";
-import { region, startMoto } from "../support/moto";
-import { HostKeyType, SshHost, startSshHost } from "../support/sshd";
-import { ProcessResult, runProcess } from "../support/verifyProcess";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { consoleOutputFor } from "../../lab/cloudInit";
+import { region, startMoto } from "../../lab/moto";
+import { HostKeyType, SshHost, startSshHost } from "../../lab/sshd";
+import { ProcessResult, runProcess } from "../../lab/verifyProcess";
 
 const sshpinBinary = path.join(__dirname, "..", "..", ".tools", "sshpin");
 const readerPath = path.join(__dirname, "..", "..", "dist", "host-key.js");

@@ -7,10 +7,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { startImds } from "../support/imds";
-import { region, startMoto } from "../support/moto";
-import { createScenario } from "../support/scenario";
-import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../support/verifyProcess";
+import { startImds } from "../../lab/imds";
+import { region, startMoto } from "../../lab/moto";
+import { createScenario } from "../../lab/scenario";
+import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../../lab/verifyProcess";
 
 const node18 = path.join(__dirname, "..", "..", ".tools", "node18");
 

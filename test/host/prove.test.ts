@@ -7,14 +7,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { profilesParameterPath } from "../../verify/shared/profileSync";
-import type { ProofTarget } from "../../verify/shared/proofTarget";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { region } from "../support/moto";
-import { type ProfiledHost, startProfiledHost, venvBin } from "../support/profileHost";
+import { profilesParameterPath } from "../../contract/profileSync";
+import type { ProofTarget } from "../../contract/proofTarget";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { region } from "../../lab/moto";
+import { type ProfiledHost, startProfiledHost, venvBin } from "../../lab/profileHost";
 import { newHostKey } from "../support/sshKeys";
-import { SshHost, startSshHost } from "../support/sshd";
-import { runProcess } from "../support/verifyProcess";
+import { SshHost, startSshHost } from "../../lab/sshd";
+import { runProcess } from "../../lab/verifyProcess";
 
 const provePath = path.join(__dirname, "..", "..", "dist", "prove.js");
 

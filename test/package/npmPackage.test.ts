@@ -9,7 +9,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { promisify } from "util";
 
-import { makeTempDir, removeTempDir } from "../support/cleanup";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { InstallCache } from "../support/installCache";
 import { typeCheck } from "../support/typeCheck";
 
@@ -123,7 +123,7 @@ describe("the npm package (npm pack, installed into an empty project)", function
             fs.copyFileSync(path.join(consumerFixture, file), path.join(project, file));
         }
         // The mocks the repository's own tests use, as plain JS loading the project's @pulumi/pulumi.
-        const mocks = fs.readFileSync(path.join(repoRoot, "test/support/pulumiMocks.ts"), "utf8");
+        const mocks = fs.readFileSync(path.join(repoRoot, "lab/pulumiMocks.ts"), "utf8");
         fs.writeFileSync(
             path.join(project, "mocks.js"),
             ts.transpileModule(mocks, {

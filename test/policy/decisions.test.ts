@@ -13,7 +13,7 @@ import {
     stackCases,
     StackCase,
     profilesPathArn,
-} from "../support/policyOracle";
+} from "../../lab/policyOracle";
 
 type Docs = GeneratedDocuments;
 const clone = (docs: Docs): Docs => JSON.parse(JSON.stringify(docs));

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 
-import { decisionReport, decisionsDocPath } from "../support/policyOracle";
+import { decisionReport, decisionsDocPath } from "../../lab/policyOracle";
 
 describe("docs/policy-decisions.md", () => {
     it("is current: npm run policy-report -- --write regenerates it", async () => {

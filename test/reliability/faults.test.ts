@@ -9,9 +9,9 @@ import * as assert from "assert";
 import { createHash } from "crypto";
 import { ListObjectsV2Command, S3Client, DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
-import { decide, faultKinds, requestDraws } from "../support/faultProxy";
+import { decide, faultKinds, requestDraws } from "../../lab/faultProxy";
 import { replayHint, replaySeedVariable, selectedSeeds } from "../support/faultSeeds";
-import { Moto, region, startMoto } from "../support/moto";
+import { Moto, region, startMoto } from "../../lab/moto";
 import { plan, runs, singleTargetRuns } from "../support/reliabilityPlan";
 import {
     attemptsInWindow,

@@ -6,10 +6,10 @@
 import * as assert from "assert";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
-import { assumeRoleCredentials } from "../../verify/host/credentials";
-import { FaultProxy, noFaults, seededRandom, startFaultProxy } from "../support/faultProxy";
-import { Moto, region, startMoto } from "../support/moto";
-import { createScenario } from "../support/scenario";
+import { assumeRoleCredentials } from "../../verify/host/proof/credentials";
+import { FaultProxy, noFaults, seededRandom, startFaultProxy } from "../../lab/faultProxy";
+import { Moto, region, startMoto } from "../../lab/moto";
+import { createScenario } from "../../lab/scenario";
 
 const calls = 10_000;
 const concurrency = 8;

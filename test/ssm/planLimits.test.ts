@@ -3,8 +3,8 @@
 import * as assert from "assert";
 import * as path from "path";
 
-import { maxServicesPerHost } from "../../verify/shared/plan";
-import { bundlePath, runProcess } from "../support/verifyProcess";
+import { maxServicesPerHost } from "../../contract/plan";
+import { bundlePath, runProcess } from "../../lab/verifyProcess";
 
 const runnerPath = path.join(__dirname, "..", "..", "dist", "ssm-runner.js");
 const env = {

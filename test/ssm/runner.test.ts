@@ -1,33 +1,33 @@
 // The SSM runner end to end: dist/ssm-runner.js, as the component's local command runs it, talks
-// the real AWS JSON protocol to the SSM test double (test/support/ssmDouble.ts), which runs the
+// the real AWS JSON protocol to the SSM test double (lab/ssmDouble.ts), which runs the
 // delivered scripts with bash on a temporary "host" whose credentials come only from the IMDSv2
-// double; the real verify bundle proves against moto there. See test/support/scenario.ts for the
+// double; the real verify bundle proves against moto there. See lab/scenario.ts for the
 // moto workarounds.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import type { VerifyTarget } from "../../verify/shared/plan";
-import type { ProofReport } from "../../verify/shared/report";
+import type { VerifyTarget } from "../../contract/plan";
+import type { ProofReport } from "../../contract/report";
 import {
     chunkPayloadChars,
     maxCommentChars,
     maxParameterCharsPerCommand,
     ssmStdoutLimit,
-} from "../../verify/shared/ssmLimits";
-import { fitReport } from "../../verify/host/ssmWrapper";
-import { makeTempDir, removeTempDir } from "../support/cleanup";
-import { ImdsDoubles } from "../support/imds";
-import { createMatrixScenario } from "../support/matrixScenario";
-import { Moto, region, startMoto } from "../support/moto";
+} from "../../contract/ssmLimits";
+import { fitReport } from "../../verify/host/proof/ssmWrapper";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { ImdsDoubles } from "../../lab/imds";
+import { createMatrixScenario } from "../../lab/matrixScenario";
+import { Moto, region, startMoto } from "../../lab/moto";
 import {
     doubledInstanceId as instanceId,
     operatorEnv,
     operatorKey,
     operatorTool,
 } from "../support/operatorSide";
-import { createScenario, type Scenario, type Variant } from "../support/scenario";
-import { SsmDouble, SsmDoubleOptions, startSsmDouble } from "../support/ssmDouble";
+import { createScenario, type Scenario, type Variant } from "../../lab/scenario";
+import { SsmDouble, SsmDoubleOptions, startSsmDouble } from "../../lab/ssmDouble";
 import {
     bundlePath,
     capturedOutputs,
@@ -35,7 +35,7 @@ import {
     ProcessResult,
     removeHostHomes,
     runProcess,
-} from "../support/verifyProcess";
+} from "../../lab/verifyProcess";
 
 const runnerPath = operatorTool("ssm-runner.js");
 

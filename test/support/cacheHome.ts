@@ -3,7 +3,7 @@
 // the environment is put back and the dir removed after each test.
 import * as path from "path";
 
-import { makeTempDir, removeTempDir } from "./cleanup";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 
 const cacheSwitches = ["XDG_CACHE_HOME", "CI", "ROLEPAIR_FRESH_INSTALL"] as const;
 

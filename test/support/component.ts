@@ -1,6 +1,6 @@
 // Runs one AssumableRolePair (not the whole program) under mocks.
 import { AssumableRolePair, AssumableRolePairArgs } from "../../components/assumableRolePair";
-import { MockOptions, runMocked } from "./pulumiMocks";
+import { MockOptions, runMocked } from "../../lab/pulumiMocks";
 
 /** Arguments valid with verification on; tests override what they examine. */
 export const baseArgs: AssumableRolePairArgs = { sshIngressCidr: "203.0.113.7/32" };

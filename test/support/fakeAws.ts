@@ -3,7 +3,7 @@
 // service roles. It stands in for moto where moto cannot produce the condition a test needs (a 503
 // or NoSuchBucket on a listing, a body changed in flight, a session of another role, expired
 // credentials): each test overrides one answer through `faults` and keeps the rest honest. The
-// proof's denied listings go around S3Client (verify/host/listingProbe.ts); they are sent to the
+// proof's denied listings go around S3Client (verify/host/proof/listingProbe.ts); they are sent to the
 // same fake ListObjectsV2 here, so a fault injected on a listing reaches them too.
 import {
     DeleteObjectCommand,
@@ -15,8 +15,8 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 
-import { ListingProbe } from "../../verify/host/listingProbe";
-import type { VerifyTarget } from "../../verify/shared/plan";
+import { ListingProbe } from "../../verify/host/proof/listingProbe";
+import type { VerifyTarget } from "../../contract/plan";
 
 export const account = "123456789012";
 export const hostSessionArn = `arn:aws:sts::${account}:assumed-role/host-role/i-0123456789abcdef0`;

@@ -5,7 +5,7 @@
 import { randomBytes } from "crypto";
 import * as path from "path";
 
-import { region } from "./moto";
+import { region } from "../../lab/moto";
 
 /** The instance the SSM double stands for. */
 export const doubledInstanceId = "i-0123456789abcdef0";

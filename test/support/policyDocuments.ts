@@ -1,7 +1,7 @@
 // The IAM documents a mocked run registered, parsed, and the shapes the tests expect them to equal.
 // The expected shapes spell out every field (Effect "Allow" included), so a test comparing with
 // deepStrictEqual still fails on any difference: they only save writing the same frame each time.
-import type { MockedRun, Registered } from "./pulumiMocks";
+import type { MockedRun, Registered } from "../../lab/pulumiMocks";
 
 /** The parsed policy of the inline RolePolicy whose logical name ends with `nameSuffix`. */
 export function inlinePolicy(run: MockedRun, nameSuffix: string) {

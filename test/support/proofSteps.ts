@@ -1,6 +1,6 @@
-// The steps a service's proof reports, in the order the report promises (verify/shared/report.ts),
+// The steps a service's proof reports, in the order the report promises (contract/report.ts),
 // spelt out once for the tests that expect them, apart from the code that orders them.
-import type { StepName } from "../../verify/shared/report";
+import type { StepName } from "../../contract/report";
 
 /** A service proven with the default object actions and no AWS profile. */
 export const roundTripSteps: readonly StepName[] = [

@@ -2,8 +2,8 @@
 // message and how many resources were registered (a refusal registers none).
 import * as assert from "assert";
 
-import { operatorConfig, runProgram, stackFileConfig } from "./program";
-import { runMocked } from "./pulumiMocks";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
+import { runMocked } from "../../lab/pulumiMocks";
 
 /** The message `construct` throws under mocks, and the resources registered before it threw. */
 export async function refusedConstruction(

@@ -6,9 +6,9 @@
 // - A wait ends only once the host's own GetCallerIdentity has had its answer. The proof stops its
 //   retries at the first wait after the host's identity failed; without this, how many attempts
 //   came before that would depend on which finished first.
-import { maxAttempts } from "../../verify/host/clients";
-import type { ProofHooks } from "../../verify/host/proof";
-import type { FaultProxy } from "./faultProxy";
+import { maxAttempts } from "../../verify/host/proof/clients";
+import type { ProofHooks } from "../../verify/host/proof/proof";
+import type { FaultProxy } from "../../lab/faultProxy";
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,8 @@
 // What each seed of the reliability layer runs: the setup (correct or broken in one named way, one
 // service or three) and the fault schedule. A pure function of the seed, so a seed names a run.
-import { faultKinds, FaultSchedule, seededRandom } from "./faultProxy";
-import type { MatrixVariant } from "./matrixScenario";
-import type { Variant } from "./scenario";
+import { faultKinds, FaultSchedule, seededRandom } from "../../lab/faultProxy";
+import type { MatrixVariant } from "../../lab/matrixScenario";
+import type { Variant } from "../../lab/scenario";
 
 /** Seeds 1..runs. */
 export const runs = 200;

@@ -2,15 +2,15 @@
 // worker's fixtures, and what came of it. A worker owns one proxy and one set of fixtures (every
 // variant, one service and three), made once and reused by its runs, so that runs on different
 // workers can go at once without seeing each other's faults or probe objects.
-import { runProof } from "../../verify/host/proof";
-import type { ProofOptions } from "../../verify/host/args";
-import type { ProofReport } from "../../verify/shared/report";
-import { Fault, FaultProxy, StableNames, startFaultProxy } from "./faultProxy";
-import { createMatrixScenario, MatrixScenario, MatrixVariant } from "./matrixScenario";
-import { Moto, region } from "./moto";
+import { runProof } from "../../verify/host/proof/proof";
+import type { ProofOptions } from "../../verify/host/proof/args";
+import type { ProofReport } from "../../contract/report";
+import { Fault, FaultProxy, StableNames, startFaultProxy } from "../../lab/faultProxy";
+import { createMatrixScenario, MatrixScenario, MatrixVariant } from "../../lab/matrixScenario";
+import { Moto, region } from "../../lab/moto";
 import { proofClock } from "./reliabilityClock";
 import { brokenMatrixVariants, brokenVariants, plan, Plan } from "./reliabilityPlan";
-import { createScenario, Scenario, Variant } from "./scenario";
+import { createScenario, Scenario, Variant } from "../../lab/scenario";
 
 export const propagationTimeoutMs = 1_500;
 export const propagationInitialDelayMs = 100;

@@ -2,7 +2,7 @@
 // for ECDSA, RFC 8709 for Ed25519), so unit tests need no ssh-keygen.
 import { generateKeyPairSync } from "crypto";
 
-import type { HostPublicKey } from "../../verify/shared/hostKeys";
+import type { HostPublicKey } from "../../contract/hostKeys";
 
 /** An SSH string (RFC 4251 §5): a 4-byte big-endian length, then the bytes. */
 export function sshString(bytes: Buffer | string): Buffer {

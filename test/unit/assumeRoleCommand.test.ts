@@ -3,8 +3,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
-import { promiseOf } from "../support/pulumiMocks";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
+import { promiseOf } from "../../lab/pulumiMocks";
 
 /** The words a POSIX shell makes of `line` (its arguments as `printf` sees them), with no expansion of =cmd. */
 function shellWords(line: string): string[] {

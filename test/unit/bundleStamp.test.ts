@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { repoRoot } from "../support/program";
+import { repoRoot } from "../../lab/program";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isUpToDate, writeStamp } = require("../../scripts/bundleStamp.cjs") as {
@@ -80,11 +80,11 @@ describe("the bundle stamp (build once unless sources changed)", () => {
                 .inputs,
         );
         for (const source of [
-            "verify/host/cli.ts",
-            "verify/host/ssmWrapper.ts",
+            "verify/host/proof/cli.ts",
+            "verify/host/proof/ssmWrapper.ts",
             "verify/operator/ssm/cli.ts",
             "verify/operator/hostKey/cli.ts",
-            "verify/shared/plan.ts",
+            "contract/plan.ts",
             "package-lock.json",
         ])
             assert.ok(recorded.includes(source), source);

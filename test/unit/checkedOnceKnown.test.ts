@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { inspect } from "util";
 
 import { validateHostSettings } from "../../components/settings";
-import { promiseOf, runMocked } from "../support/pulumiMocks";
+import { promiseOf, runMocked } from "../../lab/pulumiMocks";
 
 async function failedCheck(input: "subnetId" | "sshIngressCidr", value: string): Promise<Error> {
     const run = await runMocked("test", {}, async () => {

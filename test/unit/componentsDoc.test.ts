@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { repoRoot } from "../support/program";
+import { repoRoot } from "../../lab/program";
 
 describe("docs/components.md's resource table", () => {
     it("lists every logical name suffix the components create", () => {

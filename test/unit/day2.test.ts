@@ -4,8 +4,8 @@
 // and a removed service's parameter is gone.
 import * as assert from "assert";
 
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
-import type { MockedRun } from "../support/pulumiMocks";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
+import type { MockedRun } from "../../lab/pulumiMocks";
 
 const modes: Record<string, Record<string, string>> = {
     ssh: operatorConfig,

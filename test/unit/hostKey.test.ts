@@ -11,7 +11,7 @@ import {
     pinnableHostKey,
     readConsoleKeys,
     type HostPublicKey,
-} from "../../verify/shared/hostKeys";
+} from "../../contract/hostKeys";
 import { parseHostKeyArgs } from "../../verify/operator/hostKey/args";
 import { fingerprint, HostKeyError, readHostKey } from "../../verify/operator/hostKey/reader";
 import { newHostKey } from "../support/sshKeys";
@@ -107,7 +107,7 @@ describe("host key from the console output", () => {
     });
 
     it("fingerprints a key as ssh-keygen -l does", () => {
-        // The expected value is what ssh-keygen -l printed for this key (test/support/pulumiMocks.ts).
+        // The expected value is what ssh-keygen -l printed for this key (lab/pulumiMocks.ts).
         const [type, base64] =
             "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMATxbfK6wMTxnHcgvNUsuZgvSDV5tY4P2/Jpatd6gsDgDpaNnStcge00K3Vt+ELow1D283BkExRrrfN+g5KzTM=".split(
                 " ",

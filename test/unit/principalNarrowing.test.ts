@@ -8,7 +8,7 @@ import * as path from "path";
 import { AssumableRolePair } from "../../components/assumableRolePair";
 import { checkPrincipalArn, minPrincipalLiteralPrefix } from "../../components/validation";
 import { baseArgs } from "../support/component";
-import { repoRoot } from "../support/program";
+import { repoRoot } from "../../lab/program";
 import { refusedConstruction } from "../support/refusal";
 
 const account = "arn:aws:iam::123456789012:";

@@ -1,13 +1,13 @@
 // The whole stack program under each stack's config: what is created, how it is named, who owns it.
 import * as assert from "assert";
 
-import { mockHostKeyLine, promiseOf } from "../support/pulumiMocks";
+import { mockHostKeyLine, promiseOf } from "../../lab/pulumiMocks";
 import {
     operatorConfig,
     runProgram,
     sshVerificationNames,
     stackFileConfig,
-} from "../support/program";
+} from "../../lab/program";
 
 const componentType = "rolepair:index:AssumableRolePair";
 

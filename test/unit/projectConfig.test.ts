@@ -9,8 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 
 import { readStackConfig } from "../../components/stackConfig";
-import { repoRoot, runProgram, stackFileConfig } from "../support/program";
-import { project, runMocked } from "../support/pulumiMocks";
+import { repoRoot, runProgram, stackFileConfig } from "../../lab/program";
+import { project, runMocked } from "../../lab/pulumiMocks";
 
 interface Declared {
     type: string;

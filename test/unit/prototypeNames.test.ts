@@ -3,7 +3,7 @@
 // real reason, never as a "duplicate" or a repeated key.
 import * as assert from "assert";
 
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
 import { refusedProgram } from "../support/refusal";
 
 const servicesConfig = (entries: string[]) => ({

@@ -8,8 +8,8 @@ import {
     defaultConcurrency,
     parseArgs,
     UsageError,
-} from "../../verify/host/args";
-import { RequestPool } from "../../verify/host/requestPool";
+} from "../../verify/host/proof/args";
+import { RequestPool } from "../../verify/host/proof/requestPool";
 
 /** A request the test answers by hand. */
 function deferred() {

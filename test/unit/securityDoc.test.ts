@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { repoRoot } from "../support/program";
+import { repoRoot } from "../../lab/program";
 
 describe("docs/security.md", () => {
     const doc = fs.readFileSync(path.join(repoRoot, "docs", "security.md"), "utf8");

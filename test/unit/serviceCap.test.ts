@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { SharedDevHost } from "../../components/sharedDevHost";
-import { parseArgs } from "../../verify/host/args";
-import { maxPlanNesting, maxServicesPerHost, parsePlanText } from "../../verify/shared/plan";
-import { UsageError } from "../../verify/shared/usageError";
-import { repoRoot } from "../support/program";
+import { parseArgs } from "../../verify/host/proof/args";
+import { maxPlanNesting, maxServicesPerHost, parsePlanText } from "../../contract/plan";
+import { UsageError } from "../../verify/cli/usageError";
+import { repoRoot } from "../../lab/program";
 import { refusedConstruction, refusedProgram } from "../support/refusal";
 
 const plan = (count: number) =>

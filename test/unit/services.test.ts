@@ -9,7 +9,7 @@ import {
     runProgram,
     sshVerificationNames,
     stackFileConfig,
-} from "../support/program";
+} from "../../lab/program";
 import {
     allow,
     inlinePolicy,
@@ -17,7 +17,7 @@ import {
     rolePoliciesOf,
     trustPolicy,
 } from "../support/policyDocuments";
-import { accountId, promiseOf, runMocked } from "../support/pulumiMocks";
+import { accountId, promiseOf, runMocked } from "../../lab/pulumiMocks";
 
 const componentType = "rolepair:index:SharedDevHost";
 const services = ["service-a", "service-b", "service-c"];

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 
 import { AssumableRolePair } from "../../components/assumableRolePair";
-import { authorizedKeyLine, parseHostKeyLine } from "../../verify/shared/hostKeys";
+import { authorizedKeyLine, parseHostKeyLine } from "../../contract/hostKeys";
 import { baseArgs } from "../support/component";
 import { newHostKey } from "../support/sshKeys";
 import { refusedConstruction } from "../support/refusal";

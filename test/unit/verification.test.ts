@@ -11,7 +11,7 @@ import {
 import { createHost } from "../../components/host";
 import { defaultHostKeyReaderPath, remoteVerifyPath } from "../../components/verification";
 import { baseArgs, runComponent } from "../support/component";
-import { mockHostKeyLine, promiseOf, runMocked } from "../support/pulumiMocks";
+import { mockHostKeyLine, promiseOf, runMocked } from "../../lab/pulumiMocks";
 
 /** A report in verify's shape whose one service failed: the host could already read its bucket. */
 const failingReport = JSON.stringify({

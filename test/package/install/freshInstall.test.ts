@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 
-import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../support/cleanup";
+import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../../lab/cleanup";
 import { InstallCache } from "../../support/installCache";
 import { typeCheck as typeCheckProject } from "../../support/typeCheck";
 import { packageDir, repoRoot, schemaSnapshotPath } from "../analyze";

@@ -8,7 +8,7 @@ import { builtinModules } from "module";
 import * as path from "path";
 import * as ts from "typescript";
 
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
 import { packageDir, repoRoot } from "../analyze";
 
 /**

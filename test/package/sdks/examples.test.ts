@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
 import { repoRoot } from "../analyze";
 import { codegen, generateSdks, python } from "./generated";
 

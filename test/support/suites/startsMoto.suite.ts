@@ -2,7 +2,7 @@
 // writes its pid and temp dir to $ROLEPAIR_REPORT, then waits until this mocha process is signalled.
 import * as fs from "fs";
 
-import { startMoto } from "../moto";
+import { startMoto } from "../../../lab/moto";
 
 describe("starts moto and waits", function () {
     this.timeout(0);

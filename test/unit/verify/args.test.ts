@@ -1,20 +1,20 @@
-// verify's flags and plan (verify/host/args.ts, verify/shared/plan.ts, flags.ts, usageError.ts):
+// verify's flags and plan (verify/host/proof/args.ts, contract/plan.ts, flags.ts, usageError.ts):
 // every usage error names the flag or plan path, the value and what is accepted, all at once.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { parseArgs, resolveArgs } from "../../../verify/host/args";
+import { parseArgs, resolveArgs } from "../../../verify/host/proof/args";
 import {
     instanceIdFlag,
     numberFlag,
     pollIntervalFlag,
     regionFlag,
-} from "../../../verify/shared/flags";
-import { declaredActions, validatePlan } from "../../../verify/shared/plan";
-import { awsConfigPath, profileRegion } from "../../../verify/shared/region";
-import { UsageCollector, UsageError, UsageErrors } from "../../../verify/shared/usageError";
+} from "../../../verify/cli/flags";
+import { declaredActions, validatePlan } from "../../../contract/plan";
+import { awsConfigPath, profileRegion } from "../../../contract/region";
+import { UsageCollector, UsageError, UsageErrors } from "../../../verify/cli/usageError";
 
 const role = "arn:aws:iam::123456789012:role/svc";
 const env = { AWS_REGION: "eu-west-1" };

@@ -1,4 +1,4 @@
-// The library's credentials for applications (verify/host/credentials.ts, assumeRoleCredentials):
+// The library's credentials for applications (verify/host/proof/credentials.ts, assumeRoleCredentials):
 // which AssumeRole it asks for, with whose credentials, in which region and at which endpoint, and
 // that a client using it asks again before the credentials expire. STS is stubbed with
 // aws-sdk-client-mock on the STS client the SDK's fromTemporaryCredentials builds itself (the
@@ -9,7 +9,7 @@ import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
 import * as path from "path";
 
-import { assumeRoleCredentials } from "../../../verify/host/credentials";
+import { assumeRoleCredentials } from "../../../verify/host/proof/credentials";
 
 // The STS client class of the credential-providers package in use (a nested copy of the SDK's).
 const nestedStsPath = require.resolve("@aws-sdk/nested-clients/sts", {

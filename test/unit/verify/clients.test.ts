@@ -1,4 +1,4 @@
-// The proof's SDK clients (verify/host/clients.ts): a bounded backoff between retries, four attempts
+// The proof's SDK clients (verify/host/proof/clients.ts): a bounded backoff between retries, four attempts
 // in all, the endpoint override (path-style for S3), and the shared request pool bounding what is
 // in flight on the wire. A small HTTP server on loopback answers as STS and S3 would (a stand-in
 // for AWS at the HTTP level: these are properties of the client, not of any service).
@@ -14,7 +14,7 @@ import {
     maxAttempts,
     s3Client,
     stsClient,
-} from "../../../verify/host/clients";
+} from "../../../verify/host/proof/clients";
 
 const credentials = { accessKeyId: "AKIAFAKE00000000", secretAccessKey: "fake-secret" };
 

@@ -1,4 +1,4 @@
-// The SSH wire-format checks behind every pinned host key (verify/shared/hostKeys.ts): a key line,
+// The SSH wire-format checks behind every pinned host key (contract/hostKeys.ts): a key line,
 // from the console or from the operator, is kept only when its base64 blob is one whole public key
 // of the type the line names (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4). A blob that is cut, that
 // declares more than it holds, or whose type string, curve or point does not match, is refused:
@@ -11,7 +11,7 @@ import {
     pinnableHostKey,
     readConsoleKeys,
     type HostPublicKey,
-} from "../../../verify/shared/hostKeys";
+} from "../../../contract/hostKeys";
 import { newHostKey, sshString } from "../../support/sshKeys";
 
 const begin = "-----BEGIN SSH HOST KEY KEYS-----";

@@ -1,11 +1,11 @@
-// The proof's denied listings without S3Client's middleware stack (verify/host/listingProbe.ts):
+// The proof's denied listings without S3Client's middleware stack (verify/host/proof/listingProbe.ts):
 // for each scripted answer of S3 (test/support/scriptedS3.ts), the probe must come to what
 // S3Client itself comes to (the same answer, or an error of the same name and HTTP status, after
 // the same number of attempts), and its requests must be correctly signed ListObjectsV2 requests.
 import * as assert from "assert";
 
-import { closeTransport, createTransport, s3Client } from "../../../verify/host/clients";
-import { ListingProbe } from "../../../verify/host/listingProbe";
+import { closeTransport, createTransport, s3Client } from "../../../verify/host/proof/clients";
+import { ListingProbe } from "../../../verify/host/proof/listingProbe";
 import { ScriptedAnswer, s3Xml, startScriptedS3 } from "../../support/scriptedS3";
 
 const region = "eu-west-1";

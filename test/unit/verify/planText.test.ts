@@ -1,11 +1,11 @@
-// A plan's JSON text (verify/shared/plan.ts, parsePlanText): the nesting check that runs before
+// A plan's JSON text (contract/plan.ts, parsePlanText): the nesting check that runs before
 // JSON.parse counts only brackets outside strings and gives each closing bracket back, and every
 // problem of every target is named once, by its path. The cap on targets is in
 // test/unit/serviceCap.test.ts.
 import * as assert from "assert";
 
-import { maxPlanNesting, parsePlanText } from "../../../verify/shared/plan";
-import { UsageError } from "../../../verify/shared/usageError";
+import { maxPlanNesting, parsePlanText } from "../../../contract/plan";
+import { UsageError } from "../../../verify/cli/usageError";
 
 const target = (i: number) => ({
     name: `service-${i}`,

@@ -1,13 +1,13 @@
-// The profile-config step (verify/host/profileConfig.ts): the host's `[profile NAME]` must be the
+// The profile-config step (verify/host/proof/profileConfig.ts): the host's `[profile NAME]` must be the
 // one this deploy wrote (its role_arn and external_id); a stale, missing or unreadable file is
 // named as the sync agent's, with what to run on the host, and an ExternalId is never quoted.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { checkProfileConfig, parseProfiles } from "../../../verify/host/profileConfig";
-import type { VerifyTarget } from "../../../verify/shared/plan";
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { checkProfileConfig, parseProfiles } from "../../../verify/host/proof/profileConfig";
+import type { VerifyTarget } from "../../../contract/plan";
+import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
 
 const roleArn = "arn:aws:iam::123456789012:role/svc";
 const target = (externalId?: string): VerifyTarget => ({

@@ -1,7 +1,7 @@
-// The profile sync agent's scripts (verify/shared/profileSync.ts) run with bash, as the host runs
+// The profile sync agent's scripts (contract/profileSync.ts) run with bash, as the host runs
 // them: the installer into a temporary root, the sync script writing into a temporary home, and
 // the deploying side's "sync now" with its retries. Two doubles: the IMDSv2 double
-// (test/support/imds.ts) for the instance's region, and a stand-in for the AWS CLI's
+// (lab/imds.ts) for the instance's region, and a stand-in for the AWS CLI's
 // `ssm get-parameters-by-path` that logs its arguments and prints the answer the test wrote (the
 // emulator layer, test/emulator/profileSync.test.ts, runs the real CLI against moto instead).
 import * as assert from "assert";
@@ -17,10 +17,10 @@ import {
     profileSyncScript,
     profileSyncScriptPath,
     profileSyncUnit,
-} from "../../../verify/shared/profileSync";
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
-import { type Imds, startImds } from "../../support/imds";
-import { type ProcessResult, runProcess } from "../../support/verifyProcess";
+} from "../../../contract/profileSync";
+import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
+import { type Imds, startImds } from "../../../lab/imds";
+import { type ProcessResult, runProcess } from "../../../lab/verifyProcess";
 
 const region = "eu-west-3";
 const profilesPath = profilesParameterPath("rolepair", "dev", "host");

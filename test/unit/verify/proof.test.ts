@@ -3,9 +3,9 @@
 // report a proof that did not happen.
 import * as assert from "assert";
 
-import type { ProofOptions } from "../../../verify/host/args";
-import { formatChecklist, type ProofReport, type StepResult } from "../../../verify/shared/report";
-import type { VerifyTarget } from "../../../verify/shared/plan";
+import type { ProofOptions } from "../../../verify/host/proof/args";
+import { formatChecklist, type ProofReport, type StepResult } from "../../../contract/report";
+import type { VerifyTarget } from "../../../contract/plan";
 import {
     account,
     awsError,

@@ -5,10 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { probeKey, sessionNameFor } from "../../../verify/host/proof";
-import { UsageError } from "../../../verify/shared/usageError";
-import type { VerifyTarget } from "../../../verify/shared/plan";
-import type { ProofReport } from "../../../verify/shared/report";
+import { probeKey, sessionNameFor } from "../../../verify/host/proof/proof";
+import { UsageError } from "../../../verify/cli/usageError";
+import type { VerifyTarget } from "../../../contract/plan";
+import type { ProofReport } from "../../../contract/report";
 import {
     account,
     awsError,

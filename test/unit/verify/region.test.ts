@@ -1,10 +1,10 @@
-// The instance's region from IMDSv2 (verify/shared/region.ts), against the IMDSv2 test double
-// (test/support/imds.ts) on loopback: a token first, then the region; nothing off EC2.
+// The instance's region from IMDSv2 (contract/region.ts), against the IMDSv2 test double
+// (lab/imds.ts) on loopback: a token first, then the region; nothing off EC2.
 import * as assert from "assert";
 import * as http from "http";
 
-import { instanceRegion } from "../../../verify/shared/region";
-import { Imds, startImds } from "../../support/imds";
+import { instanceRegion } from "../../../contract/region";
+import { Imds, startImds } from "../../../lab/imds";
 
 const credentials = { accessKeyId: "AKIAFAKE", secretAccessKey: "s", sessionToken: "t" };
 

@@ -1,5 +1,5 @@
-// The report's rendering and verdicts (verify/shared/report.ts) and the error helpers the proof
-// recognises AWS answers with (verify/shared/errors.ts): exact texts, since operators read them.
+// The report's rendering and verdicts (contract/report.ts) and the error helpers the proof
+// recognises AWS answers with (verify/cli/errors.ts): exact texts, since operators read them.
 import * as assert from "assert";
 
 import {
@@ -8,7 +8,7 @@ import {
     errorName,
     isAccessDenied,
     isUnreachable,
-} from "../../../verify/shared/errors";
+} from "../../../verify/cli/errors";
 import {
     describeFailure,
     firstFailure,
@@ -18,7 +18,7 @@ import {
     type ProofReport,
     type ServiceReport,
     type StepResult,
-} from "../../../verify/shared/report";
+} from "../../../contract/report";
 import { awsError } from "../../support/fakeAws";
 
 const passed = (name: StepResult["name"], observed = "fine"): StepResult => ({

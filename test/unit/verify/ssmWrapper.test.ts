@@ -1,9 +1,9 @@
 // The on-host SSM wrapper's fitting of verify's output into what GetCommandInvocation returns
-// (verify/host/ssmWrapper.ts): a report always stays faithful JSON, failures are kept first.
+// (verify/host/proof/ssmWrapper.ts): a report always stays faithful JSON, failures are kept first.
 import * as assert from "assert";
 
-import { fitReport, fitText } from "../../../verify/host/ssmWrapper";
-import type { ProofReport, ServiceReport, StepResult } from "../../../verify/shared/report";
+import { fitReport, fitText } from "../../../verify/host/proof/ssmWrapper";
+import type { ProofReport, ServiceReport, StepResult } from "../../../contract/report";
 
 const step = (name: StepResult["name"], ok: boolean, text = "x"): StepResult => ({
     name,

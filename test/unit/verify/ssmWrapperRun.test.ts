@@ -1,4 +1,4 @@
-// The on-host SSM wrapper's run of verify (verify/host/ssmWrapper.ts, runWrapper): it runs the
+// The on-host SSM wrapper's run of verify (verify/host/proof/ssmWrapper.ts, runWrapper): it runs the
 // verify it is given as a child of node, passes its arguments, fits its output to what
 // GetCommandInvocation returns, ends stdout with the end marker, and exits with verify's code, or 3
 // when verify could not run or was killed. Here "verify" is a small script standing in for the
@@ -7,9 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { runWrapper, type WrapperIo } from "../../../verify/host/ssmWrapper";
-import { endMarker, ssmStderrLimit, ssmStdoutLimit } from "../../../verify/shared/ssmLimits";
-import { makeTempDir, removeTempDir } from "../../support/cleanup";
+import { runWrapper, type WrapperIo } from "../../../verify/host/proof/ssmWrapper";
+import { endMarker, ssmStderrLimit, ssmStdoutLimit } from "../../../contract/ssmLimits";
+import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
 
 /** The wrapper's output, captured, and its exit code. */
 function wrap(verifyPath: string, args: string[], execPath = process.execPath) {

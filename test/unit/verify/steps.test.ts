@@ -1,11 +1,15 @@
-// The proof's steps one at a time (verify/host/steps.ts) and the diagnoses of what AWS answered
-// (verify/host/diagnose.ts), against stubbed SDK clients (test/support/fakeAws.ts).
+// The proof's steps one at a time (verify/host/proof/steps.ts) and the diagnoses of what AWS answered
+// (verify/host/proof/diagnose.ts), against stubbed SDK clients (test/support/fakeAws.ts).
 import * as assert from "assert";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 
-import { diagnose, type DiagnosisContext, diagnoseIsolation } from "../../../verify/host/diagnose";
-import { checkRoleChaining } from "../../../verify/host/roleChaining";
+import {
+    diagnose,
+    type DiagnosisContext,
+    diagnoseIsolation,
+} from "../../../verify/host/proof/diagnose";
+import { checkRoleChaining } from "../../../verify/host/proof/roleChaining";
 import {
     assumeRoleWithPropagationRetry,
     checkCredentialsExpiry,
@@ -15,8 +19,8 @@ import {
     listBucket,
     maxClockLagMs,
     sessionArnPrefix,
-} from "../../../verify/host/steps";
-import { UsageError } from "../../../verify/shared/usageError";
+} from "../../../verify/host/proof/steps";
+import { UsageError } from "../../../verify/cli/usageError";
 import {
     awsError,
     connectionReset,

@@ -2,10 +2,10 @@
 // Credentials come from the default chain only; none is ever an argument or printed.
 import { EC2Client } from "@aws-sdk/client-ec2";
 
-import { describeError } from "../../shared/errors";
-import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
+import { describeError } from "../../cli/errors";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { parseHostKeyArgs, usage, type HostKeyOptions } from "./args";
-import { authorizedKeyLine } from "../../shared/hostKeys";
+import { authorizedKeyLine } from "../../../contract/hostKeys";
 import { fingerprint, HostKeyError, readHostKey } from "./reader";
 
 const exitCodes = { usage: 2, unreachable: 3 } as const;

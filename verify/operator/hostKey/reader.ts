@@ -4,13 +4,13 @@
 import { GetConsoleOutputCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { createHash } from "crypto";
 
-import { describeError, errorName, isAccessDenied } from "../../shared/errors";
+import { describeError, errorName, isAccessDenied } from "../../cli/errors";
 import {
     hasKeyBlock,
     pinnableHostKey,
     readConsoleKeys,
     type HostPublicKey,
-} from "../../shared/hostKeys";
+} from "../../../contract/hostKeys";
 
 export interface ReadOptions {
     instanceId: string;

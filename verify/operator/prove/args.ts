@@ -1,8 +1,8 @@
 // Command-line flags of prove. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import { numberFlag, pollIntervalFlag, readFlags } from "../../shared/flags";
-import { UsageCollector } from "../../shared/usageError";
+import { numberFlag, pollIntervalFlag, readFlags } from "../../cli/flags";
+import { UsageCollector } from "../../cli/usageError";
 import { defaultOnlineTimeoutSeconds, onlineTimeoutFlag } from "../ssm/args";
 
 export interface ProveOptions {

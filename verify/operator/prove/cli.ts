@@ -2,9 +2,9 @@
 // transport, verify's checklist (or --json report) out, and verify's exit codes.
 import * as fs from "fs";
 
-import { describeFailure, formatChecklist, type ProofReport } from "../../shared/report";
-import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
-import { UsageError } from "../../shared/usageError";
+import { describeFailure, formatChecklist, type ProofReport } from "../../../contract/report";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
+import { UsageError } from "../../cli/usageError";
 import { defaultCommandTimeoutSeconds } from "../ssm/args";
 import { runProof } from "../ssm/proof";
 import { RunnerError } from "../ssm/runner";

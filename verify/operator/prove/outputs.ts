@@ -1,11 +1,15 @@
 // Reads what prove needs from `pulumi stack output --json --show-secrets`: the `proofTarget`
 // output (transport, host, region, plan, pinned host key, profiles path) and, over SSH, the
 // secret `sshPrivateKey`. Anything missing or malformed is a UsageError naming it.
-import { parseHostKeyLine } from "../../shared/hostKeys";
-import { validatePlan } from "../../shared/plan";
-import { proofTargetOutput, sshPrivateKeyOutput, type ProofTarget } from "../../shared/proofTarget";
-import { regionPattern } from "../../shared/region";
-import { UsageCollector, UsageError } from "../../shared/usageError";
+import { parseHostKeyLine } from "../../../contract/hostKeys";
+import { validatePlan } from "../../../contract/plan";
+import {
+    proofTargetOutput,
+    sshPrivateKeyOutput,
+    type ProofTarget,
+} from "../../../contract/proofTarget";
+import { regionPattern } from "../../../contract/region";
+import { UsageCollector, UsageError } from "../../cli/usageError";
 
 export interface ProveInputs {
     target: ProofTarget;

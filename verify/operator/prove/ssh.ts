@@ -9,9 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { parseHostKeyLine } from "../../shared/hostKeys";
-import { profileSyncNow, profileSyncRemoteCommand } from "../../shared/profileSync";
-import type { ProofTarget } from "../../shared/proofTarget";
+import { parseHostKeyLine } from "../../../contract/hostKeys";
+import { profileSyncNow, profileSyncRemoteCommand } from "../../../contract/profileSync";
+import type { ProofTarget } from "../../../contract/proofTarget";
 
 export interface SshResult {
     code: number;

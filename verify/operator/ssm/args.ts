@@ -1,9 +1,9 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
 import * as path from "path";
 
-import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../shared/flags";
-import { UsageCollector } from "../../shared/usageError";
-import { maxExecutionTimeoutSeconds } from "../../shared/ssmLimits";
+import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../cli/flags";
+import { UsageCollector } from "../../cli/usageError";
+import { maxExecutionTimeoutSeconds } from "../../../contract/ssmLimits";
 
 export interface RunnerOptions {
     instanceId: string;

@@ -3,9 +3,9 @@
 // run). Credentials come from the default chain only; none is ever an argument or printed.
 import * as fs from "fs";
 
-import { parsePlanText } from "../../shared/plan";
-import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../shared/commandLine";
-import { UsageError } from "../../shared/usageError";
+import { parsePlanText } from "../../../contract/plan";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
+import { UsageError } from "../../cli/usageError";
 import { parseRunnerArgs, usage } from "./args";
 import { runProof } from "./proof";
 import { RunnerError } from "./runner";

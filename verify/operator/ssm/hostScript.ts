@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "crypto";
 import { gzipSync } from "zlib";
 
-import { chunkPayloadChars } from "../../shared/ssmLimits";
+import { chunkPayloadChars } from "../../../contract/ssmLimits";
 
 /** Exit codes of the on-host script itself, beside verify's 0 to 3. */
 export const hostExitCodes = {
@@ -74,7 +74,7 @@ export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("he
 
 export interface RunScriptArgs {
     delivery: Delivery;
-    /** The on-host wrapper's source (verify/host/ssmWrapper.ts, bundled). */
+    /** The on-host wrapper's source (verify/host/proof/ssmWrapper.ts, bundled). */
     wrapperSource: string;
     /** The plan, verify's --targets JSON. */
     planJson: string;

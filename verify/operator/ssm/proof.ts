@@ -2,8 +2,8 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
-import { profileSyncNow } from "../../shared/profileSync";
-import { maxParameterCharsPerCommand } from "../../shared/ssmLimits";
+import { profileSyncNow } from "../../../contract/profileSync";
+import { maxParameterCharsPerCommand } from "../../../contract/ssmLimits";
 import type { RunnerOptions } from "./args";
 import { planDelivery, runScript } from "./hostScript";
 import {

@@ -15,9 +15,9 @@ import {
     SSMClient,
 } from "@aws-sdk/client-ssm";
 
-import { describeFailure, type ProofReport } from "../../shared/report";
+import { describeFailure, type ProofReport } from "../../../contract/report";
 import { type Delivery, hostExitCodes } from "./hostScript";
-import { endMarker, maxCommentChars, ssmStdoutLimit } from "../../shared/ssmLimits";
+import { endMarker, maxCommentChars, ssmStdoutLimit } from "../../../contract/ssmLimits";
 
 /** A failure of the runner itself, with the exit code it ends with. */
 export class RunnerError extends Error {

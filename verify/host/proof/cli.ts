@@ -1,10 +1,10 @@
 // The command-line shell around runProof: flags in, checklist or JSON out, an exit code that
 // says what happened. Progress and diagnoses go to stderr so stdout stays parseable with --json.
 // Usage errors (every one at once, one line each) exit 2 with the usage text.
-import { printHelpIfAsked, reportUsageError, runCommandLine } from "../shared/commandLine";
+import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { resolveArgs, usage } from "./args";
 import { runProof } from "./proof";
-import { describeFailure, formatChecklist } from "../shared/report";
+import { describeFailure, formatChecklist } from "../../../contract/report";
 
 export const exitCodes = { proven: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 

@@ -1,6 +1,6 @@
 // Turns an AWS error seen at a given step into the likely cause, in words an operator can act on.
-import { errorMessage, errorName, isAccessDenied, isUnreachable } from "../shared/errors";
-import type { StepName } from "../shared/report";
+import { errorMessage, errorName, isAccessDenied, isUnreachable } from "../../cli/errors";
+import type { StepName } from "../../../contract/report";
 
 export interface DiagnosisContext {
     /** The service whose step failed; every diagnosis names it. */

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import type { S3Client } from "@aws-sdk/client-s3";
 
-import type { ProofReport } from "../../verify/shared/report";
+import type { ProofReport } from "../contract/report";
 import { ImdsDoubles } from "./imds";
 import { adminS3Client, type Moto, region, startMoto, type StaticCredentials } from "./moto";
 import {

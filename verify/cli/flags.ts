@@ -1,7 +1,7 @@
 // Splits argv into flag values for verify and the SSM runner alike: `--flag value`, or
 // `--flag=value` for any value (even one that starts with -), plus value-less switches; and the
 // checks of the flags more than one of them takes.
-import { regionPattern } from "./region";
+import { regionPattern } from "../../contract/region";
 import type { UsageCollector } from "./usageError";
 
 export function readFlags<F extends string>(

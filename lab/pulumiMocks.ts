@@ -32,7 +32,7 @@ export interface MockOptions {
     verifyStdout?: string;
 }
 
-/** A passing report in verify's shape (verify/shared/report.ts). */
+/** A passing report in verify's shape (contract/report.ts). */
 export const passingReportJson = JSON.stringify({
     ok: true,
     steps: [{ name: "base-identity", ok: true, expected: "x", observed: "arn", durationMs: 1 }],

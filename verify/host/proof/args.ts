@@ -2,11 +2,21 @@
 // all reported at once.
 import * as fs from "fs";
 
-import { fieldRules, parsePlanText, singleTargetName, type VerifyTarget } from "../shared/plan";
+import {
+    fieldRules,
+    parsePlanText,
+    singleTargetName,
+    type VerifyTarget,
+} from "../../../contract/plan";
 import { roleChainingMaxSeconds } from "./roleChaining";
-import { awsConfigPath, instanceRegion, profileRegion, regionPattern } from "../shared/region";
-import { readFlags } from "../shared/flags";
-import { UsageCollector, UsageError, UsageErrors } from "../shared/usageError";
+import {
+    awsConfigPath,
+    instanceRegion,
+    profileRegion,
+    regionPattern,
+} from "../../../contract/region";
+import { readFlags } from "../../cli/flags";
+import { UsageCollector, UsageError, UsageErrors } from "../../cli/usageError";
 
 export interface ProofOptions {
     /** The services to prove, in report order. */

@@ -6,7 +6,7 @@ import * as path from "path";
 
 import { makeTempDir, removeTempDir } from "./cleanup";
 
-export const bundlePath = path.join(__dirname, "..", "..", "dist", "verify.js");
+export const bundlePath = path.join(__dirname, "..", "dist", "verify.js");
 
 export interface ProcessResult {
     code: number | null;

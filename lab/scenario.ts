@@ -20,8 +20,8 @@ import {
     hostAssumePolicy,
     targetAccessPolicy,
     targetTrustPolicy,
-} from "../../components/policies";
-import { defaultObjectActions } from "../../components/validation";
+} from "../components/policies";
+import { defaultObjectActions } from "../components/validation";
 import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
 
 export type Variant =

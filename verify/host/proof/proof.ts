@@ -21,8 +21,8 @@ import {
 import { ListingProbe } from "./listingProbe";
 import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
-import { describeError, isUnreachable } from "../shared/errors";
-import { declaredActions, type VerifyTarget } from "../shared/plan";
+import { describeError, isUnreachable } from "../../cli/errors";
+import { declaredActions, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
     maskAccessKeyId,
@@ -30,7 +30,7 @@ import {
     ServiceReport,
     StepName,
     StepResult,
-} from "../shared/report";
+} from "../../../contract/report";
 import { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 import {
     assumeRoleWithPropagationRetry,

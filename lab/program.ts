@@ -5,7 +5,7 @@ import { parse } from "yaml";
 
 import { MockOptions, runMocked } from "./pulumiMocks";
 
-export const repoRoot = path.join(__dirname, "..", "..");
+export const repoRoot = path.join(__dirname, "..");
 
 /** A stack file's config as Pulumi hands it to a program: every value a string, lists as JSON. */
 export function stackFileConfig(stack: string): Record<string, string> {

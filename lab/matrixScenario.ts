@@ -10,9 +10,9 @@
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 
-import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../../components/policies";
-import { defaultObjectActions, type ObjectAction } from "../../components/validation";
-import type { VerifyTarget } from "../../verify/shared/plan";
+import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../components/policies";
+import { defaultObjectActions, type ObjectAction } from "../components/validation";
+import type { VerifyTarget } from "../contract/plan";
 import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
 import { createHost, nextScenarioId } from "./scenario";
 

@@ -14,7 +14,7 @@ import {
     STSClient,
 } from "@aws-sdk/client-sts";
 
-import { errorName, isAccessDenied } from "../shared/errors";
+import { errorName, isAccessDenied } from "../../cli/errors";
 import type { ListingProbe } from "./listingProbe";
 
 export interface Outcome {

@@ -39,7 +39,7 @@ export interface Moto {
 }
 
 export function motoServerPath(): string {
-    const local = path.join(__dirname, "..", "..", ".venv", "bin", "moto_server");
+    const local = path.join(__dirname, "..", ".venv", "bin", "moto_server");
     const chosen = process.env.MOTO_SERVER ?? local;
     if (!fs.existsSync(chosen)) {
         throw new Error(
@@ -53,7 +53,7 @@ const bootstrapRequests = 3;
 
 export interface MotoOptions {
     /**
-     * Serve GetConsoleOutput from this file (test/support/moto_console.py) instead of moto's
+     * Serve GetConsoleOutput from this file (lab/moto_console.py) instead of moto's
      * canned boot log.
      */
     consoleFile?: string;

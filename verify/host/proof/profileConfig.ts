@@ -3,9 +3,9 @@
 // run, or failed) is named as such, rather than surfacing later as a puzzling AccessDenied.
 import * as fs from "fs";
 
-import type { VerifyTarget } from "../shared/plan";
-import { profileSyncUnit } from "../shared/profileSync";
-import { awsConfigPath } from "../shared/region";
+import type { VerifyTarget } from "../../../contract/plan";
+import { profileSyncUnit } from "../../../contract/profileSync";
+import { awsConfigPath } from "../../../contract/region";
 import type { Outcome } from "./steps";
 
 /** `[profile NAME]` sections of an AWS config file, as key → value maps (comments skipped). */

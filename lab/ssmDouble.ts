@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 
-import { ssmStderrLimit, ssmStdoutLimit } from "../../verify/shared/ssmLimits";
+import { ssmStderrLimit, ssmStdoutLimit } from "../contract/ssmLimits";
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "./cleanup";
 
 export interface SsmDoubleOptions {

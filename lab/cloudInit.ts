@@ -20,7 +20,6 @@ import { makeTempDir, removeTempDir } from "./cleanup";
 export const writeSshKeyFingerprints = path.join(
     __dirname,
     "..",
-    "..",
     ".tools",
     "cloud-init",
     "usr",

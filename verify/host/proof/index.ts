@@ -11,15 +11,15 @@ export { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
 export type { ProofOptions } from "./args";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";
-export { validatePlan } from "../shared/plan";
-export type { VerifyTarget } from "../shared/plan";
+export { validatePlan } from "../../../contract/plan";
+export type { VerifyTarget } from "../../../contract/plan";
 export { runProof } from "./proof";
 export type { ProofHooks } from "./proof";
-export { describeFailure, formatChecklist, maskAccessKeyId } from "../shared/report";
+export { describeFailure, formatChecklist, maskAccessKeyId } from "../../../contract/report";
 export type {
     IsolationResult,
     ProofReport,
     ServiceReport,
     StepName,
     StepResult,
-} from "../shared/report";
+} from "../../../contract/report";

@@ -7,22 +7,22 @@ import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk
 import * as fs from "fs";
 import * as path from "path";
 
-import { hostProfilesReadPolicy } from "../../components/policies";
-import { targetProfileConfig, type HostUserDataArgs } from "../../components/userData";
+import { hostProfilesReadPolicy } from "../components/policies";
+import { targetProfileConfig, type HostUserDataArgs } from "../components/userData";
 import {
     profileParameterName,
     profileSyncInstaller,
     profileSyncScriptPath,
-} from "../../verify/shared/profileSync";
-import { defaultObjectActions } from "../../components/validation";
-import type { VerifyTarget } from "../../verify/shared/plan";
+} from "../contract/profileSync";
+import { defaultObjectActions } from "../components/validation";
+import type { VerifyTarget } from "../contract/plan";
 import { makeTempDir, removeTempDir } from "./cleanup";
 import { Imds, startImds } from "./imds";
 import { Moto, region, startMoto } from "./moto";
 import { createScenario, type Scenario } from "./scenario";
 import { runProcess, type ProcessResult } from "./verifyProcess";
 
-export const venvBin = path.join(__dirname, "..", "..", ".venv", "bin");
+export const venvBin = path.join(__dirname, "..", ".venv", "bin");
 
 export function requireAwsCli(): void {
     if (!fs.existsSync(path.join(venvBin, "aws"))) {

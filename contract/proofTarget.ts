@@ -12,7 +12,7 @@ export interface ProofTarget {
     /** The plan the deploy proved: one entry per service, with its profile. */
     plan: VerifyTarget[];
     propagationTimeoutSeconds: number;
-    /** The host's SSM parameter path of profiles (verify/shared/profileSync.ts). */
+    /** The host's SSM parameter path of profiles (contract/profileSync.ts). */
     profilesPath: string;
     /** ssh only: the address, the user, and the pinned host key ("<type> <base64>"). */
     publicIp?: string;

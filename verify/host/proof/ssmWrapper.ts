@@ -6,8 +6,8 @@
 // Exits with verify's exit code. Bundled by scripts/bundle.mjs into the runner as a string.
 import { spawnSync } from "child_process";
 
-import type { ProofReport, ServiceReport, StepResult } from "../shared/report";
-import { endMarker, ssmStderrLimit, ssmStdoutLimit } from "../shared/ssmLimits";
+import type { ProofReport, ServiceReport, StepResult } from "../../../contract/report";
+import { endMarker, ssmStderrLimit, ssmStdoutLimit } from "../../../contract/ssmLimits";
 /** Room left for the end marker and newlines. */
 const stdoutBudget = ssmStdoutLimit - 200;
 const stderrBudget = ssmStderrLimit - 200;
