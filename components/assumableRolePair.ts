@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
-import { hostProfilesPath } from "./devHost";
-import { createHostedServices } from "./hostedServices";
+import { hostProfilesPath } from "./provenHost";
+import { composeHostAndServices } from "./composition";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     HostSettings,
@@ -83,10 +83,10 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         const {
             host,
             roles: [target],
-        } = createHostedServices(
+        } = composeHostAndServices(
             name,
             [{ prefix: name, profileName: valid.awsProfileName, spec: valid }],
-            { args, valid, profilesPath },
+            { valid, profilesPath },
             this,
         );
 

@@ -1,22 +1,15 @@
 // The public API, the npm package's entry: `import { AssumableRolePair, SharedDevHost } from "rolepair"`.
+// Only the two components, their Args and outputs, and what a program really calls: every name
+// here is a promise to the package's users, so internals (policy builders, command lines, the
+// report parser) stay out.
 export { AssumableRolePair, validateAssumableRolePairArgs } from "./assumableRolePair";
 export type { AssumableRolePairArgs } from "./assumableRolePair";
-export { readStackConfig } from "./stackConfig";
-export type { StackConfig } from "./stackConfig";
-export * from "./policies";
-export {
-    buildAssumeRoleCommand,
-    buildVerifyCommand,
-    buildVerifyPlanCommand,
-    verifyPlanJson,
-    parseVerificationReport,
-    requireProof,
-    shellQuote,
-} from "./verifyCommand";
-export type { VerifyCommandArgs, VerifyPlanCommandArgs } from "./verifyCommand";
 export { SharedDevHost, validateSharedDevHostArgs } from "./sharedDevHost";
 export type { SharedDevHostArgs, SharedService, SharedServiceOutput } from "./sharedDevHost";
-// What the proof reports (the components' `verification` output).
+export { readStackConfig } from "./stackConfig";
+export type { StackConfig } from "./stackConfig";
+export { buildAssumeRoleCommand } from "./commandLines";
+// What the proof reports (the components' `verification` output) and what `prove` reads.
 export type {
     HostIdentities,
     IsolationResult,
@@ -27,6 +20,7 @@ export type {
     StepName,
     StepResult,
 } from "../contract/report";
+export type { ProofTarget } from "../contract/proofTarget";
 export {
     InputError,
     ObjectAction,

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { BucketPosture } from "./bucket";
+import { defaultHostKeyReaderPath, defaultSsmRunnerPath, defaultVerifyBundlePath } from "./bundles";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     checkBoolean,
@@ -159,17 +160,43 @@ export interface HostSettings {
     readonly hostKeyReaderPath?: string;
 }
 
+/** What every transport of the proof needs. */
+interface ProofSettings {
+    propagationTimeoutSeconds: number;
+    /** The verify bundle copied to the host. */
+    bundlePath: string;
+    /** The aws provider's profile, for the commands run on the operator's machine. */
+    awsProfile?: string;
+}
+
+/** The proof over SSH: an ingress rule, a key pair, and the host's key pinned. */
+export interface SshProofSettings extends ProofSettings {
+    transport: "ssh";
+    ingressCidr: pulumi.Input<string>;
+    /** Both or neither; neither generates a key. */
+    publicKey?: pulumi.Input<string>;
+    privateKey?: pulumi.Input<string>;
+    /** The host key to pin; absent: read from the console by the host-key reader. */
+    hostKey?: string;
+    hostKeyReaderPath: string;
+}
+
+/** The proof over SSM Run Command: no inbound port, no key; the runner runs on the operator's machine. */
+export interface SsmProofSettings extends ProofSettings {
+    transport: "ssm";
+    runnerPath: string;
+}
+
+export type ProofTransportSettings = SshProofSettings | SsmProofSettings;
+
 export interface ValidHostSettings extends BucketPosture {
     permissionsBoundary?: string;
     egressTcpPorts: number[];
     instanceType: string;
     httpPutResponseHopLimit: number;
-    verify: boolean;
-    verifyTransport: VerifyTransport;
-    sshIngressCidr?: pulumi.Input<string>;
     subnetId?: pulumi.Input<string>;
-    sshHostKey?: string;
-    propagationTimeoutSeconds: number;
+    /** Absent when verify is false: no SSH- or SSM-related resource at all. */
+    proof?: ProofTransportSettings;
 }
 
 /**
@@ -238,6 +265,17 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
     }
     // Inputs that may be Outputs (a secret key, a subnet from another stack) are checked when plain.
     if (typeof args.sshPublicKey === "string") checkSshPublicKey("sshPublicKey", args.sshPublicKey);
+    const ingressCidr =
+        args.sshIngressCidr === undefined
+            ? undefined
+            : checkWhenKnown("sshIngressCidr", args.sshIngressCidr, checkSshIngressCidr);
+    const hostKey =
+        args.sshHostKey === undefined ? undefined : checkSshHostKey("sshHostKey", args.sshHostKey);
+    const propagationTimeoutSeconds = checkIntegerInRange(
+        "propagationTimeoutSeconds",
+        args.propagationTimeoutSeconds ?? 120,
+        { min: 1, max: 3600 },
+    );
     return {
         forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),
         noncurrentVersionExpirationDays: checkIntegerInRange(
@@ -260,24 +298,48 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
             args.httpPutResponseHopLimit ?? 1,
             hopLimitBounds,
         ),
-        verify,
-        verifyTransport,
-        sshIngressCidr:
-            args.sshIngressCidr === undefined
-                ? undefined
-                : checkWhenKnown("sshIngressCidr", args.sshIngressCidr, checkSshIngressCidr),
         subnetId:
             args.subnetId === undefined
                 ? undefined
                 : checkWhenKnown("subnetId", args.subnetId, checkSubnetId),
-        sshHostKey:
-            args.sshHostKey === undefined
-                ? undefined
-                : checkSshHostKey("sshHostKey", args.sshHostKey),
-        propagationTimeoutSeconds: checkIntegerInRange(
-            "propagationTimeoutSeconds",
-            args.propagationTimeoutSeconds ?? 120,
-            { min: 1, max: 3600 },
-        ),
+        proof: verify
+            ? proofSettings(args, verifyTransport, {
+                  propagationTimeoutSeconds,
+                  ingressCidr,
+                  hostKey,
+              })
+            : undefined,
+    };
+}
+
+/** The proof's settings, once the inputs they come from are checked. */
+function proofSettings(
+    args: HostSettings,
+    transport: VerifyTransport,
+    checked: {
+        propagationTimeoutSeconds: number;
+        ingressCidr?: pulumi.Input<string>;
+        hostKey?: string;
+    },
+): ProofTransportSettings {
+    const common = {
+        propagationTimeoutSeconds: checked.propagationTimeoutSeconds,
+        bundlePath: args.verifyBundlePath ?? defaultVerifyBundlePath,
+        awsProfile: new pulumi.Config("aws").get("profile"),
+    };
+    if (transport === "ssm") {
+        return { ...common, transport, runnerPath: args.ssmRunnerPath ?? defaultSsmRunnerPath };
+    }
+    if (checked.ingressCidr === undefined) {
+        throw new Error("unreachable: sshIngressCidr is required with verify over SSH");
+    }
+    return {
+        ...common,
+        transport,
+        ingressCidr: checked.ingressCidr,
+        publicKey: args.sshPublicKey,
+        privateKey: args.sshPrivateKey,
+        hostKey: checked.hostKey,
+        hostKeyReaderPath: args.hostKeyReaderPath ?? defaultHostKeyReaderPath,
     };
 }

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
-import { hostProfilesPath } from "./devHost";
-import { createHostedServices } from "./hostedServices";
+import { hostProfilesPath } from "./provenHost";
+import { composeHostAndServices } from "./composition";
 import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
 import {
     checkServiceCount,
@@ -143,14 +143,14 @@ export class SharedDevHost extends pulumi.ComponentResource {
         super("rolepair:index:SharedDevHost", name, {}, opts);
 
         // Each service's role and bucket are named `${name}-${service}-...`.
-        const { host, roles } = createHostedServices(
+        const { host, roles } = composeHostAndServices(
             name,
             valid.services.map(({ name: service, spec }) => ({
                 prefix: `${name}-${service}`,
                 profileName: service,
                 spec,
             })),
-            { args, valid: valid.host, profilesPath },
+            { valid: valid.host, profilesPath },
             this,
         );
 

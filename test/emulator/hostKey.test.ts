@@ -12,7 +12,7 @@ import {
 import * as fs from "fs";
 import * as path from "path";
 
-import { buildHostKeyCommand } from "../../components/verifyCommand";
+import { buildHostKeyCommand } from "../../components/commandLines";
 import { authorizedKeyLine, type HostPublicKey } from "../../contract/hostKeys";
 import { fingerprint } from "../../verify/operator/hostKey/reader";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";

@@ -1,18 +1,14 @@
 // The verification as the component runs it: the bundle copied to the host over SSH, then the
-// exact command line buildVerifyCommand makes for the component, run by a real sshd. AWS is the
+// exact command line buildVerifyPlanCommand makes for the component (the plan on stdin), run by a real sshd. AWS is the
 // moto emulator; the host's credentials come from the IMDSv2 double; the AWS profile file is the
 // one the user data writes (targetProfileConfig).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { remoteVerifyPath } from "../../components/verification";
-import {
-    buildVerifyCommand,
-    buildVerifyPlanCommand,
-    parseVerificationReport,
-    verifyPlanJson,
-} from "../../components/verifyCommand";
+import { buildVerifyPlanCommand, verifyPlanJson } from "../../components/commandLines";
+import { parseVerificationReport } from "../../components/proofReport";
+import { remoteVerifyPath } from "../../components/sshTransport";
 import { awsConfigFile, targetProfileConfig } from "../../components/userData";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { createMatrixScenario } from "../../lab/matrixScenario";
@@ -69,23 +65,30 @@ describe("verification on an SSH host", () => {
                 externalId,
             }),
         );
-        const command = buildVerifyCommand({
+        const command = buildVerifyPlanCommand({
             scriptPath: remoteVerifyPath,
-            bucket: scenario.bucket,
-            roleArn: scenario.targetRoleArn,
             region,
-            externalId,
-            profile: "target",
             propagationTimeoutSeconds: 2,
         });
-        const result = await host.run(command, env);
+        // The pair's plan, as the component sends it: one service named after its profile.
+        const plan = verifyPlanJson([
+            {
+                name: "target",
+                roleArn: scenario.targetRoleArn,
+                bucket: scenario.bucket,
+                ...(externalId !== undefined ? { externalId } : {}),
+                objectActions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                profile: "target",
+            },
+        ]);
+        const result = await host.run(command, env, plan);
         return { command, result };
     }
 
     it("proves a correct setup over SSH with the component's command line and JSON report", async () => {
         const scenario = await createScenario(moto, "correct");
         const { command, result } = await verifyOnHost(scenario);
-        assert.match(command, /^node \/home\/ec2-user\/rolepair-verify\.js --bucket /);
+        assert.match(command, /^node \/home\/ec2-user\/rolepair-verify\.js --targets - /);
         assert.strictEqual(result.code, 0, result.stderr);
         const report = parseVerificationReport(result.stdout);
         assert.strictEqual(report.ok, true);
@@ -100,7 +103,7 @@ describe("verification on an SSH host", () => {
         assert.strictEqual(report.identities.base, scenario.hostSessionArn);
     });
 
-    it("proves a setup with an ExternalId through the flag and the profile's external_id", async () => {
+    it("proves a setup with an ExternalId through the plan and the profile's external_id", async () => {
         const scenario = await createScenario(moto, "correct", "ext-2026");
         const { result } = await verifyOnHost(scenario, "ext-2026");
         assert.strictEqual(result.code, 0, result.stderr);

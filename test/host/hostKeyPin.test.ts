@@ -18,7 +18,7 @@ import {
     hostKeysFromConsole,
     pinnableHostKey,
 } from "../../contract/hostKeys";
-import { buildHostKeyCommand } from "../../components/verifyCommand";
+import { buildHostKeyCommand } from "../../components/commandLines";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { consoleOutputFor } from "../../lab/cloudInit";
 import { region, startMoto } from "../../lab/moto";

@@ -20,7 +20,15 @@ async function failedCheck(input: "subnetId" | "sshIngressCidr", value: string):
             [input]: pulumi.output(value),
         });
         try {
-            await promiseOf(pulumi.output(settings[input]));
+            await promiseOf(
+                pulumi.output(
+                    input === "subnetId"
+                        ? settings.subnetId
+                        : settings.proof?.transport === "ssh"
+                          ? settings.proof.ingressCidr
+                          : undefined,
+                ),
+            );
         } catch (error) {
             return { error };
         }

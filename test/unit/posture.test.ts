@@ -32,7 +32,7 @@ describe("security posture", () => {
             run.find("aws:ec2/instance:Instance", "pair-host").inputs.ami,
             "ami-0abcdef1234567890",
         );
-        const { al2023AmiParameter } = await import("../../components/host");
+        const { al2023AmiParameter } = await import("../../components/instance");
         assert.strictEqual(
             al2023AmiParameter("t3.micro"),
             "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",

@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { readVerifyBundle } from "../../components/verification";
+import { readVerifyBundle } from "../../components/bundles";
 import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../../lab/program";
 import type { Registered } from "../../lab/pulumiMocks";
 

@@ -2,14 +2,15 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 
+import { defaultHostKeyReaderPath } from "../../components/bundles";
 import {
+    buildAssumeRoleCommand,
     buildHostKeyCommand,
-    buildVerifyCommand,
-    parseVerificationReport,
-    requireProof,
-} from "../../components/verifyCommand";
-import { createHost } from "../../components/host";
-import { defaultHostKeyReaderPath, remoteVerifyPath } from "../../components/verification";
+    buildVerifyPlanCommand,
+} from "../../components/commandLines";
+import { createInstance } from "../../components/instance";
+import { parseVerificationReport, requireProof } from "../../components/proofReport";
+import { remoteVerifyPath } from "../../components/sshTransport";
 import { baseArgs, runComponent } from "../support/component";
 import { mockHostKeyLine, promiseOf, runMocked } from "../../lab/pulumiMocks";
 
@@ -125,32 +126,27 @@ describe("verification wiring", () => {
             );
     });
 
-    it("runs exactly the command line buildVerifyCommand makes, with the target ARN and bucket", () => {
+    it("runs the one command form, the plan on stdin naming the target role, bucket and profile", () => {
         const verify = run.find("command:remote:Command", "pair-verify").inputs;
-        const expected = buildVerifyCommand({
+        const expected = buildVerifyPlanCommand({
             scriptPath: remoteVerifyPath,
-            bucket: "pair-bucket-7f3a9c1",
-            roleArn: "arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1",
             region: "us-east-1",
-            profile: "target",
             propagationTimeoutSeconds: 120,
         });
         assert.strictEqual(verify.create, expected);
         assert.strictEqual(
             expected,
-            "node /home/ec2-user/rolepair-verify.js --bucket pair-bucket-7f3a9c1 --role-arn arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1 --region us-east-1 --profile target --propagation-timeout 120 --json",
+            "node /home/ec2-user/rolepair-verify.js --targets - --region us-east-1 --propagation-timeout 120 --json",
         );
-    });
-
-    it("quotes values a shell would otherwise split or expand", () => {
-        const line = buildVerifyCommand({
-            scriptPath: "/x/v.js",
-            bucket: "b-1",
-            roleArn: "arn:aws:iam::123456789012:role/r",
-            region: "us-east-1",
-            externalId: "a b'$(x)",
-        });
-        assert.match(line, / --external-id 'a b'\\''\$\(x\)' --json$/);
+        assert.deepStrictEqual(JSON.parse(verify.stdin), [
+            {
+                name: "target",
+                roleArn: "arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1",
+                bucket: "pair-bucket-7f3a9c1",
+                objectActions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                profile: "target",
+            },
+        ]);
     });
 
     it("re-runs when a target policy changes, and only the policy hash moves", async () => {
@@ -218,7 +214,7 @@ describe("verification wiring", () => {
         it(`keeps the ${keySource} SSH private key secret`, async () => {
             const result = await runMocked("test", {}, async () => {
                 const parent = new pulumi.ComponentResource("test:index:Parent", "parent");
-                const host = createHost(
+                const host = createInstance(
                     "h",
                     {
                         instanceType: "t3.micro",
@@ -245,35 +241,27 @@ describe("verification wiring", () => {
     }
 });
 
-describe("remote command quoting", () => {
-    it("sends a value that starts with - as --flag=value, so verify cannot take it for a flag", () => {
-        const line = buildVerifyCommand({
-            scriptPath: "/x/v.js",
-            bucket: "b-1",
+describe("command line quoting", () => {
+    it("quotes values a shell would otherwise split or expand", () => {
+        const line = buildAssumeRoleCommand({
             roleArn: "arn:aws:iam::123456789012:role/r",
-            region: "us-east-1",
-            externalId: "--ext-2026",
-            profile: "-p",
+            sessionName: "s",
+            externalId: "a b'$(x)",
         });
-        assert.match(line, / --external-id=--ext-2026 --profile=-p --json$/);
+        assert.match(line, / --external-id 'a b'\\''\$\(x\)'$/);
     });
 
     it("quotes a word that starts with = (zsh would expand =cmd to a path)", () => {
-        const line = buildVerifyCommand({
-            scriptPath: "/x/v.js",
-            bucket: "b-1",
+        const line = buildAssumeRoleCommand({
             roleArn: "arn:aws:iam::123456789012:role/r",
-            region: "us-east-1",
-            externalId: "=ls",
+            sessionName: "=ls",
         });
-        assert.match(line, / --external-id '=ls' --json$/);
+        assert.match(line, / --role-session-name '=ls'$/);
         // An = inside a word is still left as typed.
         assert.match(
-            buildVerifyCommand({
-                scriptPath: "/x/v.js",
-                bucket: "b-1",
+            buildAssumeRoleCommand({
                 roleArn: "arn:aws:iam::123456789012:role/r=1",
-                region: "us-east-1",
+                sessionName: "s",
             }),
             / --role-arn arn:aws:iam::123456789012:role\/r=1 /,
         );

@@ -6,9 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { createDevHost, createHostRole, DevHost, verificationSettings } from "./devHost";
+import { createHostRole } from "./hostIdentity";
+import { createProvenHost, ProvenHost } from "./provenHost";
 import { createServiceRole, ServiceRole, ServiceRoleSpec } from "./serviceRole";
-import type { HostSettings, ValidHostSettings } from "./settings";
+import type { ValidHostSettings } from "./settings";
 
 /** One service to put on the host. */
 export interface ServiceToHost {
@@ -22,27 +23,26 @@ export interface ServiceToHost {
     spec: ServiceRoleSpec;
 }
 
-/** The host's settings: as given (paths, keys) and as validated. */
+/** The host's settings, validated. */
 export interface HostToBuild {
-    args: HostSettings;
     valid: ValidHostSettings;
     /** The host's SSM parameter path of profiles (hostProfilesPath, checked before any resource). */
     profilesPath: string;
 }
 
-export interface HostedServices {
-    host: DevHost;
+export interface Composition {
+    host: ProvenHost;
     /** Each service's role and bucket, in the order the services were given. */
     roles: ServiceRole[];
 }
 
 /** Builds the host role, then each service's role and bucket, then the host that reaches them. */
-export function createHostedServices(
+export function composeHostAndServices(
     name: string,
     services: ServiceToHost[],
     hostToBuild: HostToBuild,
     parent: pulumi.Resource,
-): HostedServices {
+): Composition {
     const { valid } = hostToBuild;
     const partition = aws.getPartitionOutput({}, { parent }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
@@ -75,7 +75,7 @@ export function createHostedServices(
             resources: role.resources,
         };
     });
-    const host = createDevHost(
+    const host = createProvenHost(
         name,
         {
             hostRole,
@@ -88,7 +88,7 @@ export function createHostedServices(
             partition,
             accountId,
             profilesPath: hostToBuild.profilesPath,
-            verification: verificationSettings(hostToBuild.args, valid),
+            proof: valid.proof,
         },
         parent,
     );

@@ -1,4 +1,4 @@
-// The EC2 host: Amazon Linux 2023, IMDSv2 only, encrypted root volume, SSH from one CIDR at most,
+// The EC2 instance of the host: Amazon Linux 2023, IMDSv2 only, encrypted root volume, SSH from one CIDR at most,
 // egress to the given TCP ports only.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,11 +15,15 @@ export interface HostArgs {
     /** TCP ports the host may reach, anywhere. */
     egressTcpPorts: number[];
     /** SSH access for verification; absent means no key pair, no ingress rule, no TLS key. */
-    ssh?: {
-        ingressCidr: pulumi.Input<string>;
-        publicKey?: pulumi.Input<string>;
-        privateKey?: pulumi.Input<string>;
-    };
+    ssh?: HostSsh;
+}
+
+/** What a transport over SSH needs of the instance. */
+export interface HostSsh {
+    ingressCidr: pulumi.Input<string>;
+    /** Both or neither; neither generates an ED25519 key kept in the (encrypted) state. */
+    publicKey?: pulumi.Input<string>;
+    privateKey?: pulumi.Input<string>;
 }
 
 export interface Host {
@@ -39,7 +43,7 @@ export function al2023AmiParameter(instanceType: string): string {
     return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${amiArchitecture(instanceType)}`;
 }
 
-export function createHost(name: string, args: HostArgs, parent: pulumi.Resource): Host {
+export function createInstance(name: string, args: HostArgs, parent: pulumi.Resource): Host {
     const opts = { parent };
 
     const ami = aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.instanceType) }, opts);
@@ -110,7 +114,6 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
             associatePublicIpAddress: args.ssh ? true : undefined,
             keyName,
             userData: args.userData,
-            userDataReplaceOnChange: true,
             metadataOptions: {
                 httpEndpoint: "enabled",
                 httpTokens: "required",
@@ -122,9 +125,11 @@ export function createHost(name: string, args: HostArgs, parent: pulumi.Resource
         // The AMI parameter names the latest Amazon Linux 2023, which AWS republishes every few
         // weeks; following it would replace the host (new address, new keys, a lost dev box) on
         // some later `pulumi up`. A new host gets the latest; `pulumi up --replace` moves to it.
-        // userData: hosts made before the profiles moved to SSM parameters carry the old user data
-        // (the profiles themselves); with userDataReplaceOnChange, adopting the new constant one
-        // would replace them. They get the sync agent from the deploying side instead (devHost.ts).
+        // userData is frozen at creation: changing it on a running instance means a stop and start
+        // (or, with userDataReplaceOnChange, a new host). What runs on the host is upgraded by the
+        // deploying side instead: the sync step (contract/profileSync.ts profileSyncNow) runs the
+        // installer before every proof and `npm run prove` does the same, so a fix reaches existing
+        // hosts without touching the instance.
         { ...opts, dependsOn: args.dependsOn, ignoreChanges: ["ami", "userData"] },
     );
 

@@ -1,20 +1,6 @@
-// The remote command line that runs the verify bundle on the host, and the parsing of its report.
-// Pure functions, exported so tests run exactly the string the component sends over SSH.
+// The command lines the components run: the proof on the host, the operator-side tools, and the
+// assume-role line a person pastes. Pure functions, so tests run exactly the strings sent.
 import type { VerifyTarget } from "../contract/plan";
-import type { ProofReport } from "../contract/report";
-import { describeFailure } from "../contract/report";
-
-export interface VerifyCommandArgs {
-    /** Where the bundle was copied on the host. */
-    scriptPath: string;
-    bucket: string;
-    roleArn: string;
-    region: string;
-    externalId?: string;
-    /** Also prove the AWS config profile route (credential_source = Ec2InstanceMetadata). */
-    profile?: string;
-    propagationTimeoutSeconds?: number;
-}
 
 /** POSIX single-quote quoting: safe for any value, including ones with spaces or quotes. */
 export function shellQuote(value: string): string {
@@ -49,28 +35,6 @@ export function buildAssumeRoleCommand(args: {
     ]);
 }
 
-/**
- * `node <bundle> --bucket B --role-arn ARN --region R [...] --json`: the single-target pair's
- * command. Kept word for word: a different string would replace the pair's verify command.
- */
-export function buildVerifyCommand(args: VerifyCommandArgs): string {
-    const words = ["node", args.scriptPath];
-    // A value that starts with "-" would read as a flag: it goes as one word, --flag=value. Other
-    // values keep the two-word form every existing stack already sends.
-    const flag = (name: string, value: string) =>
-        value.startsWith("-") ? words.push(`${name}=${value}`) : words.push(name, value);
-    flag("--bucket", args.bucket);
-    flag("--role-arn", args.roleArn);
-    flag("--region", args.region);
-    if (args.externalId !== undefined) flag("--external-id", args.externalId);
-    if (args.profile !== undefined) flag("--profile", args.profile);
-    if (args.propagationTimeoutSeconds !== undefined) {
-        flag("--propagation-timeout", String(args.propagationTimeoutSeconds));
-    }
-    words.push("--json");
-    return commandLine(words);
-}
-
 export interface VerifyPlanCommandArgs {
     scriptPath: string;
     region: string;
@@ -78,8 +42,8 @@ export interface VerifyPlanCommandArgs {
 }
 
 /**
- * `node <bundle> --targets - --region R [--propagation-timeout N] --json`: the several-services
- * command. The plan (verifyPlanJson) arrives on stdin, so no value of it is ever a shell word.
+ * `node <bundle> --targets - --region R [--propagation-timeout N] --json`: the proof's one command
+ * form. The plan (verifyPlanJson) arrives on stdin, so no value of it is ever a shell word.
  */
 export function buildVerifyPlanCommand(args: VerifyPlanCommandArgs): string {
     const words = ["node", args.scriptPath, "--targets", "-", "--region", args.region];
@@ -93,36 +57,6 @@ export function buildVerifyPlanCommand(args: VerifyPlanCommandArgs): string {
 /** The plan verify reads with `--targets -`: one entry per service, in the order given. */
 export function verifyPlanJson(targets: readonly VerifyTarget[]): string {
     return JSON.stringify(targets);
-}
-
-/** Parses verify's `--json` stdout. Throws if it is not a report, quoting the start of what came. */
-export function parseVerificationReport(stdout: string): ProofReport {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(stdout);
-    } catch {
-        throw new Error(`verify did not print a JSON report; it printed: ${stdout.slice(0, 500)}`);
-    }
-    const report = parsed as Partial<ProofReport>;
-    if (
-        typeof report !== "object" ||
-        report === null ||
-        typeof report.ok !== "boolean" ||
-        !Array.isArray(report.steps) ||
-        !Array.isArray(report.services) ||
-        !Array.isArray(report.isolation)
-    ) {
-        throw new Error(`verify printed JSON that is not a report: ${stdout.slice(0, 500)}`);
-    }
-    return report as ProofReport;
-}
-
-/** The report if the proof holds; otherwise an Error carrying the diagnosis, to fail `pulumi up`. */
-export function requireProof(report: ProofReport): ProofReport {
-    if (!report.ok) {
-        throw new Error(`Assume-role verification failed on the host: ${describeFailure(report)}`);
-    }
-    return report;
 }
 
 export interface SsmRunnerCommandArgs {
