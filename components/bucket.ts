@@ -68,34 +68,7 @@ export function createPrivateBucket(
         opts,
     );
 
-    // Versioning: the service role may put and delete, so a compromised host could otherwise destroy
-    // objects for good. A delete only hides the object until the noncurrent version expires.
-    const versioning = new aws.s3.BucketVersioning(
-        `${name}-bucket-versioning`,
-        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-        opts,
-    );
-
-    // Old versions (and the delete markers left when they are gone) do not pile up for ever.
-    new aws.s3.BucketLifecycleConfiguration(
-        `${name}-bucket-lifecycle`,
-        {
-            bucket: bucket.id,
-            rules: [
-                {
-                    id: "expire-noncurrent-versions",
-                    status: "Enabled",
-                    filter: { prefix: "" },
-                    noncurrentVersionExpiration: {
-                        noncurrentDays: args.noncurrentVersionExpirationDays,
-                    },
-                    expiration: { expiredObjectDeleteMarker: true },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
-        },
-        { parent, dependsOn: [versioning] },
-    );
+    keepVersions(name, bucket, args.noncurrentVersionExpirationDays, parent);
 
     // Server access logs, when the operator names a bucket for them.
     if (args.accessLogBucket !== undefined) {
@@ -121,4 +94,41 @@ export function createPrivateBucket(
         bucket,
         ready: pulumi.all([bucket.bucket, policy.id]).apply(([bucketName]) => bucketName),
     };
+}
+
+/** Versioning and the expiry of old versions. */
+function keepVersions(
+    name: string,
+    bucket: aws.s3.Bucket,
+    noncurrentDays: number,
+    parent: pulumi.Resource,
+): void {
+    // Versioning: the service role may put and delete, so a compromised host could otherwise destroy
+    // objects for good. A delete only hides the object until the noncurrent version expires.
+    const versioning = new aws.s3.BucketVersioning(
+        `${name}-bucket-versioning`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        { parent },
+    );
+
+    // Old versions (and the delete markers left when they are gone) do not pile up for ever.
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-bucket-lifecycle`,
+        {
+            bucket: bucket.id,
+            rules: [
+                {
+                    id: "expire-noncurrent-versions",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    noncurrentVersionExpiration: {
+                        noncurrentDays,
+                    },
+                    expiration: { expiredObjectDeleteMarker: true },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        },
+        { parent, dependsOn: [versioning] },
+    );
 }

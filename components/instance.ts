@@ -82,25 +82,9 @@ export function createInstance(name: string, args: HostArgs, parent: pulumi.Reso
         opts,
     );
 
-    let keyName: pulumi.Output<string> | undefined;
-    let sshPrivateKey: pulumi.Output<string> | undefined;
-    if (args.ssh) {
-        let publicKey: pulumi.Input<string>;
-        if (args.ssh.publicKey !== undefined && args.ssh.privateKey !== undefined) {
-            publicKey = args.ssh.publicKey;
-            sshPrivateKey = pulumi.secret(args.ssh.privateKey);
-        } else {
-            // A throwaway key generated for this stack; it lives only in the (encrypted) state.
-            const generated = new tls.PrivateKey(
-                `${name}-ssh-key`,
-                { algorithm: "ED25519" },
-                { parent, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"] },
-            );
-            publicKey = generated.publicKeyOpenssh;
-            sshPrivateKey = pulumi.secret(generated.privateKeyOpenssh);
-        }
-        keyName = new aws.ec2.KeyPair(`${name}-key-pair`, { publicKey }, opts).keyName;
-    }
+    const key = args.ssh ? createKeyPair(name, args.ssh, parent) : undefined;
+    const keyName = key?.keyName;
+    const sshPrivateKey = key?.privateKey;
 
     // IMDSv2 only, with a hop limit of 1 by default so containers on the host cannot reach it.
     const instance = new aws.ec2.Instance(
@@ -134,4 +118,29 @@ export function createInstance(name: string, args: HostArgs, parent: pulumi.Reso
     );
 
     return { instance, securityGroup, sshPrivateKey };
+}
+
+/** The key pair that opens SSH on the host: the operator's, or one generated for this stack. */
+function createKeyPair(
+    name: string,
+    ssh: HostSsh,
+    parent: pulumi.Resource,
+): { keyName: pulumi.Output<string>; privateKey: pulumi.Output<string> } {
+    let publicKey: pulumi.Input<string>;
+    let privateKey: pulumi.Output<string>;
+    if (ssh.publicKey !== undefined && ssh.privateKey !== undefined) {
+        publicKey = ssh.publicKey;
+        privateKey = pulumi.secret(ssh.privateKey);
+    } else {
+        // A throwaway key generated for this stack; it lives only in the (encrypted) state.
+        const generated = new tls.PrivateKey(
+            `${name}-ssh-key`,
+            { algorithm: "ED25519" },
+            { parent, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem"] },
+        );
+        publicKey = generated.publicKeyOpenssh;
+        privateKey = pulumi.secret(generated.privateKeyOpenssh);
+    }
+    const keyName = new aws.ec2.KeyPair(`${name}-key-pair`, { publicKey }, { parent }).keyName;
+    return { keyName, privateKey };
 }

@@ -10,7 +10,7 @@ import type { ProofReport } from "../contract/report";
 import { grantHostAccess, HostRole } from "./hostIdentity";
 import { createInstance } from "./instance";
 import { createProfileParameters } from "./profileParameters";
-import { createProofTransport } from "./proofTransport";
+import { createProofTransport, TransportTarget } from "./proofTransport";
 import type { ProofTransportSettings } from "./settings";
 import { hostUserData } from "./userData";
 import { InputError, ObjectAction } from "./validation";
@@ -131,20 +131,17 @@ export function createProvenHost(
         profilesPath: args.profilesPath,
         profiles: profiles.profiles,
     });
-    const propagationTimeoutSeconds = args.proof.propagationTimeoutSeconds;
     const proofTarget = pulumi
         .all([plan, host.instance.id, args.region, proof.target])
-        .apply(([targets, instanceId, region, target]): ProofTarget => ({
-            transport: target.transport,
-            instanceId,
-            region,
-            plan: targets,
-            propagationTimeoutSeconds,
-            profilesPath: args.profilesPath,
-            ...(target.publicIp !== undefined ? { publicIp: target.publicIp } : {}),
-            ...(target.sshUser !== undefined ? { sshUser: target.sshUser } : {}),
-            ...(target.hostKey !== undefined ? { hostKey: target.hostKey } : {}),
-        }));
+        .apply(([targets, instanceId, region, target]) =>
+            proofTargetOf(target, {
+                instanceId,
+                region,
+                plan: targets,
+                propagationTimeoutSeconds: args.proof!.propagationTimeoutSeconds,
+                profilesPath: args.profilesPath,
+            }),
+        );
     return {
         hostRoleArn,
         instance: host.instance,
@@ -166,4 +163,18 @@ function provePlan(services: readonly ServiceOnHost[]): pulumi.Output<VerifyTarg
             profile: s.profileName,
         })),
     );
+}
+
+/** What `prove` reads: the transport's fields (the address and key over SSH) beside the plan. */
+function proofTargetOf(
+    target: TransportTarget,
+    common: Omit<ProofTarget, "transport" | "publicIp" | "sshUser" | "hostKey">,
+): ProofTarget {
+    return {
+        transport: target.transport,
+        ...common,
+        ...(target.publicIp !== undefined ? { publicIp: target.publicIp } : {}),
+        ...(target.sshUser !== undefined ? { sshUser: target.sshUser } : {}),
+        ...(target.hostKey !== undefined ? { hostKey: target.hostKey } : {}),
+    };
 }

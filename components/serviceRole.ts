@@ -51,29 +51,7 @@ export function createServiceRole(
     context: ServiceRoleContext,
     parent: pulumi.Resource,
 ): ServiceRole {
-    let bucketName: pulumi.Output<string>;
-    let bucketArn: pulumi.Output<string>;
-    let bucketReady: pulumi.Output<string>;
-    if (spec.bucketName !== undefined) {
-        bucketName = pulumi.output(spec.bucketName);
-        bucketArn = pulumi.interpolate`arn:${context.partition}:s3:::${spec.bucketName}`;
-        bucketReady = bucketName;
-    } else {
-        const bucket = createPrivateBucket(
-            name,
-            {
-                bucketPrefix: spec.bucketPrefix,
-                forceDestroy: spec.forceDestroy,
-                noncurrentVersionExpirationDays: spec.noncurrentVersionExpirationDays,
-                accessLogBucket: spec.accessLogBucket,
-                sseAlgorithm: "AES256",
-            },
-            parent,
-        );
-        bucketName = bucket.bucket.bucket;
-        bucketArn = bucket.bucket.arn;
-        bucketReady = bucket.ready;
-    }
+    const { bucketName, bucketArn, bucketReady } = serviceBucket(name, spec, context, parent);
 
     if (spec.roleArn !== undefined) {
         // Someone else's role: its trust must name the host role or the account root, which the
@@ -129,5 +107,38 @@ export function createServiceRole(
         trustPolicy,
         accessPolicy,
         resources: [access],
+    };
+}
+
+/** The service's bucket: the existing one it names, or a new private one. */
+function serviceBucket(
+    name: string,
+    spec: ServiceRoleSpec,
+    context: ServiceRoleContext,
+    parent: pulumi.Resource,
+): Pick<ServiceRole, "bucketName" | "bucketArn" | "bucketReady"> {
+    if (spec.bucketName !== undefined) {
+        const bucketName = pulumi.output(spec.bucketName);
+        return {
+            bucketName,
+            bucketArn: pulumi.interpolate`arn:${context.partition}:s3:::${spec.bucketName}`,
+            bucketReady: bucketName,
+        };
+    }
+    const bucket = createPrivateBucket(
+        name,
+        {
+            bucketPrefix: spec.bucketPrefix,
+            forceDestroy: spec.forceDestroy,
+            noncurrentVersionExpirationDays: spec.noncurrentVersionExpirationDays,
+            accessLogBucket: spec.accessLogBucket,
+            sseAlgorithm: "AES256",
+        },
+        parent,
+    );
+    return {
+        bucketName: bucket.bucket.bucket,
+        bucketArn: bucket.bucket.arn,
+        bucketReady: bucket.ready,
     };
 }

@@ -224,38 +224,7 @@ function checkWhenKnown(
 export function validateHostSettings(args: HostSettings): ValidHostSettings {
     const verify = checkBoolean("verify", args.verify ?? true);
     const verifyTransport = checkVerifyTransport("verifyTransport", args.verifyTransport ?? "ssh");
-    if (verifyTransport === "ssm") {
-        // SSM needs no SSH at all: a CIDR or key given here would be a setting that does nothing.
-        for (const key of [
-            "sshIngressCidr",
-            "sshPublicKey",
-            "sshPrivateKey",
-            "sshHostKey",
-        ] as const) {
-            if (args[key] !== undefined) {
-                throw new InputError(
-                    key,
-                    key === "sshPrivateKey" ? "(set, not shown)" : args[key],
-                    'nothing with verifyTransport "ssm": no SSH port is opened and no key is used (remove it, or use verifyTransport "ssh")',
-                );
-            }
-        }
-    }
-    if (!verify && args.sshHostKey !== undefined) {
-        // The key is pinned by the proof's SSH commands only: without the proof it would do nothing.
-        throw new InputError(
-            "sshHostKey",
-            args.sshHostKey,
-            "nothing with verify false: the key is pinned only by the proof's SSH connection (remove it, or set verify true)",
-        );
-    }
-    if (verify && verifyTransport === "ssh" && args.sshIngressCidr === undefined) {
-        throw new InputError(
-            "sshIngressCidr",
-            undefined,
-            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false, or verifyTransport: ssm)",
-        );
-    }
+    refuseSettingsThatDoNothing(args, verify, verifyTransport);
     if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
         throw new InputError(
             args.sshPublicKey === undefined ? "sshPublicKey" : "sshPrivateKey",
@@ -342,4 +311,44 @@ function proofSettings(
         hostKey: checked.hostKey,
         hostKeyReaderPath: args.hostKeyReaderPath ?? defaultHostKeyReaderPath,
     };
+}
+
+/** SSH settings with the SSM transport, or a host key without the proof, would do nothing: refused. */
+function refuseSettingsThatDoNothing(
+    args: HostSettings,
+    verify: boolean,
+    verifyTransport: VerifyTransport,
+): void {
+    if (verifyTransport === "ssm") {
+        // SSM needs no SSH at all: a CIDR or key given here would be a setting that does nothing.
+        for (const key of [
+            "sshIngressCidr",
+            "sshPublicKey",
+            "sshPrivateKey",
+            "sshHostKey",
+        ] as const) {
+            if (args[key] !== undefined) {
+                throw new InputError(
+                    key,
+                    key === "sshPrivateKey" ? "(set, not shown)" : args[key],
+                    'nothing with verifyTransport "ssm": no SSH port is opened and no key is used (remove it, or use verifyTransport "ssh")',
+                );
+            }
+        }
+    }
+    if (!verify && args.sshHostKey !== undefined) {
+        // The key is pinned by the proof's SSH commands only: without the proof it would do nothing.
+        throw new InputError(
+            "sshHostKey",
+            args.sshHostKey,
+            "nothing with verify false: the key is pinned only by the proof's SSH connection (remove it, or set verify true)",
+        );
+    }
+    if (verify && verifyTransport === "ssh" && args.sshIngressCidr === undefined) {
+        throw new InputError(
+            "sshIngressCidr",
+            undefined,
+            "an IPv4 CIDR such as 203.0.113.7/32, required when verify is true (or set verify: false, or verifyTransport: ssm)",
+        );
+    }
 }

@@ -155,26 +155,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     const region = new pulumi.Config("aws").get("region");
     if (region !== undefined) checkRegion("aws:region", region);
 
-    const entries = list("services");
-    let services: Record<string, SharedService> | undefined;
-    if (entries !== undefined) {
-        checkServiceCount(`${config.name}:services`, entries.length);
-        // A Map: a service named `constructor` is a name like any other, not an inherited key.
-        const byName = new Map<string, SharedService>();
-        for (const [i, entry] of entries.entries()) {
-            const path = `${config.name}:services[${i}]`;
-            const { name, settings } = parseServiceEntry(path, entry);
-            if (byName.has(name)) {
-                throw new InputError(
-                    path,
-                    entry,
-                    `a service name used once (${name} is already listed)`,
-                );
-            }
-            byName.set(name, settings);
-        }
-        services = Object.fromEntries(byName);
-    }
+    const services = readServices(config, list("services"));
 
     const stack: StackConfig = {
         trustMode: text("trustMode") as AssumableRolePairArgs["trustMode"],
@@ -205,19 +186,46 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         ),
         services,
     };
-    if (services !== undefined) {
-        for (const [key, engineDefault] of pairOnlyKeys) {
-            const value = stack[key];
-            if (value !== undefined && JSON.stringify(value) !== JSON.stringify(engineDefault)) {
-                throw new InputError(
-                    `${config.name}:${key}`,
-                    value,
-                    key === "awsProfileName"
-                        ? `no value with ${config.name}:services: each service's profile is named after the service`
-                        : `no value with ${config.name}:services: set it per service in the entry (e.g. "service-a ${key}=...")`,
-                );
-            }
+    if (services !== undefined) refusePairOnlyKeys(config, stack);
+    return stack;
+}
+
+/** The `services` entries, one service each, by name (each name once). */
+function readServices(
+    config: pulumi.Config,
+    entries: string[] | undefined,
+): Record<string, SharedService> | undefined {
+    if (entries === undefined) return undefined;
+    checkServiceCount(`${config.name}:services`, entries.length);
+    // A Map: a service named `constructor` is a name like any other, not an inherited key.
+    const byName = new Map<string, SharedService>();
+    for (const [i, entry] of entries.entries()) {
+        const path = `${config.name}:services[${i}]`;
+        const { name, settings } = parseServiceEntry(path, entry);
+        if (byName.has(name)) {
+            throw new InputError(
+                path,
+                entry,
+                `a service name used once (${name} is already listed)`,
+            );
+        }
+        byName.set(name, settings);
+    }
+    return Object.fromEntries(byName);
+}
+
+/** Keys that configure the pair's one service, refused beside `services`. */
+function refusePairOnlyKeys(config: pulumi.Config, stack: StackConfig): void {
+    for (const [key, engineDefault] of pairOnlyKeys) {
+        const value = stack[key];
+        if (value !== undefined && JSON.stringify(value) !== JSON.stringify(engineDefault)) {
+            throw new InputError(
+                `${config.name}:${key}`,
+                value,
+                key === "awsProfileName"
+                    ? `no value with ${config.name}:services: each service's profile is named after the service`
+                    : `no value with ${config.name}:services: set it per service in the entry (e.g. "service-a ${key}=...")`,
+            );
         }
     }
-    return stack;
 }
