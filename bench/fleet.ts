@@ -5,7 +5,7 @@
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 
-import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../components/policies";
+import { hostAssumePolicy, serviceAccessPolicy, serviceTrustPolicy } from "../components/policies";
 import { defaultObjectActions } from "../components/validation";
 import type { VerifyTarget } from "../contract/plan";
 import { accountId, Moto, region, StaticCredentials } from "../lab/moto";
@@ -39,7 +39,7 @@ export async function createFleet(moto: Moto, count: number): Promise<Fleet> {
             new CreateRoleCommand({
                 RoleName: roleName,
                 AssumeRolePolicyDocument: JSON.stringify(
-                    targetTrustPolicy({
+                    serviceTrustPolicy({
                         trustMode: "role",
                         hostRoleArn: host.hostSessionArn,
                         accountRootArn: `arn:aws:iam::${accountId}:root`,
@@ -52,7 +52,7 @@ export async function createFleet(moto: Moto, count: number): Promise<Fleet> {
                 RoleName: roleName,
                 PolicyName: "access",
                 PolicyDocument: JSON.stringify(
-                    targetAccessPolicy(`arn:aws:s3:::${target.bucket}`, defaultObjectActions),
+                    serviceAccessPolicy(`arn:aws:s3:::${target.bucket}`, defaultObjectActions),
                 ),
             }),
         );

@@ -21,7 +21,7 @@ export function ec2TrustPolicy(): aws.iam.PolicyDocument {
     };
 }
 
-export interface TargetTrustArgs {
+export interface ServiceTrustArgs {
     trustMode: TrustMode;
     /** The host role's ARN; the principal in "role" mode. */
     hostRoleArn: string;
@@ -34,11 +34,11 @@ export interface TargetTrustArgs {
 }
 
 /**
- * Trust for the target role. "role" names the host role and nothing broader; "account-root"
+ * Trust for a service role. "role" names the host role and nothing broader; "account-root"
  * delegates the decision to identity policies in this account (any principal holding
- * sts:AssumeRole on the target may assume it), optionally narrowed by aws:PrincipalArn.
+ * sts:AssumeRole on the role may assume it), optionally narrowed by aws:PrincipalArn.
  */
-export function targetTrustPolicy(args: TargetTrustArgs): aws.iam.PolicyDocument {
+export function serviceTrustPolicy(args: ServiceTrustArgs): aws.iam.PolicyDocument {
     const principal = args.trustMode === "role" ? args.hostRoleArn : args.accountRootArn;
     const condition: Record<string, Record<string, string | string[]>> = {};
     if (args.trustMode === "account-root" && args.trustedPrincipalArns?.length) {
@@ -114,7 +114,7 @@ export function parameterPathArn(
 }
 
 /** The target role's access: list this bucket, and the given object actions on its objects. */
-export function targetAccessPolicy(
+export function serviceAccessPolicy(
     bucketArn: string,
     objectActions: readonly ObjectAction[],
 ): aws.iam.PolicyDocument {

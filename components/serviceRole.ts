@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { BucketPosture, createPrivateBucket } from "./bucket";
-import { accountRootArn, targetAccessPolicy, targetTrustPolicy } from "./policies";
+import { accountRootArn, serviceAccessPolicy, serviceTrustPolicy } from "./policies";
 import type { ObjectAction, TrustMode } from "./validation";
 
 /** A service's validated settings, and how its new bucket (if any) is kept. */
@@ -70,7 +70,7 @@ export function createServiceRole(
         pulumi
             .all([context.hostRoleArn, context.partition, context.accountId])
             .apply(([hostRoleArn, partition, account]) =>
-                targetTrustPolicy({
+                serviceTrustPolicy({
                     trustMode: spec.trustMode,
                     hostRoleArn,
                     accountRootArn: accountRootArn(partition, account),
@@ -79,6 +79,8 @@ export function createServiceRole(
                 }),
             ),
     );
+    // Logical names say "target" (the walkthrough's word for a service role): renaming them would
+    // replace the role in every existing stack.
     const role = new aws.iam.Role(
         `${name}-target-role`,
         {
@@ -90,7 +92,7 @@ export function createServiceRole(
         { parent },
     );
     const accessPolicy = pulumi.jsonStringify(
-        bucketArn.apply((arn) => targetAccessPolicy(arn, spec.objectActions)),
+        bucketArn.apply((arn) => serviceAccessPolicy(arn, spec.objectActions)),
     );
     const access = new aws.iam.RolePolicy(
         `${name}-target-access`,

@@ -10,7 +10,7 @@
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 
-import { hostAssumePolicy, targetAccessPolicy, targetTrustPolicy } from "../components/policies";
+import { hostAssumePolicy, serviceAccessPolicy, serviceTrustPolicy } from "../components/policies";
 import { defaultObjectActions, type ObjectAction } from "../components/validation";
 import type { VerifyTarget } from "../contract/plan";
 import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
@@ -93,7 +93,7 @@ export async function createMatrixScenario(
                 new CreateRoleCommand({
                     RoleName: service.roleName,
                     AssumeRolePolicyDocument: JSON.stringify(
-                        targetTrustPolicy({
+                        serviceTrustPolicy({
                             trustMode: "role",
                             hostRoleArn: trusted,
                             accountRootArn: `arn:aws:iam::${accountId}:root`,
@@ -107,7 +107,7 @@ export async function createMatrixScenario(
                 new PutRolePolicyCommand({
                     RoleName: service.roleName,
                     PolicyName: "access",
-                    PolicyDocument: JSON.stringify(targetAccessPolicy(bucketArn(service), granted)),
+                    PolicyDocument: JSON.stringify(serviceAccessPolicy(bucketArn(service), granted)),
                 }),
             );
         }),
@@ -120,7 +120,7 @@ export async function createMatrixScenario(
                 RoleName: byName("service-b").roleName,
                 PolicyName: "merged-from-service-a",
                 PolicyDocument: JSON.stringify(
-                    targetAccessPolicy(bucketArn(byName("service-a")), defaultObjectActions),
+                    serviceAccessPolicy(bucketArn(byName("service-a")), defaultObjectActions),
                 ),
             }),
         );
@@ -143,7 +143,7 @@ export async function createMatrixScenario(
                 RoleName: host.hostRoleName,
                 PolicyName: "direct-bucket-access",
                 PolicyDocument: JSON.stringify(
-                    targetAccessPolicy(bucketArn(byName("service-c")), defaultObjectActions),
+                    serviceAccessPolicy(bucketArn(byName("service-c")), defaultObjectActions),
                 ),
             }),
         );

@@ -18,8 +18,8 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     ec2TrustPolicy,
     hostAssumePolicy,
-    targetAccessPolicy,
-    targetTrustPolicy,
+    serviceAccessPolicy,
+    serviceTrustPolicy,
 } from "../components/policies";
 import { defaultObjectActions } from "../components/validation";
 import { accountId, adminS3Client, Moto, region, StaticCredentials } from "./moto";
@@ -130,7 +130,7 @@ export async function createScenario(
         new CreateRoleCommand({
             RoleName: targetRoleName,
             AssumeRolePolicyDocument: JSON.stringify(
-                targetTrustPolicy({
+                serviceTrustPolicy({
                     trustMode: "role",
                     hostRoleArn: trustedArn,
                     accountRootArn: `arn:aws:iam::${accountId}:root`,
@@ -147,7 +147,7 @@ export async function createScenario(
         new PutRolePolicyCommand({
             RoleName: targetRoleName,
             PolicyName: "access",
-            PolicyDocument: JSON.stringify(targetAccessPolicy(bucketArn, objectActions)),
+            PolicyDocument: JSON.stringify(serviceAccessPolicy(bucketArn, objectActions)),
         }),
     );
 
@@ -166,7 +166,7 @@ export async function createScenario(
             new PutRolePolicyCommand({
                 RoleName: hostRoleName,
                 PolicyName: "direct-bucket-access",
-                PolicyDocument: JSON.stringify(targetAccessPolicy(bucketArn, defaultObjectActions)),
+                PolicyDocument: JSON.stringify(serviceAccessPolicy(bucketArn, defaultObjectActions)),
             }),
         );
     }

@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-import { targetAccessPolicy } from "../../components/policies";
+import { serviceAccessPolicy } from "../../components/policies";
 import { profilesParameterPath } from "../../contract/profileSync";
 import type { ProofTarget } from "../../contract/proofTarget";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
@@ -110,7 +110,7 @@ describe("prove re-runs the proof from stack outputs, over SSM (SSM double, moto
                 RoleName: scenario.hostRoleName,
                 PolicyName: "hand-made-s3-read",
                 PolicyDocument: JSON.stringify(
-                    targetAccessPolicy(`arn:aws:s3:::${scenario.bucket}`, ["s3:GetObject"]),
+                    serviceAccessPolicy(`arn:aws:s3:::${scenario.bucket}`, ["s3:GetObject"]),
                 ),
             }),
         );
