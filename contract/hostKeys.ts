@@ -79,12 +79,18 @@ export interface ConsoleKeys {
     ambiguity?: string;
 }
 
-/** The complete key blocks of `console`, in order, each as its lines. */
-function keyBlocks(console: string): string[][] {
+/**
+ * The complete key blocks of `console`, in order, each as its lines, and how many times a begin
+ * marker came inside a block that had not ended. cloud-init never nests its block, so a second
+ * begin line inside one is someone else's output, and which lines are the host's cannot be told.
+ */
+function keyBlocks(console: string): { blocks: string[][]; nestedBegins: number } {
     const blocks: string[][] = [];
+    let nestedBegins = 0;
     let current: string[] | undefined;
     for (const line of console.split(/\r?\n|\r/)) {
         if (line.includes(begin)) {
+            if (current !== undefined) nestedBegins++;
             current = [];
         } else if (line.includes(end)) {
             if (current !== undefined) blocks.push(current);
@@ -93,7 +99,7 @@ function keyBlocks(console: string): string[][] {
             current.push(line);
         }
     }
-    return blocks;
+    return { blocks, nestedBegins };
 }
 
 /** One block's whole keys (each once) and the types of its damaged lines. */
@@ -117,8 +123,16 @@ function blockKeys(block: readonly string[]): { keys: HostPublicKey[]; damaged: 
  * pinned, mean something else wrote the console, and which key is the host's cannot be told.
  */
 export function readConsoleKeys(console: string): ConsoleKeys {
-    const blocks = keyBlocks(console).map(blockKeys);
+    const found = keyBlocks(console);
+    const blocks = found.blocks.map(blockKeys);
     const last = blocks[blocks.length - 1] ?? { keys: [], damaged: [] };
+    if (found.nestedBegins > 0) {
+        // Fail closed: the lines before the second begin line may be the host's real keys.
+        return {
+            ...last,
+            ambiguity: `a "${begin}" line appears ${found.nestedBegins === 1 ? "once" : `${found.nestedBegins} times`} inside a key block before its "${end}" line (an interleaved or repeated block start), where cloud-init prints one whole block`,
+        };
+    }
     const signature = (keys: readonly HostPublicKey[]) =>
         keys
             .map((k) => `${k.type} ${k.base64}`)

@@ -89,6 +89,25 @@ describe("host key from the console output", () => {
         );
     });
 
+    it("refuses a second begin line inside the real block, the real keys before it or not", () => {
+        const forged = newHostKey("ecdsa-sha2-nistp256");
+        const beginLine = "-----BEGIN SSH HOST KEY KEYS-----";
+        // The forger's begin line comes after the host's real key, then the forged key, then the
+        // host's own end line: read naively, the one complete block holds only the forged key.
+        const text = al2023Console([ecdsa, ed25519]).replace(
+            `${line(ecdsa)}\r\n`,
+            `${line(ecdsa)}\r\n${beginLine}\r\n${line(forged)}\r\n`,
+        );
+        const read = readConsoleKeys(text);
+        assert.match(
+            String(read.ambiguity),
+            /^a "-----BEGIN SSH HOST KEY KEYS-----" line appears once inside a key block before its "-----END SSH HOST KEY KEYS-----" line \(an interleaved or repeated block start\)/,
+        );
+        // A begin line repeated at the very start of the block is refused the same way.
+        const repeated = al2023Console([ecdsa]).replace(beginLine, `${beginLine}\r\n${beginLine}`);
+        assert.match(String(readConsoleKeys(repeated).ambiguity), /appears once inside a key block/);
+    });
+
     it("drops a line whose blob is not a key of the type it names, or was cut by other output", () => {
         const mislabelled = `ssh-ed25519 ${ecdsa.base64} root@x`;
         const cut = `ecdsa-sha2-nistp256 ${ecdsa.base64.slice(0, 20)}[   9.1] random: crng init done`;
