@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHostRole } from "./hostIdentity";
 import { createProvenHost, ProvenHost } from "./provenHost";
 import { createServiceRole, ServiceRole, ServiceRoleSpec } from "./serviceRole";
-import type { ValidHostSettings } from "./settings";
+import { checkDefaultProviderRegion, type ValidHostSettings } from "./settings";
 
 /** One service to put on the host. */
 export interface ServiceToHost {
@@ -44,6 +44,7 @@ export function composeHostAndServices(
     parent: pulumi.Resource,
 ): Composition {
     const { valid } = hostToBuild;
+    checkDefaultProviderRegion(parent);
     const partition = aws.getPartitionOutput({}, { parent }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
     const region = aws.getRegionOutput({}, { parent }).region;

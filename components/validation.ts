@@ -2,6 +2,7 @@
 // resource is registered, with a message that names the input, the value and what is accepted.
 import { authorizedKeyLine, parseHostKeyLine } from "../contract/hostKeys";
 import { maxServicesPerHost } from "../contract/plan";
+import { regionPattern } from "../contract/region";
 import {
     allowedObjectActions,
     defaultObjectActions,
@@ -415,6 +416,6 @@ export function checkPorts(input: string, value: unknown): number[] {
 
 /** An AWS region such as us-east-1 or us-gov-west-1: it is written into the host's user data. */
 export function checkRegion(input: string, value: unknown): string {
-    if (typeof value === "string" && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) return value;
+    if (typeof value === "string" && regionPattern.test(value)) return value;
     throw new InputError(input, value, "an AWS region such as us-east-1");
 }

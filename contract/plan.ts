@@ -166,7 +166,7 @@ export function declaredActions(target: VerifyTarget): readonly ObjectAction[] {
  * How deeply `text` nests arrays and objects, outside strings, stopping once past `limit`: a plan
  * nested thousands deep is refused here, before JSON.parse or any recursion meets it.
  */
-function nestingDepth(text: string, limit: number): number {
+export function nestingDepth(text: string, limit: number): number {
     let depth = 0;
     let deepest = 0;
     let inString = false;

@@ -44,6 +44,14 @@ export function profilesParameterPath(project: string, stack: string, component:
         ["component name", component],
     ];
     for (const [part, value] of parts) {
+        if (/^\.+$/.test(value)) {
+            // "." and ".." read as path steps, not names, to whoever resolves the path.
+            throw new ProfilesPathError(
+                part,
+                value,
+                "a name with a letter, digit, '_' or '-' in it, not only dots (it names the host's SSM parameter path, where \".\" and \"..\" read as steps to another path)",
+            );
+        }
         if (!segmentPattern.test(value)) {
             throw new ProfilesPathError(
                 part,
