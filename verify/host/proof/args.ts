@@ -1,6 +1,5 @@
 // Command-line flags of the verify program. Bad flags are UsageErrors (exit 2) naming each flag,
 // all reported at once.
-import * as fs from "fs";
 
 import {
     fieldRules,
@@ -15,6 +14,7 @@ import {
     profileRegion,
     regionPattern,
 } from "../../../contract/region";
+import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
 import { readFlags } from "../../cli/flags";
 import { UsageCollector, UsageError, UsageErrors } from "../../cli/usageError";
 
@@ -133,7 +133,7 @@ function matchFlag(
 
 /** Reads --targets: a file, or stdin for "-". */
 export function readPlanText(source: string): string {
-    return fs.readFileSync(source === "-" ? 0 : source, "utf8");
+    return readBounded(source, maxPlanBytes);
 }
 
 /** The valued flags and --json, read by the one flag reader verify and the SSM runner share. */

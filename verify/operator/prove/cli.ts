@@ -3,6 +3,7 @@
 import * as fs from "fs";
 
 import { describeFailure, formatChecklist, type ProofReport } from "../../../contract/report";
+import { maxOutputsBytes, readBounded } from "../../cli/boundedRead";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { UsageError } from "../../cli/usageError";
 import { defaultCommandTimeoutSeconds } from "../ssm/args";
@@ -22,7 +23,7 @@ function readInputs(argv: string[]): { options: ProveOptions; inputs: ProveInput
     const options = parseProveArgs(argv, __dirname);
     let text: string;
     try {
-        text = fs.readFileSync(options.outputs === "-" ? 0 : options.outputs, "utf8");
+        text = readBounded(options.outputs, maxOutputsBytes);
     } catch (error) {
         throw new UsageError(
             "--outputs",

@@ -2,7 +2,7 @@
 // output (transport, host, region, plan, pinned host key, profiles path) and, over SSH, the
 // secret `sshPrivateKey`. Anything missing or malformed is a UsageError naming it.
 import { parseHostKeyLine } from "../../../contract/hostKeys";
-import { validatePlan } from "../../../contract/plan";
+import { maxPlanNesting, nestingDepth, validatePlan } from "../../../contract/plan";
 import {
     proofTargetOutput,
     sshPrivateKeyOutput,
@@ -19,9 +19,34 @@ export interface ProveInputs {
 
 const pathPattern = /^(\/[A-Za-z0-9_.-]+){1,15}$/;
 
+/**
+ * How deep the outputs may nest: the outputs object, proofTarget, then the plan's own bound, with
+ * room for the other outputs of the caller's stack. Deeper is refused before JSON.parse, so no
+ * recursion (JSON.stringify of a bad value in an error) meets a document nested thousands deep.
+ */
+export const maxOutputsNesting = 2 + maxPlanNesting + 27;
+
+/** An IPv4 address in dotted decimal. */
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** A DNS name: labels of letters, digits and inner hyphens, none starting with "-". */
+const dnsNamePattern =
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** An IPv6 address (hex groups and colons, at least two colons); never starts with "-". */
+const ipv6Pattern = /^(?=.*:.*:)[0-9A-Fa-f:.]{2,45}$/;
+
+/** ssh's destination: an IPv4 or IPv6 address, or a DNS name, never something ssh reads as an option. */
+export const hostAddressPattern = new RegExp(
+    `${ipv4Pattern.source}|${dnsNamePattern.source}|${ipv6Pattern.source}`,
+);
+
 /** Parses the outputs' JSON text; `source` names it in errors ("--outputs -" or the file). */
 export function readProveInputs(text: string, source: string): ProveInputs {
     let outputs: unknown;
+    if (nestingDepth(text, maxOutputsNesting) > maxOutputsNesting)
+        throw new UsageError(
+            source,
+            `nests arrays or objects more than ${maxOutputsNesting} deep (a plan nests ${maxPlanNesting}); expected what "pulumi stack output --json --show-secrets" prints`,
+        );
     // Empty input is what a failed "pulumi stack output" leaves in the pipe (its error went first).
     if (text.trim() === "")
         throw new UsageError(
@@ -90,7 +115,11 @@ export function readProveInputs(text: string, source: string): ProveInputs {
     };
     let privateKey: string | undefined;
     if (transport === "ssh") {
-        target.publicIp = str("publicIp", /^[0-9A-Za-z.:-]{1,253}$/, "an address");
+        target.publicIp = str(
+            "publicIp",
+            hostAddressPattern,
+            "an IPv4 or IPv6 address or a DNS name",
+        );
         target.sshUser = str("sshUser", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name");
         const hostKey = t.hostKey;
         const parsed = typeof hostKey === "string" ? parseHostKeyLine(hostKey) : undefined;

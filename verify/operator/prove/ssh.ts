@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { parseHostKeyLine } from "../../../contract/hostKeys";
+import { authorizedKeyLine, parseHostKeyLine } from "../../../contract/hostKeys";
 import { profileSyncNow, profileSyncRemoteCommand } from "../../../contract/profileSync";
 import type { ProofTarget } from "../../../contract/proofTarget";
 
@@ -84,13 +84,8 @@ export async function proveOverSsh(
         fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, {
             mode: 0o600,
         });
-        fs.writeFileSync(
-            knownHosts,
-            `${alias} ${target.hostKey!.trim().split(/\s+/).slice(-2).join(" ")}\n`,
-            {
-                mode: 0o600,
-            },
-        );
+        // The parsed key, not the line's words: a .pub line's comment follows the key.
+        fs.writeFileSync(knownHosts, `${alias} ${authorizedKeyLine(key)}\n`, { mode: 0o600 });
         const args = [
             "-F",
             "/dev/null",
@@ -118,6 +113,8 @@ export async function proveOverSsh(
             String(options.port),
             "-l",
             target.sshUser as string,
+            // No destination is read as an option, whatever the stack outputs hold.
+            "--",
             target.publicIp as string,
         ];
         const ssh = options.ssh ?? "ssh";

@@ -4,6 +4,7 @@
 import * as fs from "fs";
 
 import { parsePlanText } from "../../../contract/plan";
+import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { UsageError } from "../../cli/usageError";
 import { parseRunnerArgs, usage } from "./args";
@@ -19,7 +20,7 @@ function readInputs(argv: string[]) {
     const options = parseRunnerArgs(argv, __dirname);
     let planJson: string;
     try {
-        const text = fs.readFileSync(0, "utf8");
+        const text = readBounded("-", maxPlanBytes);
         planJson = JSON.stringify(parsePlanText(text, "stdin"));
     } catch (error) {
         if (error instanceof UsageError) throw error;
