@@ -10,6 +10,7 @@ import {
     UsageError,
 } from "../../verify/host/proof/args";
 import { RequestPool } from "../../verify/host/proof/requestPool";
+import { within } from "../support/bounded";
 
 /** A request the test answers by hand. */
 function deferred() {
@@ -24,7 +25,9 @@ function deferred() {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("the request pool", () => {
+describe("the request pool", function () {
+    // All in-process: a pool that never releases a slot fails here in seconds, naming the wait.
+    this.timeout(10_000);
     it("never has more than its limit in flight, and starts waiters first come first served", async () => {
         const pool = new RequestPool(2);
         const requests = Array.from({ length: 5 }, deferred);
@@ -45,7 +48,10 @@ describe("the request pool", () => {
         await flush();
         assert.deepStrictEqual(started, [0, 1, 2, 3]);
         for (const r of requests) r.resolve();
-        assert.deepStrictEqual(await Promise.all(done), [0, 1, 2, 3, 4]);
+        assert.deepStrictEqual(
+            await within(2_000, Promise.all(done), "every request of the pool"),
+            [0, 1, 2, 3, 4],
+        );
         assert.strictEqual(pool.peak, 2);
     });
 
@@ -55,7 +61,14 @@ describe("the request pool", () => {
             throw new Error("ECONNRESET");
         });
         await assert.rejects(failing, /ECONNRESET/);
-        assert.strictEqual(await pool.run(async () => "next"), "next");
+        assert.strictEqual(
+            await within(
+                2_000,
+                pool.run(async () => "next"),
+                "a request after a failed one",
+            ),
+            "next",
+        );
     });
 
     it("refuses a limit below 1", () => {

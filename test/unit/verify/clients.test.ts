@@ -15,6 +15,7 @@ import {
     s3Client,
     stsClient,
 } from "../../../verify/host/proof/clients";
+import { within } from "../../support/bounded";
 
 const credentials = { accessKeyId: "AKIAFAKE00000000", secretAccessKey: "fake-secret" };
 
@@ -46,11 +47,18 @@ async function server(answer: (req: http.IncomingMessage) => Promise<[number, st
         endpoint: `http://127.0.0.1:${(s.address() as { port: number }).port}`,
         seen,
         mostInFlight: () => mostInFlight,
-        stop: () => new Promise<void>((resolve) => s.close(() => resolve())),
+        // Requests still held open (a test that failed mid-way) must not keep the server alive.
+        stop: () =>
+            new Promise<void>((resolve) => {
+                s.close(() => resolve());
+                s.closeAllConnections();
+            }),
     };
 }
 
-describe("the proof's SDK clients", () => {
+describe("the proof's SDK clients", function () {
+    // Loopback only: a pool or retry that hangs fails here in seconds, with the server stopped.
+    this.timeout(15_000);
     it("back off 75, 150, 300 ms before retries 1, 2, 3, each jittered down to half", () => {
         assert.deepStrictEqual(
             [1, 2, 3].map((n) => backoffMs(n, () => 0)),
@@ -77,7 +85,11 @@ describe("the proof's SDK clients", () => {
         ]);
         const client = stsClient({ region: "eu-west-3", endpoint: aws.endpoint }, credentials);
         try {
-            await assert.rejects(client.send(new GetCallerIdentityCommand({})));
+            // Four tries wait under a second; a retry that never gives up fails here instead.
+            await assert.rejects(
+                within(10_000, client.send(new GetCallerIdentityCommand({})), "the retries"),
+                (error: Error) => !/not done within/.test(error.message),
+            );
             assert.strictEqual(maxAttempts, 4);
             assert.strictEqual(aws.seen.length, maxAttempts);
             assert.ok(aws.seen.every((r) => r.method === "POST" && r.url === "/"));
@@ -116,12 +128,18 @@ describe("the proof's SDK clients", () => {
             const sends = Array.from({ length: 6 }, (_, i) =>
                 clients[i % 2].send(new GetCallerIdentityCommand({})),
             );
+            // If the test fails first, the sends fail when the clients close: not unhandled.
+            sends.forEach((send) => send.catch(() => undefined));
+            // A pool that never releases a slot leaves requests off the wire: fail within 5 s.
+            const deadline = Date.now() + 5_000;
             while (aws.seen.length < 6) {
+                if (Date.now() > deadline)
+                    assert.fail(`only ${aws.seen.length} of 6 requests reached the wire in 5 s`);
                 await new Promise((resolve) => setTimeout(resolve, 20));
                 release.splice(0).forEach((r) => r());
             }
             release.splice(0).forEach((r) => r());
-            const answers = await Promise.all(sends);
+            const answers = await within(5_000, Promise.all(sends), "the pooled requests");
             assert.ok(answers.every((a) => a.Account === "123456789012"));
             assert.strictEqual(aws.mostInFlight(), 2);
         } finally {

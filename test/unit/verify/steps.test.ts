@@ -21,6 +21,7 @@ import {
     sessionArnPrefix,
 } from "../../../verify/host/proof/steps";
 import { UsageError } from "../../../verify/cli/usageError";
+import { boundedSleep } from "../../support/bounded";
 import {
     awsError,
     connectionReset,
@@ -32,7 +33,9 @@ import {
 
 const region = "eu-west-1";
 
-describe("verify steps (stubbed AWS)", () => {
+describe("verify steps (stubbed AWS)", function () {
+    // Virtual clocks throughout: a retry that hangs fails in seconds, not at mocha's 120 s.
+    this.timeout(10_000);
     let aws: FakeAccount;
     let sessionS3: S3Client;
     const hostSts = () => new STSClient({ region, credentials: hostCredentials });
@@ -102,10 +105,10 @@ describe("verify steps (stubbed AWS)", () => {
             {
                 timeoutMs: 60_000,
                 now: () => now,
-                sleep: async (ms) => {
+                sleep: boundedSleep(20, (ms) => {
                     waits.push(ms);
                     now += ms;
-                },
+                }),
                 onRetry: (attempt, elapsed) => progress.push(`${attempt}@${elapsed}`),
             },
         );
@@ -125,7 +128,7 @@ describe("verify steps (stubbed AWS)", () => {
             assumeRoleWithPropagationRetry(
                 hostSts(),
                 { roleArn: roleA, sessionName: "s", durationSeconds: 900 },
-                { timeoutMs: 60_000, sleep: async () => void slept++ },
+                { timeoutMs: 60_000, sleep: boundedSleep(20, () => void slept++) },
             ),
             { name: "NoSuchEntity" },
         );
@@ -139,10 +142,11 @@ describe("verify steps (stubbed AWS)", () => {
         const policy = {
             timeoutMs: 1_300,
             now: () => now,
-            sleep: async (ms: number) => {
+            // Each run of the policy sleeps 4 times at most; a retry without a deadline fails here.
+            sleep: boundedSleep(20, (ms) => {
                 waits.push(ms);
                 now += ms;
-            },
+            }),
         };
         await assert.rejects(
             assumeRoleWithPropagationRetry(
