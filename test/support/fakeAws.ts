@@ -71,6 +71,13 @@ export interface FakeAccount {
     faults: Faults;
     s3Calls: S3Call[];
     assumeRoleCalls: number;
+    /**
+     * role ARN → the ExternalId its trust policy requires (sts:ExternalId condition). AssumeRole
+     * of such a role without it, or with another, is denied, as STS denies it (moto does not).
+     */
+    externalIds: Map<string, string>;
+    /** Every AssumeRole request as it reached STS, in order. */
+    assumeRoleRequests: { RoleArn?: string; RoleSessionName?: string; ExternalId?: string }[];
     /** Credentials of a session of `roleArn`, as a profile on the host would obtain them. */
     issueSession(roleArn: string, sessionName: string): { accessKeyId: string };
     restore(): void;
@@ -90,6 +97,8 @@ export function fakeAccount(): FakeAccount {
         faults: {},
         s3Calls: [],
         assumeRoleCalls: 0,
+        externalIds: new Map(),
+        assumeRoleRequests: [],
         issueSession: (roleArn, sessionName) => {
             const accessKeyId = `${sessionKeyPrefix}${String(sessions.size).padStart(8, "0")}`;
             sessions.set(accessKeyId, { kind: "session", roleArn, sessionName });
@@ -120,10 +129,20 @@ export function fakeAccount(): FakeAccount {
 
     sts.on(AssumeRoleCommand).callsFake(async (input, getClient) => {
         fake.assumeRoleCalls++;
+        fake.assumeRoleRequests.push({
+            RoleArn: input.RoleArn,
+            RoleSessionName: input.RoleSessionName,
+            ExternalId: input.ExternalId,
+        });
         const caller = await callerOf(getClient() as never);
         const injected = fake.faults.assumeRoleError?.(fake.assumeRoleCalls);
         if (injected) throw injected;
-        if (caller.kind !== "host" || !fake.grants.has(input.RoleArn)) {
+        const required = fake.externalIds.get(input.RoleArn);
+        if (
+            caller.kind !== "host" ||
+            !fake.grants.has(input.RoleArn) ||
+            (required !== undefined && input.ExternalId !== required)
+        ) {
             throw awsError("AccessDenied", 403, `not authorized to perform sts:AssumeRole`);
         }
         const { accessKeyId } = fake.issueSession(input.RoleArn, input.RoleSessionName);
