@@ -12,6 +12,7 @@ import {
     connectionReset,
     FakeAccount,
     fakeAccount,
+    type S3Call,
     roleA,
     roleB,
     targetA,
@@ -102,11 +103,36 @@ describe("the proof never passes falsely (stubbed AWS)", function () {
     }
 
     // Item 17: a listing of another service's bucket answered NoSuchBucket is not isolation.
-    it("an isolation row fails when the other bucket does not exist (mistyped or destroyed)", async () => {
-        aws.buckets.delete("bucket-b");
-        aws.grants.set(roleB, "bucket-b");
-        const report = await prove([targetA, { ...targetB, roleArn: roleB }]);
+    /**
+     * Asserts that the one failure of `report` is service-a's isolation row from bucket-b: every
+     * service's own steps and every other row pass, so `ok: false` is that row's doing.
+     */
+    function onlyRowFails(report: ProofReport): void {
+        for (const service of report.services)
+            for (const s of service.steps)
+                assert.strictEqual(s.ok, true, `${service.name} ${s.name}: ${s.observed}`);
+        assert.deepStrictEqual(
+            report.isolation.filter((r) => !r.ok).map((r) => [r.service, r.bucket]),
+            [["service-a", "bucket-b"]],
+        );
         assert.strictEqual(report.ok, false);
+    }
+
+    /** service-a's own session listing bucket-b, and nobody else's request. */
+    const serviceAListsB = (call: S3Call) =>
+        call.caller.kind === "session" &&
+        call.caller.roleArn === roleA &&
+        call.command === "ListObjectsV2" &&
+        call.input.Bucket === "bucket-b";
+
+    it("an isolation row fails when the other bucket does not exist (mistyped or destroyed)", async () => {
+        // Only service-a's listing is told NoSuchBucket: service-b's own round trip still works.
+        aws.faults.s3Error = (call) =>
+            serviceAListsB(call)
+                ? awsError("NoSuchBucket", 404, "The specified bucket does not exist")
+                : undefined;
+        const report = await prove([targetA, targetB]);
+        onlyRowFails(report);
         const row = report.isolation.find(
             (r) => r.service === "service-a" && r.bucket === "bucket-b",
         )!;
@@ -126,15 +152,12 @@ describe("the proof never passes falsely (stubbed AWS)", function () {
             awsError("Forbidden", 403),
         ];
         for (const error of errors) {
-            aws.faults.s3Error = (call) =>
-                call.caller.kind === "session" && call.input.Bucket === "bucket-b"
-                    ? error
-                    : undefined;
+            aws.faults.s3Error = (call) => (serviceAListsB(call) ? error : undefined);
             const report = await prove([targetA, targetB]);
+            onlyRowFails(report);
             const row = report.isolation.find((r) => r.service === "service-a")!;
             assert.deepStrictEqual([row.bucket, row.ok], ["bucket-b", false], error.name);
             assert.match(row.diagnosis!, /isolation from (it|that bucket) is not proven/);
-            assert.strictEqual(report.ok, false);
         }
     });
 
