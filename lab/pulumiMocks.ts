@@ -17,8 +17,8 @@ export interface Registered {
     parentUrn?: string;
     /** URNs this resource depends on (dependsOn and inputs). */
     dependencies: string[];
-    /** Resource options the engine acts on when it diffs (only those set). */
-    options: { ignoreChanges?: string[] };
+    /** Resource options the engine acts on when it diffs or deletes (only those set). */
+    options: RecordedOptions;
     /** Inputs as serialized on the wire: secrets still wrapped in Pulumi's secret signature. */
     wireInputs: Record<string, any>;
     inputs: Record<string, any>;
@@ -237,7 +237,7 @@ export async function runMocked(
     };
     const requests = new Map<
         string,
-        { dependencies: string[]; parent: string; wireInputs: any; ignoreChanges: string[] }
+        { dependencies: string[]; parent: string; wireInputs: any; options: RecordedOptions }
     >();
     const original = monitor.registerResource.bind(monitor);
     let pending = 0;
@@ -250,7 +250,7 @@ export async function runMocked(
                     dependencies: req.getDependenciesList(),
                     parent: req.getParent(),
                     wireInputs: req.getObject()?.toJavaScript() ?? {},
-                    ignoreChanges: req.getIgnorechangesList(),
+                    options: recordedOptions(req),
                 });
             }
             callback(err, res);
@@ -283,7 +283,7 @@ export async function runMocked(
             parentUrn: request?.parent || undefined,
             dependencies: request?.dependencies ?? [],
             wireInputs: request?.wireInputs ?? {},
-            options: request?.ignoreChanges?.length ? { ignoreChanges: request.ignoreChanges } : {},
+            options: request?.options ?? {},
             inputs: recorded?.inputs ?? {},
             state: recorded?.state ?? {},
         });
@@ -298,6 +298,40 @@ export async function runMocked(
         return found;
     };
     return { resources, find, all, loaded };
+}
+
+/** The options that decide between update and replacement, or what a delete does. */
+export interface RecordedOptions {
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    deleteBeforeReplace?: true;
+    retainOnDelete?: true;
+}
+
+/**
+ * What `@pulumi/command` adds to every command itself (its constructors merge
+ * `replaceOnChanges: ["triggers[*]"]`): not a choice of ours, so not recorded.
+ */
+const commandOwnReplaceOnChanges = "triggers[*]";
+
+/** The registration request's replacement-deciding options, each only when set. */
+function recordedOptions(req: {
+    getType(): string;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getRetainondelete(): boolean | undefined;
+}): RecordedOptions {
+    const options: RecordedOptions = {};
+    const ignoreChanges = req.getIgnorechangesList();
+    if (ignoreChanges.length > 0) options.ignoreChanges = ignoreChanges;
+    const replaceOnChanges = req
+        .getReplaceonchangesList()
+        .filter((p) => !(req.getType().startsWith("command:") && p === commandOwnReplaceOnChanges));
+    if (replaceOnChanges.length > 0) options.replaceOnChanges = replaceOnChanges;
+    if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+    if (req.getRetainondelete()) options.retainOnDelete = true;
+    return options;
 }
 
 /** Pulumi's wire marker for a secret value. */

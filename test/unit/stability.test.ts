@@ -11,6 +11,12 @@ import * as path from "path";
 import { readVerifyBundle } from "../../components/bundles";
 import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../../lab/program";
 import type { Registered } from "../../lab/pulumiMocks";
+import {
+    rewriteSnapshot,
+    type SnapshotUpdate,
+    snapshotUpdate,
+    updateRunFailure,
+} from "../support/snapshotUpdate";
 
 const snapshotPath = path.join(__dirname, "snapshots", "stable-resources.json");
 
@@ -33,7 +39,10 @@ interface Entry {
     type: string;
     name: string;
     parent: string | null;
-    /** Options that decide between update and replacement (ignoreChanges), when set. */
+    /**
+     * Options that decide between update and replacement, or what a delete does (ignoreChanges,
+     * replaceOnChanges, deleteBeforeReplace, retainOnDelete), when set.
+     */
     options?: Registered["options"];
     inputs: unknown;
 }
@@ -90,18 +99,24 @@ async function currentSnapshot(): Promise<Record<string, Entry[]>> {
 describe("existing stacks are stable (no replacement, no drift)", () => {
     let current: Record<string, Entry[]>;
     let recorded: Record<string, Entry[]>;
+    let update: SnapshotUpdate | undefined;
     before(async () => {
         current = await currentSnapshot();
         if (process.env.UPDATE_SNAPSHOTS === "1") {
-            fs.writeFileSync(snapshotPath, `${JSON.stringify(current, null, 2)}\n`);
+            const old = rewriteSnapshot(snapshotPath, `${JSON.stringify(current, null, 2)}\n`);
             // Formatted as the repository's lint wants it, so the diff shows only what changed.
             execFileSync(path.join(repoRoot, "node_modules", ".bin", "prettier"), [
                 "--write",
                 snapshotPath,
             ]);
+            update = snapshotUpdate(snapshotPath, "UPDATE_SNAPSHOTS", old);
         }
         recorded = JSON.parse(fs.readFileSync(snapshotPath, "utf8")) as Record<string, Entry[]>;
     });
+    it("is compared with the checked-in snapshot, not rewritten (an update run fails)", () => {
+        if (update) throw updateRunFailure(update);
+    });
+
     for (const label of Object.keys(stacks)) {
         // Hosts made when the profiles were in user data (userDataReplaceOnChange) keep that user
         // data: the constant one a new host gets must not replace or update them.
