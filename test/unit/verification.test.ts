@@ -164,10 +164,21 @@ describe("verification wiring", () => {
         assert.notStrictEqual(before[1][1], after[1][1], "the access policy did");
     });
 
-    it("the report output is the parsed report when the proof holds", async () => {
-        const report = await promiseOf(run.pair.verification!);
-        assert.strictEqual(report.ok, true);
-        assert.strictEqual(report.services[0].steps[0].name, "base-denied");
+    it("the report output is what the host's verify printed, parsed, when the proof holds", async () => {
+        // A report of this test's own (not the mocks' default), so the output can only be the
+        // component's parse of the verify command's stdout.
+        const printed = {
+            ...JSON.parse(failingReport),
+            ok: true,
+            identities: { base: "arn:aws:sts::123456789012:assumed-role/host/i-0feedface0000001" },
+        };
+        printed.services[0].ok = true;
+        printed.services[0].steps[0] = { ...printed.services[0].steps[0], ok: true };
+        delete printed.services[0].steps[0].diagnosis;
+        const ran = await runComponent(baseArgs, { verifyStdout: JSON.stringify(printed) });
+        const stdout = ran.find("command:remote:Command", "pair-verify").state.stdout;
+        assert.strictEqual(stdout, JSON.stringify(printed), "the verify command's own stdout");
+        assert.deepStrictEqual(await promiseOf(ran.pair.verification!), printed);
     });
 
     it("a failed proof fails the deployment with the report's diagnosis", async () => {
