@@ -105,7 +105,10 @@ describe("host key from the console output", () => {
         );
         // A begin line repeated at the very start of the block is refused the same way.
         const repeated = al2023Console([ecdsa]).replace(beginLine, `${beginLine}\r\n${beginLine}`);
-        assert.match(String(readConsoleKeys(repeated).ambiguity), /appears once inside a key block/);
+        assert.match(
+            String(readConsoleKeys(repeated).ambiguity),
+            /appears once inside a key block/,
+        );
     });
 
     it("drops a line whose blob is not a key of the type it names, or was cut by other output", () => {
