@@ -65,8 +65,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
     public readonly publicIp: pulumi.Output<string>;
     public readonly awsProfileName: string;
     /** The target role's trust and access policies as JSON, as applied. */
-    public readonly serviceTrustPolicy: pulumi.Output<string>;
-    public readonly serviceAccessPolicy: pulumi.Output<string>;
+    public readonly targetTrustPolicy: pulumi.Output<string>;
+    public readonly targetAccessPolicy: pulumi.Output<string>;
     /** The proof's report from the host; undefined when verify is false. */
     public readonly verification?: pulumi.Output<ProofReport>;
     /** What `npm run prove` reads to re-run the proof on the live host; undefined when verify is false. */
@@ -92,8 +92,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
 
         this.hostRoleArn = host.hostRoleArn;
         this.targetRoleArn = target.roleArn;
-        this.serviceTrustPolicy = target.trustPolicy!;
-        this.serviceAccessPolicy = target.accessPolicy!;
+        this.targetTrustPolicy = target.trustPolicy!;
+        this.targetAccessPolicy = target.accessPolicy!;
         this.bucketName = target.bucketName;
         this.bucketArn = target.bucketArn;
         this.instanceId = host.instance.id;

@@ -107,7 +107,9 @@ export async function createMatrixScenario(
                 new PutRolePolicyCommand({
                     RoleName: service.roleName,
                     PolicyName: "access",
-                    PolicyDocument: JSON.stringify(serviceAccessPolicy(bucketArn(service), granted)),
+                    PolicyDocument: JSON.stringify(
+                        serviceAccessPolicy(bucketArn(service), granted),
+                    ),
                 }),
             );
         }),

@@ -166,7 +166,9 @@ export async function createScenario(
             new PutRolePolicyCommand({
                 RoleName: hostRoleName,
                 PolicyName: "direct-bucket-access",
-                PolicyDocument: JSON.stringify(serviceAccessPolicy(bucketArn, defaultObjectActions)),
+                PolicyDocument: JSON.stringify(
+                    serviceAccessPolicy(bucketArn, defaultObjectActions),
+                ),
             }),
         );
     }
