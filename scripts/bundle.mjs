@@ -9,6 +9,7 @@
 // be packing it at the same time).
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
+import { readFileSync } from "node:fs";
 import { createRequire } from "module";
 
 const { isUpToDate, writeStamp } = createRequire(import.meta.url)("./bundleStamp.cjs");
@@ -45,11 +46,17 @@ function record(outfile, metafile) {
     Object.assign(built.inputs, metafile.inputs);
 }
 
-/** One file, plain `node` 18 or newer, no node_modules. */
+// The oldest Node the programs run on: package.json's engines, the one copy of that rule.
+const minimumNode = Number(
+    /^>=(\d+)$/.exec(JSON.parse(readFileSync("package.json", "utf8")).engines.node)?.[1],
+);
+if (!Number.isInteger(minimumNode)) throw new Error("package.json engines.node must read >=N");
+
+/** One file, plain `node` (minimumNode or newer), no node_modules. */
 const asOneFile = {
     bundle: true,
     platform: "node",
-    target: "node18",
+    target: `node${minimumNode}`,
     format: "cjs",
     // The AWS SDK ships ES modules beside its CommonJS builds: preferring them lets esbuild drop
     // the ~100 S3 commands verify never sends (0.64 → 0.46 MB, ~23 ms less parse at start-up).
@@ -61,13 +68,23 @@ const asOneFile = {
 };
 
 /**
+ * Runs before any bundled module is evaluated (the bundle is CommonJS, its requires run in order
+ * below the banner): on an older Node one line naming the Node needed, exit 2 (usage), and no AWS
+ * SDK warning or stack trace from code that would not run there anyway.
+ */
+const nodeVersionGuard =
+    `if(+process.versions.node.split(".")[0]<${minimumNode}){` +
+    `process.stderr.write(require("path").basename(process.argv[1]||"rolepair")+` +
+    `": needs Node.js ${minimumNode} or newer; this is "+process.version+"\\n");process.exit(2)}`;
+
+/**
  * A program in dist/: run with `node dist/x.js` by the components and on the host, and as the
  * package's `bin` entries (`npx rolepair-verify`), which need the shebang. Node skips the line.
  */
 async function bundle(entry, outfile, extra = {}) {
     const result = await build({
         ...asOneFile,
-        banner: { js: "#!/usr/bin/env node" },
+        banner: { js: `#!/usr/bin/env node\n"use strict";${nodeVersionGuard}` },
         entryPoints: [entry],
         outfile,
         metafile: true,

@@ -5,7 +5,7 @@
 #   awscli  the AWS CLI in the same .venv: the host's profile sync agent in the emulator and host
 #           layers (it stands in for the CLI Amazon Linux 2023 ships), and npm run bench
 #   sshd    OpenSSH's server and client (root and apt to install; root to run): the host layer
-#   node18  the distribution's Node 18 extracted into .tools/node18 (root and apt): the host layer
+#   node22  Node 22, the host's line, from the npm registry into .tools/node-22: the host layer
 #   cloudinit  Debian's cloud-init package extracted into .tools/cloud-init (root and apt), for its
 #           write-ssh-key-fingerprints script: the host layer's host-key pin tests
 #   sshpin  test/host/sshpin (pulumi-command's SSH client set-up) built into .tools/sshpin with Go:
@@ -100,26 +100,9 @@ apt_extract() {
     rm -rf "$work"
 }
 
-setup_node18() {
-    is_root || fail "the Node 18 test runs Node 18 in a private mount namespace, which needs root: run it as root (sudo npm run test:host)"
-    [ -x .tools/node18/usr/bin/node ] && return
-    command -v apt-get >/dev/null || fail "the Node 18 test extracts Debian's nodejs 18 package with apt: on a system without apt, put a Node 18 tree (usr/bin/node, usr/lib, usr/share) in .tools/node18"
-    local version
-    version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
-    if [ -z "$version" ]; then
-        apt-get update -qq
-        version=$(apt-cache madison nodejs 2>/dev/null | awk '$3 ~ /^18\./ {print $3; exit}')
-    fi
-    [ -n "$version" ] || fail "no nodejs 18 package in this distribution's apt sources (Debian 12 has one): add one, or put a Node 18 tree in .tools/node18"
-    echo "setup: extracting Node ${version} into .tools/node18"
-    local missing=""
-    for pkg in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-        --no-breaks --no-replaces --no-enhances "nodejs=${version}" | grep -E '^[a-z0-9]' | sort -u); do
-        [ "$pkg" = nodejs ] && continue
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-    done
-    # shellcheck disable=SC2086
-    apt_extract .tools/node18 "nodejs=${version}" $missing
+setup_node22() {
+    # The host's Node line (AL2023's nodejs22), from the npm registry's `node` package.
+    bash -c '. scripts/node-runtime.sh 22' >/dev/null
 }
 
 # cloud-init's keys_to_console runs this script on an instance's first boot; the tests run the
@@ -208,13 +191,13 @@ for layer in "$@"; do
         moto) setup_moto ;;
         awscli) setup_awscli ;;
         sshd) setup_sshd ;;
-        node18) setup_node18 ;;
+        node22) setup_node22 ;;
         cloudinit) setup_cloudinit ;;
         sshpin) setup_sshpin ;;
         engine) setup_engine ;;
         codegen) setup_codegen ;;
         pysdk) setup_pysdk ;;
-        all) setup_moto && setup_awscli && setup_sshd && setup_node18 && setup_cloudinit && setup_sshpin && setup_engine && setup_codegen && setup_pysdk ;;
-        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node18, cloudinit, sshpin, engine, codegen, pysdk or all" ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node22 && setup_cloudinit && setup_sshpin && setup_engine && setup_codegen && setup_pysdk ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node22, cloudinit, sshpin, engine, codegen, pysdk or all" ;;
     esac
 done
