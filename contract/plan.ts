@@ -2,7 +2,7 @@
 // verify command's stdin (`--targets -`); --bucket/--role-arn make a plan of one target.
 import { allowedObjectActions, defaultObjectActions, type ObjectAction } from "./objectActions";
 
-import { UsageCollector, UsageError } from "../verify/cli/usageError";
+import { UsageCollector, UsageError } from "./usageError";
 
 /** One service to prove: its role, the bucket it must reach, and how it is reached. */
 export interface VerifyTarget {

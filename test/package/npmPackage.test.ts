@@ -27,7 +27,7 @@ const allowedInTarball = [
     /^README\.md$/,
     /^LICENSE$/,
     /^lib\/components\/[A-Za-z]+\.(js|d\.ts)$/,
-    /^lib\/verify\/shared\/[A-Za-z]+\.(js|d\.ts)$/,
+    /^lib\/contract\/[A-Za-z]+\.(js|d\.ts)$/,
     /^dist\/[a-z-]+\.js$/,
 ];
 

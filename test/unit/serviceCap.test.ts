@@ -9,7 +9,7 @@ import * as path from "path";
 import { SharedDevHost } from "../../components/sharedDevHost";
 import { parseArgs } from "../../verify/host/proof/args";
 import { maxPlanNesting, maxServicesPerHost, parsePlanText } from "../../contract/plan";
-import { UsageError } from "../../verify/cli/usageError";
+import { UsageError } from "../../contract/usageError";
 import { repoRoot } from "../../lab/program";
 import { refusedConstruction, refusedProgram } from "../support/refusal";
 

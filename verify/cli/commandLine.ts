@@ -2,7 +2,7 @@
 // usage errors on stderr one line each then the usage text (exit 2), and main's result as the
 // process's exit code (an error main did not expect: exit 3).
 import { errorMessage } from "./errors";
-import { UsageError } from "./usageError";
+import { UsageError } from "../../contract/usageError";
 
 export const usageExitCode = 2;
 export const unexpectedExitCode = 3;

@@ -2,7 +2,7 @@
 // `--flag=value` for any value (even one that starts with -), plus value-less switches; and the
 // checks of the flags more than one of them takes.
 import { regionPattern } from "../../contract/region";
-import type { UsageCollector } from "./usageError";
+import type { UsageCollector } from "../../contract/usageError";
 
 export function readFlags<F extends string>(
     argv: readonly string[],

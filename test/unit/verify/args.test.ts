@@ -14,7 +14,7 @@ import {
 } from "../../../verify/cli/flags";
 import { declaredActions, validatePlan } from "../../../contract/plan";
 import { awsConfigPath, profileRegion } from "../../../contract/region";
-import { UsageCollector, UsageError, UsageErrors } from "../../../verify/cli/usageError";
+import { UsageCollector, UsageError, UsageErrors } from "../../../contract/usageError";
 
 const role = "arn:aws:iam::123456789012:role/svc";
 const env = { AWS_REGION: "eu-west-1" };

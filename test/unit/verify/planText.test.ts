@@ -5,7 +5,7 @@
 import * as assert from "assert";
 
 import { maxPlanNesting, parsePlanText } from "../../../contract/plan";
-import { UsageError } from "../../../verify/cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 
 const target = (i: number) => ({
     name: `service-${i}`,

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { probeKey, sessionNameFor } from "../../../verify/host/proof/proof";
-import { UsageError } from "../../../verify/cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 import type { VerifyTarget } from "../../../contract/plan";
 import type { ProofReport } from "../../../contract/report";
 import {

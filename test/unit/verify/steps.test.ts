@@ -20,7 +20,7 @@ import {
     maxClockLagMs,
     sessionArnPrefix,
 } from "../../../verify/host/proof/steps";
-import { UsageError } from "../../../verify/cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 import { boundedSleep } from "../../support/bounded";
 import {
     awsError,

@@ -16,7 +16,7 @@ import {
 } from "../../../contract/region";
 import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
 import { readFlags } from "../../cli/flags";
-import { UsageCollector, UsageError, UsageErrors } from "../../cli/usageError";
+import { UsageCollector, UsageError, UsageErrors } from "../../../contract/usageError";
 
 export interface ProofOptions {
     /** The services to prove, in report order. */

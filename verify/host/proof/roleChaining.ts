@@ -1,7 +1,7 @@
 // Role chaining: AssumeRole called with an assumed-role session's credentials (on EC2, the instance
 // profile's) gives a session AWS caps at one hour, whatever the target role's MaxSessionDuration;
 // AWS answers ValidationError above it. verify checks it up front, once it knows its own identity.
-import { UsageError } from "../../cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 
 /**
  * AWS caps a session obtained by role chaining (AssumeRole called with an assumed-role session's

@@ -1,6 +1,6 @@
 // Command-line flags of the host-key reader. Bad flags are UsageErrors (exit 2), all reported at once.
 import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../cli/flags";
-import { UsageCollector } from "../../cli/usageError";
+import { UsageCollector } from "../../../contract/usageError";
 import type { ReadOptions } from "./reader";
 
 export interface HostKeyOptions extends ReadOptions {

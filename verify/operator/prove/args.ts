@@ -2,7 +2,7 @@
 import * as path from "path";
 
 import { numberFlag, pollIntervalFlag, readFlags } from "../../cli/flags";
-import { UsageCollector } from "../../cli/usageError";
+import { UsageCollector } from "../../../contract/usageError";
 import { defaultOnlineTimeoutSeconds, onlineTimeoutFlag } from "../ssm/args";
 
 export interface ProveOptions {

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import { describeFailure, formatChecklist, type ProofReport } from "../../../contract/report";
 import { maxOutputsBytes, readBounded } from "../../cli/boundedRead";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
-import { UsageError } from "../../cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 import { defaultCommandTimeoutSeconds } from "../ssm/args";
 import { runProof } from "../ssm/proof";
 import { RunnerError } from "../ssm/runner";

@@ -9,7 +9,7 @@ import {
     type ProofTarget,
 } from "../../../contract/proofTarget";
 import { regionPattern } from "../../../contract/region";
-import { UsageCollector, UsageError } from "../../cli/usageError";
+import { UsageCollector, UsageError } from "../../../contract/usageError";
 
 export interface ProveInputs {
     target: ProofTarget;

@@ -2,7 +2,7 @@
 import * as path from "path";
 
 import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../cli/flags";
-import { UsageCollector } from "../../cli/usageError";
+import { UsageCollector } from "../../../contract/usageError";
 import { maxExecutionTimeoutSeconds } from "../../../contract/ssmLimits";
 
 export interface RunnerOptions {

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import { parsePlanText } from "../../../contract/plan";
 import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
-import { UsageError } from "../../cli/usageError";
+import { UsageError } from "../../../contract/usageError";
 import { parseRunnerArgs, usage } from "./args";
 import { runProof } from "./proof";
 import { RunnerError } from "./runner";
