@@ -197,7 +197,6 @@ export function checkBucketPrefix(input: string, value: unknown): string {
     return checkRule(input, value, bucketPrefixRule);
 }
 
-
 /**
  * What narrowing means for a wildcard in a trusted principal: at least this many literal
  * characters of path or name before the first `*` (`role/app-*`, `role/ci/*`). Fewer admit

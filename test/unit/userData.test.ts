@@ -50,9 +50,9 @@ describe("user data cannot be injected", () => {
     it("the user data is constant per host and small: it names no service and no role", () => {
         const userData = hostUserData("/rolepair/rolepair/dev/rolepair/profiles");
         assert.doesNotMatch(userData, /role_arn =|arn:aws|service-|\[profile target\]/);
-        assert.match(userData, /^path=\/rolepair\/rolepair\/dev\/rolepair\/profiles$/m);
-        // EC2 caps user data at 16 KB; this one no longer grows with the services.
-        assert.ok(userData.length < 8 * 1024, `${userData.length} bytes`);
+        assert.match(userData, / --path \/rolepair\/rolepair\/dev\/rolepair\/profiles --config /);
+        // EC2 caps user data at 16 KB; this one carries the sync program (gzipped) and no service.
+        assert.ok(userData.length < 12 * 1024, `${userData.length} bytes`);
         assert.throws(() => hostUserData("/rolepair/x'; reboot; '"), /refused parameter path/);
     });
 });
