@@ -102,7 +102,6 @@ await bundle("verify/host/proof/cli.ts", "dist/verify.js");
 // The host's profile sync (verify/host/profileSync/cli.ts): the installer carries it to the host
 // (contract/profileSync.ts), so the operator tools that run the installer have it inlined.
 await bundle("verify/host/profileSync/cli.ts", "dist/profile-sync.js");
-const { readFileSync } = await import("node:fs");
 const profileSync = write
     ? readFileSync("dist/profile-sync.js", "utf8")
     : (

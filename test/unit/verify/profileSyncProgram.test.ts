@@ -85,7 +85,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         // The home belongs to ec2-user, not to root who runs the sync.
         fs.chownSync(home, 1000, 1001);
         env = {
-            PATH: `${awsDir}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
+            PATH: `${awsDir}:${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
             HOME: home,
             ROLEPAIR_HOST_ROOT: root,
             ROLEPAIR_HOST_HOME: home,
