@@ -1,10 +1,13 @@
 // One SSM parameter per service's profile, under the host's own path: a service added, changed or
-// removed is a parameter created, updated or deleted, never a change to the instance.
+// removed is a parameter created, updated or deleted, never a change to the instance. Each value is
+// the profile's fields as JSON (contract/profileParameters.ts), never config text: the host renders
+// the `[profile NAME]` block itself, with the same rules. A plain String: nothing in it is secret
+// (docs/security.md).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { profileParameterValue } from "../contract/profileParameters";
 import { profileParameterName } from "../contract/profileSync";
-import { targetProfileConfig } from "./userData";
 import { checkRegion } from "./validation";
 
 /** One service's profile, as the host part knows it. */
@@ -30,11 +33,11 @@ export function createProfileParameters(
         .all([args.region, pulumi.all(services.map((s) => s.roleArn))])
         .apply(([region, roleArns]) =>
             services.map((s, i) =>
-                targetProfileConfig({
-                    profileName: s.profileName,
-                    targetRoleArn: roleArns[i],
+                profileParameterValue({
+                    name: s.profileName,
+                    roleArn: roleArns[i],
                     region: checkRegion("aws:region", region),
-                    externalId: s.externalId,
+                    ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
                 }),
             ),
         );
@@ -46,11 +49,11 @@ export function createProfileParameters(
                     name: profileParameterName(args.profilesPath, s.profileName),
                     type: "String",
                     tier: "Standard",
-                    value: values.apply((blocks) => blocks[i]),
+                    value: values.apply((all) => all[i]),
                     description: `rolepair: the AWS profile ${s.profileName} on the host ${name}`,
                 },
                 { parent },
             ),
     );
-    return { parameters, profiles: values.apply((blocks) => blocks.join("\n")) };
+    return { parameters, profiles: values.apply((all) => all.join("\n")) };
 }

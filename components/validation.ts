@@ -2,7 +2,21 @@
 // resource is registered, with a message that names the input, the value and what is accepted.
 import { authorizedKeyLine, parseHostKeyLine } from "../contract/hostKeys";
 import { maxServicesPerHost } from "../contract/plan";
-import { regionPattern } from "../contract/region";
+import {
+    bucketNameRule,
+    bucketPrefixRule,
+    externalIdRule,
+    policyArnRule,
+    principalArnPattern,
+    profileNameProblem,
+    profileNameRule,
+    regionRule,
+    reservedProfileNames,
+    roleArnRule,
+    ruleProblem,
+    serviceNameRule,
+    type Rule,
+} from "../contract/rules";
 import {
     allowedObjectActions,
     defaultObjectActions,
@@ -11,7 +25,13 @@ import {
 
 // The object-action rules live beside verify's plan (which the host bundle carries); the
 // components re-export them so their callers keep one import.
-export { allowedObjectActions, defaultObjectActions, ObjectAction };
+export { allowedObjectActions, defaultObjectActions, ObjectAction, reservedProfileNames };
+
+/** The value when it keeps `rule` (contract/rules.ts), else an InputError naming `input`. */
+function checkRule(input: string, value: unknown, rule: Rule): string {
+    if (ruleProblem(rule, value) === undefined) return value as string;
+    throw new InputError(input, value, rule.accepted);
+}
 
 /**
  * How a service role's trust policy names who may assume it: "role" names the host role's ARN,
@@ -174,22 +194,8 @@ export function checkSshIngressCidr(input: string, value: unknown): string {
  * break TLS for virtual-hosted-style requests.
  */
 export function checkBucketPrefix(input: string, value: unknown): string {
-    if (
-        typeof value === "string" &&
-        /^[a-z0-9][a-z0-9-]{2,36}$/.test(value) &&
-        !value.startsWith("xn--")
-    ) {
-        return value;
-    }
-    throw new InputError(
-        input,
-        value,
-        "3 to 37 characters of lowercase letters, digits and hyphens, starting with a letter or digit",
-    );
+    return checkRule(input, value, bucketPrefixRule);
 }
-
-const arnPattern =
-    /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:(iam|sts)::\d{12}:(role|user|assumed-role|root)(\/[\w+=,.@*/-]+)?$/;
 
 /**
  * What narrowing means for a wildcard in a trusted principal: at least this many literal
@@ -206,7 +212,7 @@ export const minPrincipalLiteralPrefix = 3;
 export function checkPrincipalArn(input: string, value: unknown): string {
     if (
         typeof value === "string" &&
-        arnPattern.test(value) &&
+        principalArnPattern.test(value) &&
         !/^arn:[^:]+:[^:]+::\d{12}:\*/.test(value)
     ) {
         const resource = value.slice(value.indexOf("/") + 1);
@@ -236,8 +242,7 @@ export function checkPrincipalArns(input: string, value: unknown): string[] {
 
 /** STS ExternalId: 2 to 1224 characters of [\w+=,.@:/-]. */
 export function checkExternalId(input: string, value: unknown): string {
-    if (typeof value === "string" && /^[\w+=,.@:/-]{2,1224}$/.test(value)) return value;
-    throw new InputError(input, value, "2 to 1224 characters of letters, digits and +=,.@:/-_");
+    return checkRule(input, value, externalIdRule);
 }
 
 export function checkObjectActions(input: string, value: unknown): ObjectAction[] {
@@ -257,39 +262,16 @@ export function checkInstanceType(input: string, value: unknown): string {
     throw new InputError(input, value, "an EC2 instance type such as t3.micro");
 }
 
-/**
- * Profile names the AWS SDKs and CLI treat specially, with what writing `[profile NAME]` under
- * them would do on the host. Other section words of the config file (`sso-session`, `services`)
- * are not special here: they name section types, and `[profile sso-session]` is an ordinary
- * profile (test/unit/reservedNames.test.ts asks the SDK's own config loader).
- */
-export const reservedProfileNames: ReadonlyMap<string, string> = new Map([
-    [
-        "default",
-        "the SDKs and the CLI use the default profile whenever AWS_PROFILE is unset, so every process of ec2-user would silently run as this role",
-    ],
-    [
-        "__proto__",
-        'the AWS SDK for JavaScript refuses a config file with this profile ("Found invalid profile name"), so every SDK process on the host would fail',
-    ],
-]);
-
-/** Throws when `name` is one the SDKs treat specially (reservedProfileNames), naming why. */
-function refuseReservedProfileName(input: string, name: string, accepted: string): void {
-    const why = reservedProfileNames.get(name);
-    if (why !== undefined) {
-        throw new InputError(input, name, `${accepted}, except ${name}: ${why}`);
-    }
+/** The name when it can be a profile on the host under `rule`, else an InputError naming why. */
+function checkHostProfileName(input: string, value: unknown, rule: Rule): string {
+    const problem = profileNameProblem(value, rule);
+    if (problem === undefined) return value as string;
+    throw new InputError(input, value, problem);
 }
 
 /** A name for the AWS config profile written on the host. */
 export function checkProfileName(input: string, value: unknown): string {
-    const accepted = "1 to 64 characters of letters, digits and _.-";
-    if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
-        refuseReservedProfileName(input, value, accepted);
-        return value;
-    }
-    throw new InputError(input, value, accepted);
+    return checkHostProfileName(input, value, profileNameRule);
 }
 
 export function checkSubnetId(input: string, value: unknown): string {
@@ -333,14 +315,8 @@ export function checkBoolean(input: string, value: unknown): boolean {
 
 /** A service name: the AWS profile's name on the host and part of every logical name. */
 export function checkServiceName(input: string, value: unknown): string {
-    const accepted =
-        "1 to 32 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen";
-    if (typeof value === "string" && /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(value)) {
-        // The service's name is its profile's name on the host.
-        refuseReservedProfileName(input, value, accepted);
-        return value;
-    }
-    throw new InputError(input, value, accepted);
+    // The service's name is its profile's name on the host.
+    return checkHostProfileName(input, value, serviceNameRule);
 }
 
 /** At most maxServicesPerHost services on one host: the limit verify and the SSM runner enforce too. */
@@ -355,51 +331,17 @@ export function checkServiceCount(input: string, count: number): void {
 
 /** An existing bucket's name (S3's rules; dots refused, as for bucketPrefix: they break TLS). */
 export function checkBucketName(input: string, value: unknown): string {
-    if (
-        typeof value === "string" &&
-        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(value) &&
-        !value.startsWith("xn--") &&
-        !value.endsWith("-s3alias")
-    ) {
-        return value;
-    }
-    throw new InputError(
-        input,
-        value,
-        "an existing S3 bucket name: 3 to 63 lowercase letters, digits and hyphens",
-    );
+    return checkRule(input, value, bucketNameRule);
 }
 
 /** An existing IAM role's ARN, no wildcard: the host role gets sts:AssumeRole on exactly it. */
 export function checkRoleArn(input: string, value: unknown): string {
-    if (
-        typeof value === "string" &&
-        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)
-    ) {
-        return value;
-    }
-    throw new InputError(
-        input,
-        value,
-        "an IAM role ARN such as arn:aws:iam::123456789012:role/service-c (no wildcards)",
-    );
+    return checkRule(input, value, roleArnRule);
 }
 
 /** A managed policy ARN (customer or AWS managed), e.g. for a permissions boundary. */
 export function checkPolicyArn(input: string, value: unknown): string {
-    if (
-        typeof value === "string" &&
-        /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/.test(
-            value,
-        )
-    ) {
-        return value;
-    }
-    throw new InputError(
-        input,
-        value,
-        "a managed policy ARN such as arn:aws:iam::123456789012:policy/DevBoundary",
-    );
+    return checkRule(input, value, policyArnRule);
 }
 
 /** A non-empty list of TCP ports, each 1 to 65535, no duplicates. */
@@ -416,6 +358,5 @@ export function checkPorts(input: string, value: unknown): number[] {
 
 /** An AWS region such as us-east-1 or us-gov-west-1: it is written into the host's user data. */
 export function checkRegion(input: string, value: unknown): string {
-    if (typeof value === "string" && regionPattern.test(value)) return value;
-    throw new InputError(input, value, "an AWS region such as us-east-1");
+    return checkRule(input, value, regionRule);
 }

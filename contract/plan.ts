@@ -1,6 +1,7 @@
 // The proof's plan: which services to prove on this host. The component writes it as JSON on the
 // verify command's stdin (`--targets -`); --bucket/--role-arn make a plan of one target.
 import { allowedObjectActions, defaultObjectActions, type ObjectAction } from "./objectActions";
+import { bucketNameRule, externalIdRule, profileNameRule, roleArnRule } from "./rules";
 
 import { UsageCollector, UsageError } from "./usageError";
 
@@ -36,19 +37,10 @@ export const singleTargetName = "target";
 /** What each field accepts; the --bucket, --role-arn, --external-id and --profile flags share them. */
 export const fieldRules = {
     name: { pattern: /^[a-z0-9-]{1,32}$/, accepted: "1 to 32 of lowercase letters, digits and -" },
-    bucket: {
-        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        accepted: "an S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)",
-    },
-    roleArn: {
-        pattern: /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-        accepted: "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
-    },
-    externalId: {
-        pattern: /^[\w+=,.@:/-]{2,1224}$/,
-        accepted: "2 to 1224 characters of letters, digits and +=,.@:/-_",
-    },
-    profile: { pattern: /^[A-Za-z0-9_.-]{1,64}$/, accepted: "a profile name" },
+    bucket: bucketNameRule,
+    roleArn: roleArnRule,
+    externalId: externalIdRule,
+    profile: profileNameRule,
 } as const;
 
 const targetKeys = ["name", "roleArn", "bucket", "externalId", "objectActions", "profile"];

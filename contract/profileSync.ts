@@ -1,9 +1,14 @@
 // How the services' AWS profiles reach the host without touching the instance: one SSM parameter
-// per profile under a path of the host's own, and a root-owned sync script (a systemd service run
-// by a timer, on boot and every minute) that reads the path with the host's credentials and
-// rewrites ~ec2-user/.aws/config atomically when it changed. Pure text builders: the components
-// put the installer in the user data, the deploying side (SSH step, SSM runner, prove) runs the
-// same installer and one sync before the proof; nothing here touches AWS.
+// per profile under a path of the host's own (its value: contract/profileParameters.ts), and the
+// sync program (verify/host/profileSync, run by a systemd service on a timer, on boot and every
+// minute) that reads the path with the host's credentials and rewrites ~ec2-user/.aws/config
+// atomically when it changed. Pure text builders: the components put the installer in the user
+// data, the deploying side (SSH step, SSM runner, prove) runs the same installer and one sync
+// before the proof; nothing here touches AWS.
+import { createHash } from "crypto";
+import { gzipSync } from "zlib";
+
+import { profileSyncProgram } from "./profileSyncProgram";
 
 /** The systemd units' name: rolepair-profiles.service (one sync) and rolepair-profiles.timer. */
 export const profileSyncUnit = "rolepair-profiles";
@@ -15,8 +20,17 @@ export const profileSyncUnit = "rolepair-profiles";
 export const profileSyncRemoteCommand =
     'if [ "$(id -u)" -eq 0 ]; then bash -s; else sudo -n bash -s; fi';
 
-/** Where the sync script is installed, root-owned, mode 755. */
-export const profileSyncScriptPath = "/usr/local/libexec/rolepair-sync-profiles";
+/** Where the sync program (dist/profile-sync.js) is installed, root-owned, mode 644. */
+export const profileSyncProgramPath = "/usr/local/lib/rolepair/profile-sync.js";
+
+/** Where today's hosts had the bash sync script this program replaces; the installer removes it. */
+const retiredScriptPath = "/usr/local/libexec/rolepair-sync-profiles";
+
+/** The file the sync writes on a host: ec2-user's AWS config. */
+export const hostConfigFile = "/home/ec2-user/.aws/config";
+
+/** The service's bound: above the program's own (100 s), so the program reports why it stopped. */
+export const profileSyncTimeoutSeconds = 120;
 
 /** One hierarchy level of an SSM parameter name, as AWS accepts it. */
 const segmentPattern = /^[A-Za-z0-9_.-]{1,200}$/;
@@ -66,7 +80,7 @@ export function profilesParameterPath(project: string, stack: string, component:
     return `/rolepair/${project}/${stack}/${component}/profiles`;
 }
 
-/** The parameter that carries one profile's `[profile NAME]` block. */
+/** The parameter that carries one profile's fields (contract/profileParameters.ts). */
 export function profileParameterName(path: string, profileName: string): string {
     return `${path}/${profileName}`;
 }
@@ -79,76 +93,24 @@ function checkPath(path: string): string {
     return path;
 }
 
-/**
- * The sync script (bash, run as root). The region comes from IMDSv2, the profiles from
- * GetParametersByPath with the instance's credentials (the AWS CLI v2 Amazon Linux 2023 ships; it
- * pages through the results itself). python3's standard library composes the file: blocks sorted
- * by parameter name, each refused unless it is exactly one `[profile NAME]` section named after its
- * parameter with no carriage return. The file is written beside the old one (same directory, so
- * `mv` is an atomic rename), mode 600, owned by the home's owner, and moved into place only when
- * its content changed; nothing else in ~/.aws is touched. No profile found: the file is kept.
- *
- * ROLEPAIR_HOST_HOME and AWS_EC2_METADATA_SERVICE_ENDPOINT are for the tests only (a temporary
- * home, the IMDSv2 double); the systemd unit sets neither.
- */
-export function profileSyncScript(parameterPath: string): string {
-    const path = checkPath(parameterPath);
-    return [
-        "#!/bin/bash",
-        "# rolepair: writes ~ec2-user/.aws/config from the SSM parameters under one path.",
-        "set -euo pipefail",
-        "umask 077",
-        `path=${path}`,
-        'home="${ROLEPAIR_HOST_HOME:-/home/ec2-user}"',
-        'imds="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}"',
-        'imds="${imds%/}"',
-        'token=$(curl -sf -X PUT "$imds/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 60")',
-        'region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/placement/region")',
-        "aws=$(command -v aws || echo /usr/local/bin/aws)",
-        'answer=$("$aws" ssm get-parameters-by-path --region "$region" --path "$path" --output json)',
-        'owner=$(stat -c %u "$home")',
-        'group=$(stat -c %g "$home")',
-        'install -d -m 700 -o "$owner" -g "$group" "$home/.aws"',
-        'tmp=$(mktemp "$home/.aws/.config.rolepair-XXXXXX")',
-        "trap 'rm -f \"$tmp\"' EXIT",
-        `PARAMETER_PATH="$path" python3 -c '`,
-        "import json, os, re, sys",
-        'prefix = os.environ["PARAMETER_PATH"] + "/"',
-        "blocks = []",
-        'for p in json.load(sys.stdin).get("Parameters", []):',
-        '    name, value = p["Name"], p["Value"]',
-        '    profile = name[len(prefix):] if name.startswith(prefix) else ""',
-        '    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", profile):',
-        '        sys.exit("rolepair-sync-profiles: refused parameter %s: not a profile under %s" % (name, prefix))',
-        '    lines = value.rstrip("\\n").split("\\n")',
-        '    headers = [l for l in lines if l.startswith("[")]',
-        '    if "\\r" in value or lines[0] != "[profile %s]" % profile or len(headers) != 1:',
-        '        sys.exit("rolepair-sync-profiles: refused parameter %s: not one [profile %s] block" % (name, profile))',
-        '    blocks.append((name, "\\n".join(lines) + "\\n"))',
-        "if not blocks:",
-        '    sys.exit("rolepair-sync-profiles: no profile under %s; the config file is kept" % prefix)',
-        'sys.stdout.write("\\n".join(b for _, b in sorted(blocks)))',
-        `' <<<"$answer" >"$tmp"`,
-        'chmod 600 "$tmp"',
-        'chown "$owner:$group" "$tmp"',
-        'if cmp -s "$tmp" "$home/.aws/config"; then exit 0; fi',
-        'mv -f "$tmp" "$home/.aws/config"',
-        'echo "rolepair-sync-profiles: wrote $home/.aws/config from $path"',
-        "",
-    ].join("\n");
+/** The program's arguments, as the unit and the tests' stand-in host pass them. */
+export function profileSyncArgs(parameterPath: string, configFile = hostConfigFile): string[] {
+    return ["--path", checkPath(parameterPath), "--config", configFile];
 }
 
-const serviceUnit = [
-    "[Unit]",
-    "Description=rolepair: write the AWS profiles from SSM Parameter Store",
-    "Wants=network-online.target",
-    "After=network-online.target",
-    "",
-    "[Service]",
-    "Type=oneshot",
-    `ExecStart=${profileSyncScriptPath}`,
-    "",
-].join("\n");
+const serviceUnit = (parameterPath: string) =>
+    [
+        "[Unit]",
+        "Description=rolepair: write the AWS profiles from SSM Parameter Store",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        `ExecStart=/usr/local/bin/node ${profileSyncProgramPath} ${profileSyncArgs(parameterPath).join(" ")}`,
+        `TimeoutStartSec=${profileSyncTimeoutSeconds}`,
+        "",
+    ].join("\n");
 
 const timerUnit = [
     "[Unit]",
@@ -164,31 +126,46 @@ const timerUnit = [
 ].join("\n");
 
 /**
- * Installs (or leaves as is) the sync script and its two units, then enables the timer. Safe to
+ * Installs (or leaves as is) the sync program and its two units, then enables the timer. Safe to
  * run again and again: a file is replaced only when its content differs, and systemd reloads only
  * then. The user data runs it on a new host; the deploying side runs it before each sync, which is
- * how hosts made before the profiles moved out of user data get the agent.
+ * how a host made earlier (with the bash sync script, which it removes) gets this program. The
+ * program travels gzipped and base64-encoded (about 6 KB, so the user data stays far under its
+ * 16 KB) and is refused unless its sha256 matches.
  */
-export function profileSyncInstaller(parameterPath: string): string {
+export function profileSyncInstaller(
+    parameterPath: string,
+    program = profileSyncProgram(),
+): string {
     const put = (target: string, mode: string, content: string, marker: string) => [
         `put ${target} ${mode} <<'${marker}'`,
         content.trimEnd(),
         marker,
     ];
+    const packed = gzipSync(Buffer.from(program), { level: 9 }).toString("base64");
+    const sha256 = createHash("sha256").update(program).digest("hex");
     return [
         "set -eu",
+        "set -o pipefail",
         "changed=0",
         // ROLEPAIR_HOST_ROOT: the tests' stand-in for / (a temporary directory); unset on a host.
         'root="${ROLEPAIR_HOST_ROOT:-}"',
         'put() { tmp=$(mktemp); cat >"$tmp"; if cmp -s "$tmp" "$root$1"; then rm -f "$tmp"; else install -D -m "$2" -o root -g root "$tmp" "$root$1" && rm -f "$tmp" && changed=1; fi; }',
-        ...put(profileSyncScriptPath, "755", profileSyncScript(parameterPath), "ROLEPAIR_SYNC"),
+        "program=$(mktemp)",
+        `base64 -d <<'ROLEPAIR_PROGRAM' | gzip -dc >"$program"`,
+        ...(packed.match(/.{1,76}/g) as string[]),
+        "ROLEPAIR_PROGRAM",
+        `if [ "$(sha256sum "$program" | cut -d ' ' -f 1)" != ${sha256} ]; then echo "rolepair: the profile sync program arrived damaged; not installed" >&2; rm -f "$program"; exit 1; fi`,
+        `put ${profileSyncProgramPath} 644 <"$program"`,
+        'rm -f "$program"',
         ...put(
             `/etc/systemd/system/${profileSyncUnit}.service`,
             "644",
-            serviceUnit,
+            serviceUnit(parameterPath),
             "ROLEPAIR_SERVICE",
         ),
         ...put(`/etc/systemd/system/${profileSyncUnit}.timer`, "644", timerUnit, "ROLEPAIR_TIMER"),
+        `rm -f "$root${retiredScriptPath}"`,
         // Without systemd (only the tests' stand-in host) there is no unit to enable.
         'if [ -d /run/systemd/system ] && [ -z "$root" ]; then',
         '  if [ "$changed" = 1 ]; then systemctl daemon-reload; fi',
@@ -203,13 +180,22 @@ export function profileSyncInstaller(parameterPath: string): string {
  * sync, retried while it fails (a new read permission takes seconds to reach IAM). Exits non-zero
  * with the unit's last log lines when it never succeeds.
  */
-export function profileSyncNow(parameterPath: string, attempts = 12, pauseSeconds = 5): string {
+export function profileSyncNow(
+    parameterPath: string,
+    attempts = 12,
+    pauseSeconds = 5,
+    program = profileSyncProgram(),
+): string {
+    const standIn = [
+        `"$root${profileSyncProgramPath}"`,
+        ...profileSyncArgs(parameterPath, '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.aws/config"'),
+    ].join(" ");
     return [
-        profileSyncInstaller(parameterPath).trimEnd(),
+        profileSyncInstaller(parameterPath, program).trimEnd(),
         'if [ -d /run/systemd/system ] && [ -z "$root" ]; then',
         `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
         "else",
-        `  sync_now() { "$root${profileSyncScriptPath}"; }`,
+        `  sync_now() { node ${standIn}; }`,
         "fi",
         `for attempt in $(seq 1 ${attempts}); do`,
         "  if sync_now; then break; fi",

@@ -5,11 +5,10 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 
-/**
- * An AWS region (us-east-1, us-gov-west-1, ap-southeast-2): anchored without the multiline flag,
- * so no newline gets through, and bounded (the longest region name is under 20 characters).
- */
-export const regionPattern = /^[a-z]{2}(-[a-z]{1,10}){1,3}-\d{1,2}$/;
+import { regionRule } from "./rules";
+
+/** The region rule's pattern (contract/rules.ts), for the flags and outputs that check one. */
+export const regionPattern = regionRule.pattern;
 
 /** The AWS config file the SDK reads: AWS_CONFIG_FILE, or ~/.aws/config. */
 export function awsConfigPath(env: NodeJS.ProcessEnv): string {

@@ -1,5 +1,5 @@
 // A host's profile delivery inside moto: its parameters (written as the component writes them),
-// the host role's read of its own path (the component's policy builder), and the sync agent
+// the host role's read of its own path (the component's policy builder), and the sync program
 // installed into a temporary root and run as the systemd unit would, with the AWS CLI from the
 // project's .venv (scripts/setup-test-tools.sh awscli) standing in for the one AL2023 ships.
 import { PutRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -8,11 +8,12 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { hostProfilesReadPolicy } from "../components/policies";
-import { targetProfileConfig, type HostUserDataArgs } from "../components/userData";
+import { profileParameterValue, type HostProfile } from "../contract/profileParameters";
 import {
     profileParameterName,
+    profileSyncArgs,
     profileSyncInstaller,
-    profileSyncScriptPath,
+    profileSyncProgramPath,
 } from "../contract/profileSync";
 import { defaultObjectActions } from "../components/validation";
 import type { VerifyTarget } from "../contract/plan";
@@ -49,13 +50,13 @@ export async function grantProfilesRead(moto: Moto, hostRoleName: string) {
 }
 
 /** Writes (or overwrites) one profile's parameter, as the component's aws.ssm.Parameter does. */
-export async function putProfile(moto: Moto, profilesPath: string, profile: HostUserDataArgs) {
+export async function putProfile(moto: Moto, profilesPath: string, profile: HostProfile) {
     const ssm = new SSMClient({ endpoint: moto.endpoint, region, credentials: moto.admin });
     await ssm.send(
         new PutParameterCommand({
-            Name: profileParameterName(profilesPath, profile.profileName),
+            Name: profileParameterName(profilesPath, profile.name),
             Type: "String",
-            Value: targetProfileConfig(profile),
+            Value: profileParameterValue(profile),
             Overwrite: true,
         }),
     );
@@ -109,9 +110,15 @@ export function installAgent(env: NodeJS.ProcessEnv, profilesPath: string): Prom
     return runProcess("bash", ["-c", profileSyncInstaller(profilesPath)], env);
 }
 
-/** One run of the installed agent, as `systemctl start rolepair-profiles.service` would. */
-export function runAgent(env: NodeJS.ProcessEnv): Promise<ProcessResult> {
-    return runProcess(path.join(env.ROLEPAIR_HOST_ROOT as string, profileSyncScriptPath), [], env);
+/** One run of the installed program, as `systemctl start rolepair-profiles.service` would. */
+export function runAgent(env: NodeJS.ProcessEnv, profilesPath: string): Promise<ProcessResult> {
+    const program = path.join(env.ROLEPAIR_HOST_ROOT as string, profileSyncProgramPath);
+    const configFile = path.join(env.ROLEPAIR_HOST_HOME as string, ".aws", "config");
+    return runProcess(
+        process.execPath,
+        [program, ...profileSyncArgs(profilesPath, configFile)],
+        env,
+    );
 }
 
 /** A proven-to-be-correct pair in moto whose host syncs its one profile ("target") from SSM. */
@@ -133,8 +140,8 @@ export async function startProfiledHost(profilesPath: string): Promise<ProfiledH
     const scenario = await createScenario(moto, "correct");
     await grantProfilesRead(moto, scenario.hostRoleName);
     await putProfile(moto, profilesPath, {
-        profileName: "target",
-        targetRoleArn: scenario.targetRoleArn,
+        name: "target",
+        roleArn: scenario.targetRoleArn,
         region,
     });
     const imds = await startImds(scenario.hostRoleName, scenario.hostCredentials, region);

@@ -99,6 +99,21 @@ async function bundle(entry, outfile, extra = {}) {
 
 await bundle("verify/host/proof/cli.ts", "dist/verify.js");
 
+// The host's profile sync (verify/host/profileSync/cli.ts): the installer carries it to the host
+// (contract/profileSync.ts), so the operator tools that run the installer have it inlined.
+await bundle("verify/host/profileSync/cli.ts", "dist/profile-sync.js");
+const profileSync = write
+    ? readFileSync("dist/profile-sync.js", "utf8")
+    : (
+          await build({
+              ...asOneFile,
+              banner: { js: "#!/usr/bin/env node" },
+              entryPoints: ["verify/host/profileSync/cli.ts"],
+              write: false,
+          })
+      ).outputFiles[0].text;
+const withProfileSync = { __ROLEPAIR_PROFILE_SYNC__: JSON.stringify(profileSync) };
+
 // The SSM runner (verify/operator/ssm/cli.ts), with the on-host wrapper it delivers beside the verify
 // bundle (verify/host/proof/ssmWrapper.ts) built first and inlined as a string.
 const onHost = await build({
@@ -110,7 +125,10 @@ const onHost = await build({
 inputs.push(...Object.keys(onHost.metafile.inputs));
 record(undefined, onHost.metafile);
 await bundle("verify/operator/ssm/cli.ts", "dist/ssm-runner.js", {
-    define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
+    define: {
+        __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text),
+        ...withProfileSync,
+    },
 });
 
 // The host-key reader (verify/operator/hostKey/cli.ts): run on the operator's machine before any SSH.
@@ -119,7 +137,10 @@ await bundle("verify/operator/hostKey/cli.ts", "dist/host-key.js");
 // prove (verify/operator/prove/cli.ts): re-runs the proof against a live stack from its outputs,
 // over SSH or SSM (with the same on-host wrapper as the runner).
 await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
-    define: { __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text) },
+    define: {
+        __ROLEPAIR_ON_HOST_WRAPPER__: JSON.stringify(onHost.outputFiles[0].text),
+        ...withProfileSync,
+    },
 });
 
 // The component package's plugin entry (pulumi-package/plugin.cjs loads it): the components as

@@ -7,7 +7,7 @@ import "../lab/quietSdk";
 
 import * as path from "path";
 
-import { awsConfigFile } from "../components/userData";
+import { renderProfilesConfig } from "../contract/profileParameters";
 import { fullCommand, shortCommand } from "./demoCommand";
 import { createMatrixScenario } from "../lab/matrixScenario";
 import { Imds, startImds } from "../lab/imds";
@@ -52,8 +52,8 @@ async function main(): Promise<number> {
     const scenario = await createMatrixScenario(moto, "correct");
     running.imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
 
-    const awsConfig = awsConfigFile(
-        scenario.services.map((s) => ({ profileName: s.name, targetRoleArn: s.roleArn, region })),
+    const awsConfig = renderProfilesConfig(
+        scenario.services.map((s) => ({ name: s.name, roleArn: s.roleArn, region })),
     );
     const env = hostEnv({
         imdsEndpoint: running.imds.endpoint,

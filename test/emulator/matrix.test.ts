@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 
-import { awsConfigFile } from "../../components/userData";
+import { renderProfilesConfig } from "../../contract/profileParameters";
 import type { VerifyTarget } from "../../contract/plan";
 import type { ProofReport, ServiceReport, StepName } from "../../contract/report";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
@@ -69,10 +69,10 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         s: MatrixScenario,
         profileRoleArn: (x: MatrixService, index: number) => string = (x) => x.roleArn,
     ) {
-        const awsConfig = awsConfigFile(
+        const awsConfig = renderProfilesConfig(
             s.services.map((x, i) => ({
-                profileName: x.name,
-                targetRoleArn: profileRoleArn(x, i),
+                name: x.name,
+                roleArn: profileRoleArn(x, i),
                 region,
             })),
         );

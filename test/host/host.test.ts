@@ -1,7 +1,7 @@
 // The verification as the component runs it: the bundle copied to the host over SSH, then the
 // exact command line buildVerifyPlanCommand makes for the component (the plan on stdin), run by a real sshd. AWS is the
 // moto emulator; the host's credentials come from the IMDSv2 double; the AWS profile file is the
-// one the user data writes (targetProfileConfig).
+// one the host's profile sync renders (contract/profileParameters.ts).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -9,7 +9,7 @@ import * as path from "path";
 import { buildVerifyPlanCommand, verifyPlanJson } from "../../components/commandLines";
 import { parseVerificationReport } from "../../components/proofReport";
 import { remoteVerifyPath } from "../../components/sshTransport";
-import { awsConfigFile, targetProfileConfig } from "../../components/userData";
+import { renderProfileBlock, renderProfilesConfig } from "../../contract/profileParameters";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { createMatrixScenario } from "../../lab/matrixScenario";
 import { Imds, ImdsDoubles } from "../../lab/imds";
@@ -58,11 +58,11 @@ describe("verification on an SSH host", () => {
         const imds = await imdsDoubles.start(scenario);
         const env = hostEnvironment(
             imds,
-            targetProfileConfig({
-                profileName: "target",
-                targetRoleArn: scenario.targetRoleArn,
+            renderProfileBlock({
+                name: "target",
+                roleArn: scenario.targetRoleArn,
                 region,
-                externalId,
+                ...(externalId !== undefined ? { externalId } : {}),
             }),
         );
         const command = buildVerifyPlanCommand({
@@ -127,10 +127,10 @@ describe("verification on an SSH host", () => {
         const imds = await imdsDoubles.start(scenario);
         const env = hostEnvironment(
             imds,
-            awsConfigFile(
+            renderProfilesConfig(
                 scenario.services.map((s) => ({
-                    profileName: s.name,
-                    targetRoleArn: s.roleArn,
+                    name: s.name,
+                    roleArn: s.roleArn,
                     region,
                 })),
             ),

@@ -30,7 +30,7 @@ const changes: Change[] = [
         expect: (values) => {
             assert.match(
                 values.get("service-d")!,
-                /^\[profile service-d\]\nrole_arn = \S+service-d-target-role/,
+                /^\{"v":1,"roleArn":"\S+service-d-target-role-\w+","region":"us-east-1"\}$/,
             );
             assert.strictEqual(values.size, 4);
         },
@@ -39,7 +39,7 @@ const changes: Change[] = [
         label: "give service-b an ExternalId",
         services: ["service-a", "service-b externalId=rolepair-ext-b-2026", "service-c"],
         expect: (values) =>
-            assert.match(values.get("service-b")!, /\nexternal_id = rolepair-ext-b-2026\n$/),
+            assert.match(values.get("service-b")!, /,"externalId":"rolepair-ext-b-2026"\}$/),
     },
     {
         label: "remove service-c",
@@ -101,7 +101,11 @@ describe("day 2: a change to the service set never touches the instance", () => 
                     assert.deepStrictEqual(instanceOf(changed), instanceOf(baseRun));
                     const values = parameterValues(changed);
                     for (const [name, value] of values) {
-                        assert.ok(value.startsWith(`[profile ${name}]\n`), value);
+                        assert.match(
+                            value,
+                            /^\{"v":1,"roleArn":"arn:aws:iam::\d{12}:role\/[^"]+","region":"us-east-1"/,
+                            name,
+                        );
                     }
                     change.expect(values);
                 });

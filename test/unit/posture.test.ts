@@ -227,11 +227,14 @@ describe("security posture", () => {
         );
         assert.strictEqual(
             parameter.inputs.value,
-            "[profile target]\nrole_arn = arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n",
+            '{"v":1,"roleArn":"arn:aws:iam::123456789012:role/pair-target-role-7f3a9c1","region":"us-east-1"}',
         );
         const userData: string = run.find("aws:ec2/instance:Instance", "pair-host").inputs.userData;
         assert.match(userData, /dnf install -y nodejs22/);
-        assert.match(userData, /^path=\/rolepair\/rolepair\/test\/pair\/profiles$/m);
-        assert.match(userData, /chmod 600 "\$tmp"/);
+        assert.match(
+            userData,
+            /^ExecStart=\/usr\/local\/bin\/node \/usr\/local\/lib\/rolepair\/profile-sync\.js --path \/rolepair\/rolepair\/test\/pair\/profiles --config \/home\/ec2-user\/\.aws\/config$/m,
+        );
+        assert.doesNotMatch(userData, /python3|credential_source/);
     });
 });

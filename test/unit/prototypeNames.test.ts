@@ -22,9 +22,10 @@ describe("prototype names in the services config", () => {
         // The profile travels in its own SSM parameter (day 2), not in the user data.
         const profiles = run
             .all("aws:ssm/parameter:Parameter")
-            .map((p) => String(p.inputs.value))
-            .filter((value) => /^\[profile constructor\]$/m.test(value));
+            .filter((p) => String(p.inputs.name).endsWith("/profiles/constructor"))
+            .map((p) => JSON.parse(String(p.inputs.value)) as { roleArn: string });
         assert.strictEqual(profiles.length, 1);
+        assert.match(profiles[0].roleArn, /:role\/rolepair-constructor-target-role-/);
     });
 
     const refusals: [string, string[], RegExp][] = [

@@ -9,7 +9,7 @@ import * as path from "path";
 
 import { AssumableRolePair } from "../../components/assumableRolePair";
 import { SharedDevHost } from "../../components/sharedDevHost";
-import { awsConfigFile } from "../../components/userData";
+import { renderProfilesConfig } from "../../contract/profileParameters";
 import { reservedProfileNames } from "../../components/validation";
 import { baseArgs } from "../support/component";
 import { refusedConstruction, refusedProgram } from "../support/refusal";
@@ -23,7 +23,7 @@ async function sdkReading(name: string): Promise<"ordinary" | "special"> {
         const configFilepath = path.join(dir, "config");
         fs.writeFileSync(
             configFilepath,
-            awsConfigFile([{ profileName: name, targetRoleArn: roleArn, region: "us-east-1" }]),
+            renderProfilesConfig([{ name, roleArn, region: "us-east-1" }]),
         );
         const { configFile } = await loadSharedConfigFiles({
             configFilepath,

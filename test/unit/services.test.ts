@@ -113,13 +113,7 @@ describe("services stack (SharedDevHost) under mocks", () => {
             run.all("aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.value]),
             services.map((s) => [
                 `/rolepair/rolepair/services/rolepair/profiles/${s}`,
-                [
-                    `[profile ${s}]`,
-                    `role_arn = ${roleArn(`rolepair-${s}-target-role`)}`,
-                    "credential_source = Ec2InstanceMetadata",
-                    "region = us-east-1",
-                    "",
-                ].join("\n"),
+                `{"v":1,"roleArn":"${roleArn(`rolepair-${s}-target-role`)}","region":"us-east-1"}`,
             ]),
         );
         const userData: string = run.find("aws:ec2/instance:Instance", "rolepair-host").inputs
@@ -135,7 +129,7 @@ describe("services stack (SharedDevHost) under mocks", () => {
         );
         assert.match(
             sync.inputs.stdin,
-            /^path=\/rolepair\/rolepair\/services\/rolepair\/profiles$/m,
+            /^ExecStart=\S+ \S+ --path \/rolepair\/rolepair\/services\/rolepair\/profiles --config /m,
         );
         assert.match(sync.inputs.stdin, /systemctl start rolepair-profiles\.service/);
         const [agentHash, profilesHash, instanceId] = sync.inputs.triggers;
@@ -251,7 +245,7 @@ describe("SharedDevHost with existing buckets and roles", () => {
         });
         assert.strictEqual(
             run.find("aws:ssm/parameter:Parameter", "dev-legacy-profile-parameter").inputs.value,
-            "[profile legacy]\nrole_arn = arn:aws:iam::123456789012:role/legacy-reports\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\nexternal_id = ext-1\n",
+            '{"v":1,"roleArn":"arn:aws:iam::123456789012:role/legacy-reports","region":"us-east-1","externalId":"ext-1"}',
         );
     });
 

@@ -5,6 +5,7 @@
 // what a reviewer reads (with CHANGELOG's upgrade notes).
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -48,8 +49,16 @@ interface Entry {
 }
 
 /**
- * What must not drift, made machine-independent: the checkout's path and the verify bundle's hash
- * (a new bundle re-runs the proof by design) are replaced with placeholders.
+ * The profile sync program the installer carries (contract/profileSync.ts), gzipped and base64:
+ * it changes with the program's code, which reaches hosts through the sync step by design.
+ */
+const packedProgram = /(<<'ROLEPAIR_PROGRAM'[^\n]*\n)[A-Za-z0-9+/=\n]+?(\nROLEPAIR_PROGRAM\n)/g;
+const programSha256 = /(sha256sum "\$program" \| cut -d ' ' -f 1\)" != )[0-9a-f]{64} \]/g;
+
+/**
+ * What must not drift, made machine-independent: the checkout's path, the verify bundle's hash
+ * (a new bundle re-runs the proof by design) and the packed profile sync program are replaced
+ * with placeholders.
  */
 function normalise(value: unknown, bundleHash: string): unknown {
     if (typeof value === "string") {
@@ -57,7 +66,9 @@ function normalise(value: unknown, bundleHash: string): unknown {
             .split(repoRoot)
             .join("<repo>")
             .split(bundleHash)
-            .join("<verify-bundle-sha256>");
+            .join("<verify-bundle-sha256>")
+            .replace(packedProgram, "$1<profile-sync-program.gz.b64>$2")
+            .replace(programSha256, "$1<profile-sync-program-sha256> ]");
     }
     if (Array.isArray(value)) return value.map((v) => normalise(v, bundleHash));
     if (value && typeof value === "object") {
@@ -70,6 +81,20 @@ function normalise(value: unknown, bundleHash: string): unknown {
     return value;
 }
 
+/**
+ * A command's triggers hold its stdin's sha256 (the sync script, which carries the packed
+ * program): named as such, it stays put while the placeholders above hide what changes.
+ */
+function withStdinHashNamed(inputs: Record<string, unknown>): unknown {
+    const stdin = inputs.stdin;
+    if (typeof stdin !== "string" || !Array.isArray(inputs.triggers)) return inputs;
+    const hash = createHash("sha256").update(stdin).digest("hex");
+    return {
+        ...inputs,
+        triggers: inputs.triggers.map((t: unknown) => (t === hash ? "<sha256 of stdin>" : t)),
+    };
+}
+
 function entries(resources: Registered[], bundleHash: string): Entry[] {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     return resources
@@ -80,7 +105,7 @@ function entries(resources: Registered[], bundleHash: string): Entry[] {
                 name: r.name,
                 parent: parent ? `${parent.type}::${parent.name}` : null,
                 ...(Object.keys(r.options).length > 0 ? { options: r.options } : {}),
-                inputs: normalise(r.wireInputs, bundleHash),
+                inputs: normalise(withStdinHashNamed(r.wireInputs), bundleHash),
             };
         })
         .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));

@@ -2,7 +2,8 @@
 // root-run sync agent writes out) can hold no line of its own making.
 import * as assert from "assert";
 
-import { hostUserData, targetProfileConfig } from "../../components/userData";
+import { hostUserData } from "../../components/userData";
+import { renderProfileBlock } from "../../contract/profileParameters";
 import { checkRegion } from "../../components/validation";
 import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
 
@@ -31,17 +32,17 @@ describe("user data cannot be injected", () => {
         assert.throws(() => checkRegion("aws:region", injected), /^InputError: Invalid aws:region/);
     });
 
-    it("targetProfileConfig refuses any value with a line break", () => {
+    it("the host's renderer refuses any value with a line break", () => {
         for (const externalId of ["x\n[profile other]", "x\rcredential_process = sh"]) {
             assert.throws(
                 () =>
-                    targetProfileConfig({
-                        profileName: "target",
-                        targetRoleArn: "arn:aws:iam::123456789012:role/r",
+                    renderProfileBlock({
+                        name: "target",
+                        roleArn: "arn:aws:iam::123456789012:role/r",
                         region: "us-east-1",
                         externalId,
                     }),
-                /externalId of profile "target" contains a line break/,
+                /^ProfileParameterError: parameter for profile "target": externalId: expected 2 to 1224/,
             );
         }
     });
@@ -49,9 +50,9 @@ describe("user data cannot be injected", () => {
     it("the user data is constant per host and small: it names no service and no role", () => {
         const userData = hostUserData("/rolepair/rolepair/dev/rolepair/profiles");
         assert.doesNotMatch(userData, /role_arn =|arn:aws|service-|\[profile target\]/);
-        assert.match(userData, /^path=\/rolepair\/rolepair\/dev\/rolepair\/profiles$/m);
-        // EC2 caps user data at 16 KB; this one no longer grows with the services.
-        assert.ok(userData.length < 8 * 1024, `${userData.length} bytes`);
+        assert.match(userData, / --path \/rolepair\/rolepair\/dev\/rolepair\/profiles --config /);
+        // EC2 caps user data at 16 KB; this one carries the sync program (gzipped) and no service.
+        assert.ok(userData.length < 12 * 1024, `${userData.length} bytes`);
         assert.throws(() => hostUserData("/rolepair/x'; reboot; '"), /refused parameter path/);
     });
 });

@@ -1,0 +1,75 @@
+// rolepair-profile-sync: writes the host user's AWS config file from the SSM parameters under one
+// path. Run as root by the systemd service rolepair-profiles (on boot and every minute) and by the
+// deploying side before a proof:
+//
+//   node profile-sync.js --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]
+//
+// Exit 0: the file holds every profile under the path. 1: nothing was written (SSM could not be
+// read, or the file or its directory was refused); the old file is kept. 2: the file was written
+// without the parameters it names as refused. Usage errors exit 64.
+import { instanceRegion } from "../../../contract/region";
+import { ruleProblem, regionRule } from "../../../contract/rules";
+import { syncProfiles } from "./sync";
+
+const name = "rolepair-profile-sync";
+const usage = `usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
+/** The whole run's bound, under the unit's TimeoutStartSec. */
+const overallTimeoutMs = 100_000;
+/** The AWS CLI's bound (one call, all pages). */
+const fetchTimeoutMs = 60_000;
+
+function fail(message: string, code: number): never {
+    process.stderr.write(`${name}: ${message}\n`);
+    process.exit(code);
+}
+
+function parseArgs(argv: string[]): Map<string, string> {
+    const values = new Map<string, string>();
+    for (let i = 0; i < argv.length; i += 2) {
+        const flag = argv[i];
+        if (!["--path", "--config", "--region"].includes(flag))
+            fail(`unknown argument ${JSON.stringify(flag)}; ${usage}`, 64);
+        const value = argv[i + 1];
+        if (value === undefined) fail(`${flag} needs a value; ${usage}`, 64);
+        if (values.has(flag)) fail(`${flag} given twice; ${usage}`, 64);
+        values.set(flag, value);
+    }
+    return values;
+}
+
+async function main(): Promise<void> {
+    const values = parseArgs(process.argv.slice(2));
+    const parameterPath = values.get("--path");
+    const configFile = values.get("--config");
+    if (parameterPath === undefined || configFile === undefined) fail(usage, 64);
+    if (!/^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.-]{1,200}){1,8}$/.test(parameterPath)) {
+        fail(
+            `--path ${JSON.stringify(parameterPath)}: expected an SSM path such as /rolepair/p/s/host/profiles`,
+            64,
+        );
+    }
+    if (!configFile.startsWith("/") || configFile.split("/").some((p) => p === "..")) {
+        fail(`--config ${JSON.stringify(configFile)}: expected an absolute path without ..`, 64);
+    }
+    let region = values.get("--region");
+    if (region !== undefined && ruleProblem(regionRule, region) !== undefined) {
+        fail(`--region ${JSON.stringify(region)}: expected ${regionRule.accepted}`, 64);
+    }
+    region ??= await instanceRegion(process.env);
+    if (region === undefined)
+        fail("no region: not on EC2 (IMDSv2 gave none) and no --region; nothing written", 1);
+    const result = await syncProfiles({
+        path: parameterPath,
+        configFile,
+        region,
+        timeoutMs: fetchTimeoutMs,
+    });
+    for (const line of result.lines) process.stderr.write(`${name}: ${line}\n`);
+    process.exit(result.exitCode);
+}
+
+setTimeout(
+    () => fail(`gave up after ${overallTimeoutMs / 1000} s; nothing written`, 1),
+    overallTimeoutMs,
+).unref();
+main().catch((error: unknown) => fail(`${(error as Error).message}; nothing written`, 1));
