@@ -47,10 +47,13 @@ function isolatedEnv(): NodeJS.ProcessEnv {
             continue;
         env[key] = value;
     }
-    env.PATH = (process.env.PATH ?? "")
-        .split(path.delimiter)
-        .filter((dir) => !path.resolve(dir).startsWith(repoRoot))
-        .join(path.delimiter);
+    // The Node running the tests stays first, even when CI brought it into the repository's .tools/.
+    env.PATH = [
+        path.dirname(process.execPath),
+        ...(process.env.PATH ?? "")
+            .split(path.delimiter)
+            .filter((dir) => !path.resolve(dir).startsWith(repoRoot)),
+    ].join(path.delimiter);
     return env;
 }
 
