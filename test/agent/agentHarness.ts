@@ -55,19 +55,22 @@ export async function startHarness(names: string[]): Promise<Harness> {
         host: "127.0.0.1",
         port: 0,
         log: (line) => logged.push(line),
-        assumeRoleFor: () => async (request): Promise<RoleCredentials> => {
-            stsCalls.push(request);
-            if (sts.failing) throw Object.assign(new Error("down"), { name: "ServiceUnavailable" });
-            n++;
-            const c = {
-                accessKeyId: `ASIA${request.name.toUpperCase().replace(/-/g, "")}${n}`,
-                secretAccessKey: randomBytes(20).toString("base64"),
-                sessionToken: randomBytes(40).toString("base64"),
-                expiration: new Date(Date.now() + 3600_000),
-            };
-            secrets.push(c.secretAccessKey, c.sessionToken);
-            return c;
-        },
+        assumeRoleFor:
+            () =>
+            async (request): Promise<RoleCredentials> => {
+                stsCalls.push(request);
+                if (sts.failing)
+                    throw Object.assign(new Error("down"), { name: "ServiceUnavailable" });
+                n++;
+                const c = {
+                    accessKeyId: `ASIA${request.name.toUpperCase().replace(/-/g, "")}${n}`,
+                    secretAccessKey: randomBytes(20).toString("base64"),
+                    sessionToken: randomBytes(40).toString("base64"),
+                    expiration: new Date(Date.now() + 3600_000),
+                };
+                secrets.push(c.secretAccessKey, c.sessionToken);
+                return c;
+            },
     });
     return {
         agent,
@@ -101,11 +104,20 @@ export function request(
 ): Promise<Answer> {
     return new Promise((resolve, reject) => {
         const req = http.request(
-            { host: "127.0.0.1", port: agent.address.port, path: urlPath, method, headers, agent: false },
+            {
+                host: "127.0.0.1",
+                port: agent.address.port,
+                path: urlPath,
+                method,
+                headers,
+                agent: false,
+            },
             (res) => {
                 let body = "";
                 res.on("data", (c) => (body += c));
-                res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+                res.on("end", () =>
+                    resolve({ status: res.statusCode!, headers: res.headers, body }),
+                );
             },
         );
         req.on("error", reject);
@@ -133,7 +145,10 @@ export function raw(agent: RunningAgent, bytes: string | Buffer): Promise<string
 }
 
 /** Waits until `check` holds (polling), or fails after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+export async function eventually(
+    check: () => Promise<boolean> | boolean,
+    ms = 5000,
+): Promise<void> {
     const end = Date.now() + ms;
     while (!(await check())) {
         if (Date.now() > end) throw new Error("condition not met in time");

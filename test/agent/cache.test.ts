@@ -17,7 +17,8 @@ class FakeSts {
         this.calls++;
         const n = this.calls;
         if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
-        if (this.failing) throw Object.assign(new Error("STS is down"), { name: "ServiceUnavailable" });
+        if (this.failing)
+            throw Object.assign(new Error("STS is down"), { name: "ServiceUnavailable" });
         return {
             accessKeyId: `AKIA${request.name}${n}`,
             secretAccessKey: `secret-${n}`,

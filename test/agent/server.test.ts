@@ -14,16 +14,27 @@ describe("agent server (in process, fake STS)", () => {
     });
 
     it("answers a token with its own service's credentials, in the container format", async () => {
-        const answer = await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-a"] });
+        const answer = await request(h.agent, "/v1/credentials", {
+            authorization: h.tokens["service-a"],
+        });
         assert.strictEqual(answer.status, 200);
         assert.strictEqual(answer.headers["content-type"], "application/json");
         const body = JSON.parse(answer.body);
-        assert.deepStrictEqual(Object.keys(body), ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"]);
+        assert.deepStrictEqual(Object.keys(body), [
+            "AccessKeyId",
+            "SecretAccessKey",
+            "Token",
+            "Expiration",
+        ]);
         assert.match(body.AccessKeyId, /^ASIASERVICEA/);
         assert.match(body.Expiration, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
-        assert.deepStrictEqual(h.stsCalls.map((r) => r.roleArn), [roleArn("service-a")]);
+        assert.deepStrictEqual(
+            h.stsCalls.map((r) => r.roleArn),
+            [roleArn("service-a")],
+        );
         const b = JSON.parse(
-            (await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-b"] })).body,
+            (await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-b"] }))
+                .body,
         );
         assert.match(b.AccessKeyId, /^ASIASERVICEB/);
     });
@@ -54,7 +65,11 @@ describe("agent server (in process, fake STS)", () => {
         ];
         for (const [urlPath, headers, method, status] of cases) {
             const answer = await request(h.agent, urlPath, headers, method);
-            assert.strictEqual(answer.status, status, `${method} ${urlPath} ${JSON.stringify(Object.keys(headers))}`);
+            assert.strictEqual(
+                answer.status,
+                status,
+                `${method} ${urlPath} ${JSON.stringify(Object.keys(headers))}`,
+            );
             for (const t of [a, b]) assert.ok(!answer.body.includes(t));
         }
         assert.match(await raw(h.agent, "GARBAGE\r\n\r\n"), /^HTTP\/1.1 400/);
@@ -69,35 +84,49 @@ describe("agent server (in process, fake STS)", () => {
 
     it("reloads a file replaced by rename: a removed service's token is refused from then on", async () => {
         const a = h.tokens["service-a"];
-        assert.strictEqual((await request(h.agent, "/v1/credentials", { authorization: a })).status, 200);
+        assert.strictEqual(
+            (await request(h.agent, "/v1/credentials", { authorization: a })).status,
+            200,
+        );
         h.writeServices(["service-b", "service-c"]);
         await eventually(async () => {
             return (await request(h.agent, "/v1/credentials", { authorization: a })).status === 403;
         });
-        const c = await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-c"] });
+        const c = await request(h.agent, "/v1/credentials", {
+            authorization: h.tokens["service-c"],
+        });
         assert.strictEqual(c.status, 200);
         assert.match(h.logged.join("\n"), /reloaded: services service-b, service-c/);
     });
 
     it("keeps the loaded services when a new file is bad, in one line naming the key", async () => {
         const fs = await import("fs");
-        fs.writeFileSync(`${h.servicesFile}.tmp`, JSON.stringify({ region: "us-east-1", services: [{ name: "x" }] }));
+        fs.writeFileSync(
+            `${h.servicesFile}.tmp`,
+            JSON.stringify({ region: "us-east-1", services: [{ name: "x" }] }),
+        );
         fs.renameSync(`${h.servicesFile}.tmp`, h.servicesFile);
         await eventually(() => h.logged.some((l) => l.includes("refused")));
         const refusal = h.logged.filter((l) => l.includes("refused"));
         assert.strictEqual(refusal.length, 1);
         assert.match(refusal[0], /services\[0\]\.roleArn: missing/);
-        const a = await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-a"] });
+        const a = await request(h.agent, "/v1/credentials", {
+            authorization: h.tokens["service-a"],
+        });
         assert.strictEqual(a.status, 200);
     });
 
     it("answers 502 JSON while STS fails for an uncached service, and recovers", async () => {
         h.sts.failing = true;
-        const down = await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-a"] });
+        const down = await request(h.agent, "/v1/credentials", {
+            authorization: h.tokens["service-a"],
+        });
         assert.strictEqual(down.status, 502);
         assert.strictEqual(JSON.parse(down.body).code, "CredentialsUnavailable");
         h.sts.failing = false;
-        const up = await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-a"] });
+        const up = await request(h.agent, "/v1/credentials", {
+            authorization: h.tokens["service-a"],
+        });
         assert.strictEqual(up.status, 200);
     });
 });

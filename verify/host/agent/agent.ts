@@ -43,7 +43,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
             next = loadServicesFile(options.servicesFile);
         } catch (error) {
             const why = error instanceof ServicesFileError ? error.message : String(error);
-            options.log(`reload of ${options.servicesFile} refused, keeping the loaded services: ${why}`);
+            options.log(
+                `reload of ${options.servicesFile} refused, keeping the loaded services: ${why}`,
+            );
             return false;
         }
         if (next.region !== config.region) {

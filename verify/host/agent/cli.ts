@@ -31,13 +31,15 @@ export function parseArgs(argv: readonly string[]): Parsed {
             throw new UsageError(`unknown flag ${JSON.stringify(flag)}`);
         }
         const value = argv[++i];
-        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+        if (value === undefined || value.startsWith("--"))
+            throw new UsageError(`${flag} needs a value`);
         if (values.has(flag)) throw new UsageError(`${flag} given twice`);
         values.set(flag, value);
     }
     if (print) {
         const tokenFile = values.get("--token-file");
-        if (tokenFile === undefined) throw new UsageError("--print-credentials needs --token-file FILE");
+        if (tokenFile === undefined)
+            throw new UsageError("--print-credentials needs --token-file FILE");
         for (const f of ["--services", "--listen"]) {
             if (values.has(f)) throw new UsageError(`${f} does not go with --print-credentials`);
         }
@@ -52,7 +54,9 @@ export function parseArgs(argv: readonly string[]): Parsed {
     const match = /^(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(listen);
     const port = match === null ? NaN : Number(match[2]);
     if (match === null || port > 65535) {
-        throw new UsageError(`--listen ${JSON.stringify(listen)} is not ADDRESS:PORT (169.254.170.23:80)`);
+        throw new UsageError(
+            `--listen ${JSON.stringify(listen)} is not ADDRESS:PORT (169.254.170.23:80)`,
+        );
     }
     return { mode: "serve", servicesFile, host: match[1].replace(/^\[|\]$/g, ""), port };
 }
@@ -89,7 +93,8 @@ async function main(argv: string[]): Promise<void> {
         process.once("SIGTERM", stop);
         process.once("SIGINT", stop);
     } catch (error) {
-        if (error instanceof ServicesFileError) log(`--services ${parsed.servicesFile}: ${error.message}`);
+        if (error instanceof ServicesFileError)
+            log(`--services ${parsed.servicesFile}: ${error.message}`);
         else log(`cannot start: ${(error as Error).message}`);
         process.exit(1);
     }

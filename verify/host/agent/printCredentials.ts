@@ -41,7 +41,9 @@ export async function fetchProcessCredentials(
         throw new Error(`--token-file ${tokenFile} cannot be read (${code})`);
     }
     if (!/^http:\/\/[^/]+\/v1\/credentials$/.test(agentUrl)) {
-        throw new Error(`--agent ${agentUrl} is not an agent URL (http://HOST[:PORT]/v1/credentials)`);
+        throw new Error(
+            `--agent ${agentUrl} is not an agent URL (http://HOST[:PORT]/v1/credentials)`,
+        );
     }
     const { status, body } = await get(agentUrl, token);
     let parsed: Record<string, unknown>;
@@ -51,7 +53,9 @@ export async function fetchProcessCredentials(
         throw new Error(`the agent at ${agentUrl} answered ${status} without JSON`);
     }
     if (status !== 200) {
-        throw new Error(`the agent at ${agentUrl} refused: ${status} ${String(parsed.code)}: ${String(parsed.message)}`);
+        throw new Error(
+            `the agent at ${agentUrl} refused: ${status} ${String(parsed.code)}: ${String(parsed.message)}`,
+        );
     }
     const field = (key: string) => {
         if (typeof parsed[key] !== "string") throw new Error(`the agent's answer lacks ${key}`);

@@ -74,7 +74,12 @@ export async function handle(
         return;
     }
     if (authorization.length === 0 || authorization[0] === "") {
-        refuse(res, 401, "Unauthorized", "an Authorization header with the service's token is required");
+        refuse(
+            res,
+            401,
+            "Unauthorized",
+            "an Authorization header with the service's token is required",
+        );
         return;
     }
     const { tokens, cache } = options.state();
@@ -105,7 +110,10 @@ export async function handle(
 /** The agent's HTTP server, with the limits above; not yet listening. */
 export function createAgentServer(options: ServerOptions): http.Server {
     const server = http.createServer(
-        { maxHeaderSize: serverLimits.maxHeaderSize, requestTimeout: serverLimits.requestTimeoutMs },
+        {
+            maxHeaderSize: serverLimits.maxHeaderSize,
+            requestTimeout: serverLimits.requestTimeoutMs,
+        },
         (req, res) => {
             // A request body is never read; discarding it keeps the socket usable.
             req.resume();

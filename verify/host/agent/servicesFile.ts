@@ -126,7 +126,10 @@ function parseService(entry: unknown, index: number, read: ReadToken): AgentServ
         "an absolute path",
     );
     if (path.normalize(tokenFile) !== tokenFile) {
-        throw new ServicesFileError(`${at}.tokenFile`, `${show(tokenFile)} is not a normalised path`);
+        throw new ServicesFileError(
+            `${at}.tokenFile`,
+            `${show(tokenFile)} is not a normalised path`,
+        );
     }
     const token = readToken(tokenFile, `${at}.tokenFile`, read);
     return { name, roleArn, externalId, tokenFile, token };
