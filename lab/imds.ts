@@ -20,12 +20,14 @@ export interface Imds {
 
 /**
  * `region` is what /latest/meta-data/placement/region answers (EC2's own region lookup); without
- * it that path is 404, as off EC2 nothing answers at all.
+ * it that path is 404, as off EC2 nothing answers at all. `listen`: where to bind (default
+ * 127.0.0.1 on a free port; the agent's namespace tests bind 169.254.169.254:80 as EC2 does).
  */
 export async function startImds(
     roleName: string,
     credentials: StaticCredentials,
     region?: string,
+    listen: { host: string; port: number } = { host: "127.0.0.1", port: 0 },
 ): Promise<Imds> {
     const tokens = new Set<string>();
     const state = { v1Refused: 0, credentialRequests: 0, regionRequests: 0 };
@@ -69,10 +71,10 @@ export async function startImds(
             res.writeHead(404).end();
         }
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
     const { port } = server.address() as { port: number };
     return {
-        endpoint: `http://127.0.0.1:${port}`,
+        endpoint: `http://${listen.host}:${port}`,
         get v1Refused() {
             return state.v1Refused;
         },

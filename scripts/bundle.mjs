@@ -7,7 +7,7 @@
 // every output exists after a plugin install; test/package derives the packages the bundles need,
 // with `--no-write` too: everything is built in memory and dist/ is left as it is (another test may
 // be packing it at the same time).
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { createRequire } from "module";
@@ -142,6 +142,16 @@ await bundle("verify/operator/prove/cli.ts", "dist/prove.js", {
         ...withProfileSync,
     },
 });
+
+// The credential agent (verify/host/agent/cli.ts) and its IMDS lock, shipped as is for `nft -f`.
+await bundle("verify/host/agent/cli.ts", "dist/credential-agent.js");
+{
+    const lock = "verify/host/agent/imds-lock.nft";
+    inputs.push(lock);
+    if (write) copyFileSync(lock, "dist/imds-lock.nft");
+    outputs.push("dist/imds-lock.nft");
+    built.outputs.push("dist/imds-lock.nft");
+}
 
 // The component package's plugin entry (pulumi-package/plugin.cjs loads it): the components as
 // one CommonJS file, their npm dependencies left to node_modules. The Node.js language host runs
