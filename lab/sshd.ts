@@ -14,6 +14,14 @@ import { serverListening } from "./serverProcess";
 import { ProcessResult, runProcess } from "./verifyProcess";
 
 /** Host key types as ssh-keygen names them (and as /etc/ssh/ssh_host_<type>_key does). */
+/** The host's PATH: Node 22 (`setup-test-tools.sh node22`) before the system's directories. */
+const hostPath = [
+    path.join(__dirname, "..", ".tools", "node-22", "node_modules", ".bin"),
+    "/usr/local/bin",
+    "/usr/bin",
+    "/bin",
+].join(":");
+
 export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
 
 export interface SshHostOptions {
@@ -96,13 +104,11 @@ export async function startSshHost(options: SshHostOptions = {}): Promise<SshHos
             "UsePAM no",
             // Only what an EC2 host's environment would give the process, passed explicitly.
             "AcceptEnv AWS_* NODE_NO_WARNINGS",
-            ...(options.sessionEnv
-                ? [
-                      `SetEnv ${Object.entries(options.sessionEnv)
-                          .map(([k, v]) => `${k}=${v}`)
-                          .join(" ")}`,
-                  ]
-                : []),
+            // The host's Node line first, as AL2023's nodejs22 is at /usr/local/bin/node on EC2
+            // (the machine's own Node may be older, and the bundles refuse it).
+            `SetEnv ${Object.entries({ PATH: hostPath, ...options.sessionEnv })
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ")}`,
             "Subsystem sftp internal-sftp",
             "",
         ].join("\n"),
