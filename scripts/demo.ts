@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     process.stdout.write("Starting the AWS emulator (moto, IAM enforcement on)…\n");
     running.moto = await startMoto();
     const moto = running.moto;
-    const scenario = await createMatrixScenario(moto, "correct");
+    const scenario = await createMatrixScenario(moto, flags.brokenGrant ? "b-lists-a" : "correct");
     running.imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
 
     const awsConfig = renderProfilesConfig(
@@ -95,6 +95,13 @@ async function main(): Promise<number> {
             "The walkthrough, automated for every service: as the host role each bucket must be denied;",
             "each service's role, assumed by the host, reaches its own bucket (and through its profile)",
             "and is denied the others'.",
+            ...(flags.brokenGrant
+                ? [
+                      "",
+                      "--broken-grant: service-b's role also holds service-a's access policy, so the",
+                      "proof must FAIL, naming the isolation row (service-b reaching service-a's bucket).",
+                  ]
+                : []),
             "",
             `The host's AWS config file (${env.AWS_CONFIG_FILE}):`,
             awsConfig.trimEnd(),

@@ -1,4 +1,4 @@
-// The demo's flags: --help, --full-command; anything else a usage error naming it.
+// The demo's flags: --help, --full-command, --broken-grant; anything else a usage error naming it.
 import * as assert from "assert";
 
 import { UsageError } from "../../contract/usageError";
@@ -9,25 +9,27 @@ describe("the demo's flags", () => {
         assert.deepStrictEqual(parseDemoFlags([]), {
             help: false,
             fullCommand: false,
+            brokenGrant: false,
         });
     });
 
-    it("reads --help, -h and --full-command", () => {
+    it("reads --help, -h, --full-command and --broken-grant", () => {
         assert.strictEqual(parseDemoFlags(["--help"]).help, true);
         assert.strictEqual(parseDemoFlags(["-h"]).help, true);
-        assert.deepStrictEqual(parseDemoFlags(["--full-command"]), {
+        assert.deepStrictEqual(parseDemoFlags(["--broken-grant", "--full-command"]), {
             help: false,
             fullCommand: true,
+            brokenGrant: true,
         });
     });
 
     it("rejects an unknown flag, naming it and what is accepted", () => {
         assert.throws(
-            () => parseDemoFlags(["--full-command", "--ful-command"]),
+            () => parseDemoFlags(["--full-command", "--brokengrant"]),
             (error: unknown) =>
                 error instanceof UsageError &&
-                error.flag === "--ful-command" &&
-                /accepted: --full-command, --help/.test(error.message),
+                error.flag === "--brokengrant" &&
+                /accepted: --full-command, --broken-grant, --help/.test(error.message),
         );
     });
 });
