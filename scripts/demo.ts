@@ -9,6 +9,8 @@ import * as path from "path";
 
 import { renderProfilesConfig } from "../contract/profileParameters";
 import { fullCommand, shortCommand } from "./demoCommand";
+import { demoUsage, parseDemoFlags, type DemoFlags } from "./demoFlags";
+import { reportUsageError } from "../verify/cli/commandLine";
 import { createMatrixScenario } from "../lab/matrixScenario";
 import { Imds, startImds } from "../lab/imds";
 import { accountId, Moto, region, startMoto } from "../lab/moto";
@@ -16,8 +18,23 @@ import { bundlePath, hostEnv, removeHostHomes, runVerify } from "../lab/verifyPr
 
 const root = path.join(__dirname, "..");
 
+/** The flags, or the process ends: --help (usage on stdout, exit 0) or a usage error (exit 2). */
+function readFlags(): DemoFlags {
+    let parsed: DemoFlags;
+    try {
+        parsed = parseDemoFlags(process.argv.slice(2));
+    } catch (error) {
+        process.exit(reportUsageError("demo", demoUsage, error));
+    }
+    if (parsed.help) {
+        process.stdout.write(`${demoUsage}\n`);
+        process.exit(0);
+    }
+    return parsed;
+}
+const flags = readFlags();
 /** `npm run demo -- --full-command`: print the whole command line, not the short form. */
-const showFullCommand = process.argv.includes("--full-command");
+const showFullCommand = flags.fullCommand;
 
 // What is running, so a signal can stop it; one stop, however many ask for it.
 const running: { moto?: Moto; imds?: Imds } = {};
@@ -49,7 +66,7 @@ async function main(): Promise<number> {
     process.stdout.write("Starting the AWS emulator (moto, IAM enforcement on)…\n");
     running.moto = await startMoto();
     const moto = running.moto;
-    const scenario = await createMatrixScenario(moto, "correct");
+    const scenario = await createMatrixScenario(moto, flags.brokenGrant ? "b-lists-a" : "correct");
     running.imds = await startImds(scenario.hostRoleName, scenario.hostCredentials);
 
     const awsConfig = renderProfilesConfig(
@@ -78,6 +95,13 @@ async function main(): Promise<number> {
             "The walkthrough, automated for every service: as the host role each bucket must be denied;",
             "each service's role, assumed by the host, reaches its own bucket (and through its profile)",
             "and is denied the others'.",
+            ...(flags.brokenGrant
+                ? [
+                      "",
+                      "--broken-grant: service-b's role also holds service-a's access policy, so the",
+                      "proof must FAIL, naming the isolation row (service-b reaching service-a's bucket).",
+                  ]
+                : []),
             "",
             `The host's AWS config file (${env.AWS_CONFIG_FILE}):`,
             awsConfig.trimEnd(),
