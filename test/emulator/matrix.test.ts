@@ -365,7 +365,7 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         [
             "a missing bucket",
             JSON.stringify([{ name: "a", roleArn: role }]),
-            /--targets\[0\]\.bucket: got nothing; expected an S3 bucket name/,
+            /--targets\[0\]\.bucket: got nothing; expected an existing S3 bucket name: 3 to 63 lowercase letters, digits and hyphens/,
         ],
         [
             "a bad name",
