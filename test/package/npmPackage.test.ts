@@ -29,6 +29,8 @@ const allowedInTarball = [
     /^lib\/components\/[A-Za-z]+\.(js|d\.ts)$/,
     /^lib\/contract\/[A-Za-z]+\.(js|d\.ts)$/,
     /^dist\/[a-z-]+\.js$/,
+    // The IMDS lock, loaded with `nft -f` as shipped.
+    /^dist\/[a-z-]+\.nft$/,
 ];
 
 /** What the install leaves in the project, kept between warm runs. */

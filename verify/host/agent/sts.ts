@@ -2,7 +2,7 @@
 // them on EC2; AWS_EC2_METADATA_SERVICE_ENDPOINT moves it), AssumeRole per service at STS, or at
 // AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL when set.
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { fromInstanceMetadata } from "@aws-sdk/credential-providers";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
 
 import type { AssumeRole, RoleCredentials } from "./cache";
 import { sessionName } from "./rules";
@@ -18,7 +18,8 @@ export function stsAssumeRole(region: string, host: string, env = process.env): 
     const client = new STSClient({
         region,
         endpoint: stsEndpoint(env),
-        credentials: fromInstanceMetadata({ timeout: 2000, maxRetries: 2 }),
+        // The default chain: on the host (a system user, no home, no AWS_* keys) that is IMDSv2.
+        credentials: defaultProvider({ timeout: 2000, maxRetries: 2 }),
         maxAttempts: 2,
     });
     return async (request): Promise<RoleCredentials> => {
