@@ -341,7 +341,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
                 ["--path", profilesPath, "--config", config(), "--region", "us-east-1\nx"],
                 /--region "us-east-1\\nx": expected an AWS region/,
             ],
-            [["--path", profilesPath], /^rolepair-profile-sync: usage:/],
+            [["--path", profilesPath], /^rolepair-profile-sync: Usage:/],
         ] as [string[], RegExp][]) {
             const r = await runProcess(process.execPath, [program, ...args], env);
             assert.strictEqual(r.code, 64, r.stderr);

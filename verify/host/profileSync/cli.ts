@@ -12,7 +12,7 @@ import { ruleProblem, regionRule } from "../../../contract/rules";
 import { syncProfiles } from "./sync";
 
 const name = "rolepair-profile-sync";
-const usage = `usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
+const usage = `Usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
 /** The whole run's bound, under the unit's TimeoutStartSec. */
 const overallTimeoutMs = 100_000;
 /** The AWS CLI's bound (one call, all pages). */
@@ -38,6 +38,10 @@ function parseArgs(argv: string[]): Map<string, string> {
 }
 
 async function main(): Promise<void> {
+    if (process.argv.length === 3 && ["--help", "-h"].includes(process.argv[2])) {
+        process.stdout.write(`${usage}\n`);
+        process.exit(0);
+    }
     const values = parseArgs(process.argv.slice(2));
     const parameterPath = values.get("--path");
     const configFile = values.get("--config");
