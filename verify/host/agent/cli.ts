@@ -4,10 +4,9 @@ import { startAgent } from "./agent";
 import { defaultAgentUrl, fetchProcessCredentials } from "./printCredentials";
 import { ServicesFileError } from "./servicesFile";
 
-export const usage = `Usage:
-  credential-agent --services FILE [--listen ADDRESS:PORT]   (default 169.254.170.23:80)
-  credential-agent --print-credentials --token-file FILE [--agent URL]
-                                        (credential_process; default ${defaultAgentUrl})`;
+export const usage = `Usage: credential-agent --services FILE [--listen ADDRESS:PORT]   (default 169.254.170.23:80)
+       credential-agent --print-credentials --token-file FILE [--agent URL]
+                                               (credential_process; default ${defaultAgentUrl})`;
 
 export type Parsed =
     | { mode: "serve"; servicesFile: string; host: string; port: number }
