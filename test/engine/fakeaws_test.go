@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -21,7 +22,40 @@ func withInputs(ins resource.PropertyMap, extra resource.PropertyMap) resource.P
 
 func s(v string) resource.PropertyValue { return resource.NewStringProperty(v) }
 
-// byName: resources whose id is their name (IAM roles and profiles, buckets, key pairs).
+func boolv(v bool) resource.PropertyValue { return resource.NewBoolProperty(v) }
+
+func numv(v float64) resource.PropertyValue { return resource.NewNumberProperty(v) }
+
+// iamARN: an IAM ARN under its path ("/" unless set): role/<name> only at the root path.
+func iamARN(kind string, ins resource.PropertyMap, name string) string {
+	path := str(ins, "path")
+	if path == "" {
+		path = "/"
+	}
+	return fmt.Sprintf("arn:aws:iam::%s:%s%s%s", accountID, kind, path, name)
+}
+
+// The Terraform schema defaults Check applies (terraform-provider-aws internal/service/...), only
+// those the components or these scenarios depend on:
+//   - aws_iam_role `path` "/": the ARNs the trust and access policies name are role/<name> only
+//     there; `max_session_duration` 3600: the host role leaves it unset; `force_detach_policies`
+//     false: a role is deleted only once its policies and attachments are (the destroy order).
+//   - aws_iam_instance_profile `path` "/": its ARN.
+//   - aws_s3_bucket `force_destroy` false: a bucket the posture did not mark keeps its objects.
+//   - aws_instance `user_data_replace_on_change` false: the user-data rule (replaceIf) reads it.
+//   - aws_security_group `description` "Managed by Pulumi" (pulumi-aws overrides Terraform's
+//     "Managed by Terraform"): ForceNew, so the component's own description must reach the cloud.
+var (
+	roleDefaults = resource.PropertyMap{
+		"path": s("/"), "maxSessionDuration": numv(3600), "forceDetachPolicies": boolv(false),
+	}
+	instanceProfileDefaults = resource.PropertyMap{"path": s("/")}
+	bucketDefaults          = resource.PropertyMap{"forceDestroy": boolv(false)}
+	instanceDefaults        = resource.PropertyMap{"userDataReplaceOnChange": boolv(false)}
+	securityGroupDefaults   = resource.PropertyMap{"description": s("Managed by Pulumi")}
+)
+
+// byName: resources whose id is their name (SSM parameters).
 func byName(key string, extra func(name string) resource.PropertyMap) func(*fakeCloud, int, resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 	return func(_ *fakeCloud, _ int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 		name := str(ins, key)
@@ -40,27 +74,29 @@ var bucketChild = &resourceModel{
 func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 	models := map[tokens.Type]*resourceModel{
 		"aws:iam/role:Role": {
-			nameKey:  "name",
+			nameKey: "name", namePrefixKey: "namePrefix", bridged: true, defaults: roleDefaults,
 			forceNew: []string{"name", "namePrefix", "path"},
-			outputs: byName("name", func(name string) resource.PropertyMap {
-				return resource.PropertyMap{
-					"arn":      s(fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, name)),
+			outputs: func(_ *fakeCloud, _ int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
+				name := str(ins, "name")
+				return resource.ID(name), withInputs(ins, resource.PropertyMap{
+					"arn":      s(iamARN("role", ins, name)),
 					"uniqueId": s(hexID("AROA", len(name), 17)),
-				}
-			}),
+				})
+			},
 		},
 		"aws:iam/instanceProfile:InstanceProfile": {
-			nameKey:  "name",
+			nameKey: "name", namePrefixKey: "namePrefix", bridged: true, defaults: instanceProfileDefaults,
 			forceNew: []string{"name", "namePrefix", "path"},
-			outputs: byName("name", func(name string) resource.PropertyMap {
-				return resource.PropertyMap{
-					"arn":      s(fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", accountID, name)),
+			outputs: func(_ *fakeCloud, _ int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
+				name := str(ins, "name")
+				return resource.ID(name), withInputs(ins, resource.PropertyMap{
+					"arn":      s(iamARN("instance-profile", ins, name)),
 					"uniqueId": s(hexID("AIPA", len(name), 17)),
-				}
-			}),
+				})
+			},
 		},
 		"aws:iam/rolePolicy:RolePolicy": {
-			nameKey:  "name",
+			nameKey: "name", namePrefixKey: "namePrefix", bridged: true,
 			forceNew: []string{"name", "namePrefix", "role"},
 			outputs: func(_ *fakeCloud, _ int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 				return resource.ID(str(ins, "role") + ":" + str(ins, "name")), ins.Copy()
@@ -83,7 +119,11 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 				}
 			}),
 		},
+		// The bucket's name: `bucket` as given, else the autoname (lowercased: S3 refuses capitals),
+		// else at create `bucketPrefix` and a unique id.
 		"aws:s3/bucket:Bucket": {
+			nameKey: "bucket", namePrefixKey: "bucketPrefix", nameTransform: strings.ToLower,
+			bridged: true, defaults: bucketDefaults,
 			forceNew: []string{"bucket", "bucketPrefix"},
 			outputs: func(_ *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 				name := str(ins, "bucket")
@@ -107,7 +147,7 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 		"aws:s3/bucketLogging:BucketLogging":                                                     bucketChild,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                       bucketChild,
 		"aws:ec2/securityGroup:SecurityGroup": {
-			nameKey:  "name",
+			nameKey: "name", namePrefixKey: "namePrefix", bridged: true, defaults: securityGroupDefaults,
 			forceNew: []string{"name", "namePrefix", "description", "vpcId"},
 			outputs: func(_ *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 				id := hexID("sg-", n, 17)
@@ -118,7 +158,7 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 			},
 		},
 		"aws:ec2/keyPair:KeyPair": {
-			nameKey:  "keyName",
+			nameKey: "keyName", namePrefixKey: "keyNamePrefix", bridged: true,
 			forceNew: []string{"keyName", "keyNamePrefix", "publicKey"},
 			outputs: func(_ *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 				name := str(ins, "keyName")
@@ -147,6 +187,7 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 			},
 		},
 		"aws:ec2/instance:Instance": {
+			bridged: true, defaults: instanceDefaults,
 			forceNew: []string{"ami", "subnetId", "keyName", "availabilityZone", "associatePublicIpAddress"},
 			replaceIf: func(news resource.PropertyMap, changed map[resource.PropertyKey]bool) []resource.PropertyKey {
 				replaceOnChange := unsecretValue(news["userDataReplaceOnChange"])
@@ -154,6 +195,12 @@ func (c *fakeCloud) awsLoader() *deploytest.ProviderLoader {
 					return []resource.PropertyKey{"userData"}
 				}
 				return nil
+			},
+			// Stopped and started for a new type or new user data: a new public address.
+			updated: func(n int, changed map[resource.PropertyKey]bool, outs resource.PropertyMap) {
+				if changed["instanceType"] || changed["userData"] || changed["userDataBase64"] {
+					outs["publicIp"] = s(fmt.Sprintf("198.51.100.%d", n%250+1))
+				}
 			},
 			outputs: func(_ *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap) {
 				id := hexID("i-", n, 17)

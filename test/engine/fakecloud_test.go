@@ -5,9 +5,16 @@ package engine_test
 // change with its inputs, and they answer with plausible outputs. No cloud is reached.
 //
 // Behaviours modelled, and where each comes from:
-//   - Autonaming (aws): a resource whose name input is unset gets "<logical name>-<7 hex>" at Check,
-//     and keeps the name it already has on later updates. pulumi-terraform-bridge's AutoName, as
-//     documented in "Resource names" (https://www.pulumi.com/docs/iac/concepts/resources/names/).
+//   - Check (aws): what pulumi-terraform-bridge's Check adds to the inputs (pkg/tfbridge/schema.go
+//     applyDefaults): the Terraform schema's Default values and the Pulumi autoname, each only
+//     while the input is unset and no input it conflicts with is set, and the list of what it
+//     added under "__defaults". On an update a default keeps its old value when the old inputs
+//     list it as a default. Which defaults, and why they matter here: fakeaws_test.go.
+//   - Autonaming (aws): a resource whose name input is unset gets "<logical name>-<7 hex>" at Check
+//     (the Bucket lowercased, as pulumi-aws's AutoNameWithCustomOptions for aws_s3_bucket does), not
+//     when its name-prefix input is set (`bucketPrefix`, `namePrefix`: the Terraform provider
+//     names it at create, prefix + a 26-character unique id). "Resource names":
+//     https://www.pulumi.com/docs/iac/concepts/resources/names/.
 //   - Replacement (aws, tls): a change to a property the Terraform schema marks ForceNew replaces;
 //     any other change updates. The ForceNew lists in forceNew are those of the Terraform AWS
 //     provider's resource docs (registry.terraform.io/providers/hashicorp/aws: aws_instance `ami`,
@@ -17,8 +24,13 @@ package engine_test
 //     `policy_arn`; aws_iam_instance_profile `name`, `path`; aws_s3_bucket `bucket`,
 //     `bucket_prefix`; the aws_s3_bucket_* configuration resources `bucket`) and of the TLS
 //     provider (tls_private_key: every argument is ForceNew).
-//   - aws_instance `user_data` replaces only when `user_data_replace_on_change` is true, and
-//     updates (stop, modify, start) otherwise (aws_instance docs, "user_data_replace_on_change").
+//   - aws_instance `user_data` replaces only when `user_data_replace_on_change` is true (its
+//     default is false), and updates (stop, modify, start) otherwise (aws_instance docs,
+//     "user_data_replace_on_change"). A stop and start releases the instance's public address:
+//     an update of `instance_type` or `user_data` gives it a new one (EC2 User Guide, "Public IPv4
+//     addresses": an auto-assigned public address is released when the instance is stopped).
+//   - Refresh (Read): the fake cloud keeps what each resource is now (fakecloudstate_test.go); a
+//     scenario can change or delete it out of band, and Read reports the cloud, not the state.
 //   - command:local:Command, command:remote:Command, command:remote:CopyToRemote: the provider
 //     reports changed properties; `triggers` replaces because @pulumi/command registers these
 //     resources with replaceOnChanges: ["triggers[*]"] (node_modules/@pulumi/command/remote/
@@ -36,7 +48,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blang/semver"
@@ -79,9 +90,13 @@ type fakeCloud struct {
 	failProof bool
 	// invokes counts each invoke token called.
 	invokes map[string]int
+	// live: each resource as the cloud holds it now, by type and id (fakecloudstate_test.go).
+	live map[liveKey]*liveResource
 }
 
-func newFakeCloud() *fakeCloud { return &fakeCloud{invokes: map[string]int{}} }
+func newFakeCloud() *fakeCloud {
+	return &fakeCloud{invokes: map[string]int{}, live: map[liveKey]*liveResource{}}
+}
 
 func (c *fakeCloud) record(op string, typ tokens.Type, urn resource.URN, inputs property.Map) {
 	c.mu.Lock()
@@ -113,12 +128,22 @@ func (c *fakeCloud) recorded() []cloudOp {
 type resourceModel struct {
 	// nameKey is the input the bridge autonames, if any.
 	nameKey string
+	// namePrefixKey is the input that conflicts with nameKey: while it is set, no autoname.
+	namePrefixKey string
+	// nameTransform rewrites the logical name before the suffix (the Bucket lowercases it).
+	nameTransform func(string) string
+	// defaults: the Terraform schema's Default values Check applies to unset inputs.
+	defaults resource.PropertyMap
+	// bridged: Check lists what it added under "__defaults", as the bridge does.
+	bridged bool
 	// forceNew lists the inputs whose change replaces the resource.
 	forceNew []string
 	// replaceIf adds replacements that depend on the new inputs (aws_instance user_data).
 	replaceIf func(news resource.PropertyMap, changed map[resource.PropertyKey]bool) []resource.PropertyKey
 	// outputs computes the outputs the cloud adds to the inputs on create.
 	outputs func(c *fakeCloud, n int, ins resource.PropertyMap) (resource.ID, resource.PropertyMap)
+	// updated changes the outputs of an update beyond the new inputs (a stop and start's new address).
+	updated func(n int, changed map[resource.PropertyKey]bool, outs resource.PropertyMap)
 	// create runs a command: it may fail, and it logs.
 	run func(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.PropertyMap) (resource.PropertyMap, error)
 }
@@ -153,17 +178,9 @@ func (c *fakeCloud) provider(
 			if err != nil {
 				return plugin.CheckResponse{}, err
 			}
-			news := req.NewInputs
-			if m.nameKey != "" {
-				if v, ok := news.GetOk(m.nameKey); !ok || v.IsNull() {
-					if old, ok := req.OldInputs.GetOk(m.nameKey); ok && !old.IsNull() {
-						news = news.Set(m.nameKey, old)
-					} else {
-						news = news.Set(m.nameKey, property.New(autoName(req.URN.Name(), req.RandomSeed)))
-					}
-				}
-			}
-			return plugin.CheckResponse{Properties: news}, nil
+			checked := m.check(req.URN.Name(), req.RandomSeed,
+				resource.ToResourcePropertyMap(req.OldInputs), resource.ToResourcePropertyMap(req.NewInputs))
+			return plugin.CheckResponse{Properties: resource.FromResourcePropertyMap(checked)}, nil
 		},
 		DiffF: func(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
 			m, err := model(req.URN.Type())
@@ -193,6 +210,7 @@ func (c *fakeCloud) provider(
 				}
 			}
 			c.record("create", req.URN.Type(), req.URN, req.Properties)
+			c.store(req.URN, id, outs)
 			return plugin.CreateResponse{ID: id, Properties: resource.FromResourcePropertyMap(outs),
 				Status: resource.StatusOK}, nil
 		},
@@ -205,8 +223,18 @@ func (c *fakeCloud) provider(
 				return plugin.UpdateResponse{Properties: req.NewInputs}, nil
 			}
 			outs := resource.ToResourcePropertyMap(req.OldOutputs)
-			for k, v := range resource.ToResourcePropertyMap(req.NewInputs) {
+			news := resource.ToResourcePropertyMap(req.NewInputs)
+			for k, v := range news {
 				outs[k] = v
+			}
+			if m.updated != nil {
+				changed := map[resource.PropertyKey]bool{}
+				if diff := unsecret(resource.ToResourcePropertyMap(req.OldInputs)).Diff(unsecret(news)); diff != nil {
+					for _, k := range diff.ChangedKeys() {
+						changed[k] = true
+					}
+				}
+				m.updated(c.next(), changed, outs)
 			}
 			if m.run != nil {
 				ran, err := m.run(c, host, req.URN, resource.ToResourcePropertyMap(req.NewInputs))
@@ -218,19 +246,18 @@ func (c *fakeCloud) provider(
 				}
 			}
 			c.record("update", req.URN.Type(), req.URN, req.NewInputs)
+			c.store(req.URN, req.ID, outs)
 			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(outs),
 				Status: resource.StatusOK}, nil
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
 			c.record("delete", req.URN.Type(), req.URN, req.Inputs)
+			c.forget(req.URN.Type(), req.ID)
 			return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 		},
-		// A refresh finds the cloud as it was left: what the state says.
+		// A refresh finds the cloud as it is now, which may not be what the state says.
 		ReadF: func(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
-			ins, state := req.Inputs, req.State
-			return plugin.ReadResponse{ReadResult: plugin.ReadResult{
-				ID: req.ID, Inputs: &ins, Outputs: &state,
-			}, Status: resource.StatusOK}, nil
+			return c.read(req), nil
 		},
 		InvokeF: func(_ context.Context, req plugin.InvokeRequest) (plugin.InvokeResponse, error) {
 			f, ok := invokes[req.Tok]
@@ -254,6 +281,68 @@ func log(host plugin.Host, sev diag.Severity, urn resource.URN, msg string) {
 	}
 }
 
+// defaultsKey: where the bridge lists the inputs its Check filled in.
+const defaultsKey = "__defaults"
+
+// check is the bridge's Check for one model: the autoname and the schema defaults of unset inputs.
+func (m *resourceModel) check(name string, seed []byte, olds, news resource.PropertyMap) resource.PropertyMap {
+	if !m.bridged {
+		return news
+	}
+	out := news.Copy()
+	unset := func(k string) bool {
+		v, ok := out[resource.PropertyKey(k)]
+		return !ok || v.IsNull()
+	}
+	// The old value stands in for a default only if the old inputs list it as one (or list nothing).
+	oldDefault := func(k string) (resource.PropertyValue, bool) {
+		v, ok := olds[resource.PropertyKey(k)]
+		if !ok || v.IsNull() {
+			return v, false
+		}
+		listed, has := olds[defaultsKey]
+		if !has || !listed.IsArray() {
+			return v, true
+		}
+		for _, e := range listed.ArrayValue() {
+			if e.IsString() && e.StringValue() == k {
+				return v, true
+			}
+		}
+		return v, false
+	}
+	var applied []string
+	if m.nameKey != "" && unset(m.nameKey) && (m.namePrefixKey == "" || unset(m.namePrefixKey)) {
+		v, ok := oldDefault(m.nameKey)
+		if !ok {
+			base := name
+			if m.nameTransform != nil {
+				base = m.nameTransform(base)
+			}
+			v = s(autoName(base, seed))
+		}
+		out[resource.PropertyKey(m.nameKey)] = v
+		applied = append(applied, m.nameKey)
+	}
+	for k, dv := range m.defaults {
+		if unset(string(k)) {
+			v, ok := oldDefault(string(k))
+			if !ok {
+				v = dv
+			}
+			out[k] = v
+			applied = append(applied, string(k))
+		}
+	}
+	sort.Strings(applied)
+	listed := make([]resource.PropertyValue, len(applied))
+	for i, k := range applied {
+		listed[i] = s(k)
+	}
+	out[defaultsKey] = resource.NewArrayProperty(listed)
+	return out
+}
+
 func autoName(name string, seed []byte) string {
 	sum := sha256.Sum256(append([]byte(name), seed...))
 	return name + "-" + hex.EncodeToString(sum[:])[:7]
@@ -262,6 +351,10 @@ func autoName(name string, seed []byte) string {
 // diffInputs compares old and new inputs as a bridged provider does: values, not secretness; an
 // unknown new value is a change; a change to a ForceNew input replaces.
 func diffInputs(m *resourceModel, olds, news resource.PropertyMap) plugin.DiffResult {
+	// "__defaults" is the bridge's bookkeeping, not an input Terraform sees.
+	olds, news = olds.Copy(), news.Copy()
+	delete(olds, defaultsKey)
+	delete(news, defaultsKey)
 	diff := unsecret(olds).Diff(unsecret(news))
 	if diff == nil || !diff.AnyChanges() {
 		return plugin.DiffResult{Changes: plugin.DiffNone}
@@ -345,13 +438,3 @@ func hexID(prefix string, n int, width int) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s-%d", prefix, n)))
 	return prefix + hex.EncodeToString(sum[:])[:width]
 }
-
-func strings_(values ...string) []resource.PropertyValue {
-	out := make([]resource.PropertyValue, len(values))
-	for i, v := range values {
-		out[i] = resource.NewStringProperty(v)
-	}
-	return out
-}
-
-var _ = strings.Contains

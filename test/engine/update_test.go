@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi/pulumi/pkg/v3/display"
 	. "github.com/pulumi/pulumi/pkg/v3/engine"
 	lt "github.com/pulumi/pulumi/pkg/v3/engine/lifecycletest/framework"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy"
@@ -31,5 +30,3 @@ func TestNoChangeUpIsAllSame(t *testing.T) {
 	assert.Empty(t, d.cloud.recorded(), "the second up changed the cloud")
 	assert.Len(t, second.steps, len(first.steps), "the second up saw a different set of resources")
 }
-
-var _ = display.StepOp("")
