@@ -61,9 +61,15 @@ type step struct {
 	diff []resource.PropertyKey // the keys that differ
 }
 
+// engineProgram is what a run gives the engine: the user's program and the stack's configuration.
+type engineProgram interface {
+	program(got *received) deploytest.ProgramFunc
+	config() config.Map
+}
+
 // run has the engine preview (dryRun) or apply op to the stack's program, against the state left
 // by the last applied operation. Applied operations advance the state.
-func (d *deployment) run(op lt.TestOp, dryRun bool, program stack) outcome {
+func (d *deployment) run(op lt.TestOp, dryRun bool, program engineProgram) outcome {
 	d.t.Helper()
 	got := &received{}
 	// What providers log (a failed command's output) reaches the plugin host's sink.
@@ -112,7 +118,9 @@ func (d *deployment) run(op lt.TestOp, dryRun bool, program stack) outcome {
 
 // config is the stack's configuration: Pulumi.services.yaml's aws:region (the component reads
 // only aws:region and aws:profile from config; the rest arrives as the component's inputs).
-func (s stack) config() config.Map {
+func (s stack) config() config.Map { return regionConfig() }
+
+func regionConfig() config.Map {
 	return config.Map{config.MustMakeKey("aws", "region"): config.NewValue("us-east-1")}
 }
 

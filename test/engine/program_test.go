@@ -30,6 +30,8 @@ type stack struct {
 	subnetID string
 	// sshKeyPair: the operator's own key, the private half given as a secret.
 	sshKeyPair *keyPair
+	// instanceType as the operator sets it ("" the component's default).
+	instanceType string
 }
 
 type keyPair struct{ public, private string }
@@ -114,6 +116,9 @@ func (s stack) program(got *received) deploytest.ProgramFunc {
 			dependencies = append(dependencies, subnet.URN, eip.URN)
 		} else {
 			inputs["sshIngressCidr"] = resource.NewStringProperty(s.sshIngressCidr)
+		}
+		if s.instanceType != "" {
+			inputs["instanceType"] = resource.NewStringProperty(s.instanceType)
 		}
 		if s.sshKeyPair != nil {
 			inputs["sshPublicKey"] = resource.NewStringProperty(s.sshKeyPair.public)
