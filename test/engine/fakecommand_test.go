@@ -68,7 +68,14 @@ func runLocal(_ *fakeCloud, _ plugin.Host, _ resource.URN, ins resource.Property
 	return nil, fmt.Errorf("fake command provider: no local command modelled for %q", create)
 }
 
-// runRemote answers the commands run on the host: the wait for cloud-init, and the proof.
+// runRemote answers the commands run on the host: the wait for cloud-init, the profile sync and
+// the proof. There is no host behind it, and what it answers proves nothing about one: the sync
+// "passes" whenever its script on stdin mentions rolepair-sync-profiles (nothing is installed,
+// no parameter is read, no config is written), and the proof's report is made up from the plan
+// on stdin, every step OK unless failProof is set (no role is assumed, no bucket is reached). A
+// scenario can conclude only what the engine did: which commands it ran, in what order, with
+// what create command and stdin (services_test.go assertHostCommands). The host layer
+// (test/host) runs these commands for real.
 func runRemote(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.PropertyMap) (resource.PropertyMap, error) {
 	create := str(ins, "create")
 	conn := unsecretValue(ins["connection"])
@@ -81,12 +88,13 @@ func runRemote(c *fakeCloud, host plugin.Host, urn resource.URN, ins resource.Pr
 		return resource.PropertyMap{"stdout": s("v20.18.0\n"), "stderr": s("")}, nil
 	case strings.Contains(create, "sudo -n bash -s"):
 		// The profile sync (contract/profileSync.ts): its script arrives on stdin, installs the
-		// agent if missing and runs one sync from SSM Parameter Store.
+		// agent if missing and runs one sync from SSM Parameter Store. Here: a string match only.
 		if !strings.Contains(str(ins, "stdin"), "rolepair-sync-profiles") {
 			return nil, errors.New("profile sync: the script on stdin does not run rolepair-sync-profiles")
 		}
 		return resource.PropertyMap{"stdout": s("profiles synced\n"), "stderr": s("")}, nil
 	case strings.Contains(create, "rolepair-verify.js"):
+		// A fabricated report: the plan's targets, all OK (proofReport).
 		targets, err := proofTargets(create, str(ins, "stdin"))
 		if err != nil {
 			return nil, err
