@@ -64,7 +64,8 @@ func TestInstanceTypeUpdatesInPlace(t *testing.T) {
 
 // What the components rely on Check's defaults for (fakeaws_test.go says why each): the host
 // role, which sets neither, gets path "/" and a one-hour session, and its ARN, which the
-// component hands out, is the one the fake built at that path.
+// component hands out, is the one the fake built at that path; the instance, which does not set
+// userDataReplaceOnChange, gets false.
 func assertCheckDefaults(t *testing.T, c *fakeCloud, up outcome) {
 	t.Helper()
 	role := lastInputs(t, c, "aws:iam/role:Role", "host-role")
@@ -76,10 +77,10 @@ func assertCheckDefaults(t *testing.T, c *fakeCloud, up outcome) {
 	require.NoError(t, err)
 	assert.Equal(t, "arn:aws:iam::"+accountID+":role/"+str(role, "name"), str(live, "arn"))
 	assert.Equal(t, str(live, "arn"), str(componentOutputs(t, up), "hostRoleArn"))
-	// The component sets these itself: the defaults must not stand in for them.
+	assert.Equal(t, boolv(false), lastInputs(t, c, string(instanceType))["userDataReplaceOnChange"])
+	// The component sets its own description: the default must not stand in for it.
 	sg := lastInputs(t, c, "aws:ec2/securityGroup:SecurityGroup")
 	assert.NotEqual(t, "Managed by Pulumi", str(sg, "description"), "the security group's description")
-	assert.Equal(t, boolv(true), lastInputs(t, c, string(instanceType))["userDataReplaceOnChange"])
 }
 
 // componentOutputs: the SharedDevHost's outputs as the program received them.
@@ -116,12 +117,12 @@ func opsOf(ops []cloudOp) []string {
 	return out
 }
 
-// What the components do today with a host whose user data is not the current one (made by an
-// earlier version, which put the profiles themselves in the user data): host.ts ignores changes
-// to userData, so the instance is neither replaced nor updated and keeps its old user data, and
-// its userDataReplaceOnChange: true never fires (TestInstanceUserDataRule shows the rule it
-// would meet). New host code reaches such a host only through the commands the deploying side
-// runs on it (the profile sync installs the agent), which need verify on.
+// What the components do with a host whose user data is not the current one (made by an earlier
+// version, which put the profiles themselves in the user data): instance.ts freezes userData
+// (ignoreChanges), so the instance is neither updated (a stop and start, without
+// userDataReplaceOnChange: TestInstanceUserDataRule) nor replaced, and keeps its old user data.
+// New host code reaches such a host only through the commands the deploying side runs on it
+// (the profile sync step installs the agent before the proof).
 func TestOldUserDataStaysOnTheHost(t *testing.T) {
 	t.Parallel()
 	d := newDeployment(t)
