@@ -4,6 +4,7 @@
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 
+import { completeCredentials } from "../stsCredentials";
 import type { AssumeRole, RoleCredentials } from "./cache";
 import { sessionName } from "./rules";
 
@@ -31,15 +32,6 @@ export function stsAssumeRole(region: string, host: string, env = process.env): 
                 DurationSeconds: sessionSeconds,
             }),
         );
-        const c = answer.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-            throw new Error("AssumeRole answered without complete credentials");
-        }
-        return {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.SessionToken,
-            expiration: c.Expiration,
-        };
+        return completeCredentials(answer.Credentials);
     };
 }

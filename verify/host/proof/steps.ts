@@ -7,14 +7,10 @@ import {
     PutObjectCommand,
     S3Client,
 } from "@aws-sdk/client-s3";
-import {
-    AssumeRoleCommand,
-    Credentials as StsCredentials,
-    GetCallerIdentityCommand,
-    STSClient,
-} from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 
 import { errorName, isAccessDenied } from "../../cli/errors";
+import { completeCredentials } from "../stsCredentials";
 import type { ListingProbe } from "./listingProbe";
 
 export interface Outcome {
@@ -185,7 +181,7 @@ export async function assumeRoleWithPropagationRetry(
                 }),
             );
             return {
-                credentials: complete(answer.Credentials),
+                credentials: completeCredentials(answer.Credentials),
                 assumedRoleArn: answer.AssumedRoleUser?.Arn ?? "",
                 attempts: attempt,
                 issued: { sentAt, answeredAt: now() },
@@ -198,18 +194,6 @@ export async function assumeRoleWithPropagationRetry(
             delay = Math.min(delay * 1.6, 5_000);
         }
     }
-}
-
-function complete(c: StsCredentials | undefined): AssumedRole["credentials"] {
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new Error("AssumeRole answered without complete credentials");
-    }
-    return {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration,
-    };
 }
 
 /**
