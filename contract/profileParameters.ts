@@ -4,6 +4,12 @@
 // contract/rules.ts), and the host renders each `[profile NAME]` block itself from an allow-list
 // of keys, so no parameter can add a section or a setting such as credential_process.
 import {
+    agentAccessProblem,
+    agentCredentialProcess,
+    agentServiceNameRule,
+    type AgentAccess,
+} from "./credentialAgent";
+import {
     externalIdRule,
     profileNameProblem,
     regionRule,
@@ -23,6 +29,11 @@ export interface HostProfile {
     readonly roleArn: string;
     readonly region: string;
     readonly externalId?: string;
+    /**
+     * Present when the credential agent serves this service: who may use its token. The profile
+     * then gets its credentials from the agent (credential_process), not from the instance's.
+     */
+    readonly agent?: AgentAccess;
 }
 
 /** The value's format version: a host refuses a value of a version it does not know. */
@@ -31,7 +42,7 @@ export const profileParameterVersion = 1;
 /** SSM's Standard tier holds at most 4 KB a value; the host refuses anything longer unread. */
 export const maxProfileParameterChars = 4096;
 
-const valueKeys = ["v", "roleArn", "region", "externalId"] as const;
+const valueKeys = ["v", "roleArn", "region", "externalId", "agent"] as const;
 const fieldRules: Record<"roleArn" | "region" | "externalId", Rule> = {
     roleArn: roleArnRule,
     region: regionRule,
@@ -60,7 +71,10 @@ function shown(value: unknown): string {
  * naming the first field that breaks its rule.
  */
 export function checkHostProfile(parameter: string, profile: HostProfile): HostProfile {
-    const nameProblem = profileNameProblem(profile.name);
+    const nameProblem = profileNameProblem(
+        profile.name,
+        profile.agent !== undefined ? agentServiceNameRule : undefined,
+    );
     if (nameProblem !== undefined) {
         throw new ProfileParameterError(
             parameter,
@@ -77,6 +91,10 @@ export function checkHostProfile(parameter: string, profile: HostProfile): HostP
             throw new ProfileParameterError(parameter, `${key}${what}: expected ${problem}`);
         }
     }
+    if (profile.agent !== undefined) {
+        const problem = agentAccessProblem(profile.agent);
+        if (problem !== undefined) throw new ProfileParameterError(parameter, `agent: ${problem}`);
+    }
     return profile;
 }
 
@@ -88,6 +106,7 @@ export function profileParameterValue(profile: HostProfile): string {
         roleArn: checked.roleArn,
         region: checked.region,
         ...(checked.externalId !== undefined ? { externalId: checked.externalId } : {}),
+        ...(checked.agent !== undefined ? { agent: { users: [...checked.agent.users] } } : {}),
     });
 }
 
@@ -145,16 +164,27 @@ export function parseProfileParameter(path: string, name: string, value: unknown
         roleArn: record.roleArn as string,
         region: record.region as string,
         ...(record.externalId !== undefined ? { externalId: record.externalId as string } : {}),
+        ...(record.agent !== undefined ? { agent: record.agent as AgentAccess } : {}),
     };
     return checkHostProfile(name, profile);
 }
 
 /**
  * The `[profile NAME]` block of one checked profile: only role_arn, credential_source, region and
- * external_id. Each value is checked again here, so no caller can put a line break into the file.
+ * external_id; with the agent, only credential_process (the agent's own program, the service's
+ * token file) and region. Each value is checked again here, so no caller can put a line break
+ * into the file.
  */
 export function renderProfileBlock(profile: HostProfile): string {
     const checked = checkHostProfile(`for profile ${shown(profile.name)}`, profile);
+    if (checked.agent !== undefined) {
+        return [
+            `[profile ${checked.name}]`,
+            `credential_process = ${agentCredentialProcess(checked.name)}`,
+            `region = ${checked.region}`,
+            "",
+        ].join("\n");
+    }
     return [
         `[profile ${checked.name}]`,
         `role_arn = ${checked.roleArn}`,

@@ -110,3 +110,13 @@ export function profileNameProblem(
     const why = reservedProfileNames.get(value);
     return why === undefined ? undefined : `${rule.accepted}, except ${value}: ${why}`;
 }
+
+/**
+ * A local Unix user the host lets use a service's agent token (a member of the service's group):
+ * the portable user-name rule of shadow-utils, at most 32 characters.
+ */
+export const localUserRule: Rule = {
+    pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
+    accepted:
+        "a Unix user name: 1 to 32 characters of lowercase letters, digits, '_' and '-', starting with a letter or '_'",
+};
