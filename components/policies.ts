@@ -65,8 +65,9 @@ export function serviceTrustPolicy(args: ServiceTrustArgs): aws.iam.PolicyDocume
 }
 
 /**
- * The host role's only permission: assume the target (service) roles, in one statement. One ARN is
- * written as a string, as the single-target pair always has, so existing stacks see no change.
+ * The host role's only permission: assume the service roles, in one statement. One ARN is written
+ * as a string, not a list of one: the policy text a stack holds stays the same (the stability
+ * snapshot pins it).
  */
 export function hostAssumePolicy(targetRoleArns: readonly string[]): aws.iam.PolicyDocument {
     if (targetRoleArns.length === 0)

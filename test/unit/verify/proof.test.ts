@@ -198,7 +198,7 @@ describe("the proof never passes falsely (stubbed AWS)", function () {
             );
             assert.match(identity.diagnosis!, /do not belong to service service-a's role session/);
             assert.strictEqual(report.ok, false);
-            // The round trip runs beside the identity check (issue 19): whatever it wrote is removed.
+            // The round trip runs beside the identity check: whatever it wrote is removed.
             assert.deepStrictEqual([...aws.buckets.get("bucket-a")!.keys()], before);
         });
     }
