@@ -1,7 +1,7 @@
 // The walkthrough's three services on one shared host, and one assumable role pair, from Go.
 //
-// Before `pulumi up`: `pulumi package add https://github.com/<org>/<repo>/pulumi-package@<tag>`
-// generates the SDK used here into sdks/rolepair (go.mod's replace line points there). See README.md.
+// Before `pulumi up`: generate the SDK used here into sdks/rolepair (go.mod's replace line points
+// there) as README.md shows.
 package main
 
 import (
@@ -15,6 +15,25 @@ func main() {
 }
 
 func program(ctx *pulumi.Context) error {
+	outputs, err := deploy(ctx)
+	if err != nil {
+		return err
+	}
+	ctx.Export("hostRoleArn", outputs.services.HostRoleArn)
+	ctx.Export("services", outputs.services.Services)
+	ctx.Export("pairHostRoleArn", outputs.pair.HostRoleArn)
+	ctx.Export("targetRoleArn", outputs.pair.TargetRoleArn)
+	ctx.Export("bucketName", outputs.pair.BucketName)
+	return nil
+}
+
+// stack is what the program builds; main_test.go reads the components' outputs from it.
+type stack struct {
+	services *rolepair.SharedDevHost
+	pair     *rolepair.AssumableRolePair
+}
+
+func deploy(ctx *pulumi.Context) (*stack, error) {
 	sshIngressCidr := config.Require(ctx, "sshIngressCidr")
 
 	// One host; each service gets its own role and its own private bucket, and the proof shows the
@@ -36,7 +55,7 @@ func program(ctx *pulumi.Context) error {
 		SshIngressCidr: pulumi.String(sshIngressCidr),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// A host role that can only assume one target role, which alone reaches its bucket.
@@ -46,15 +65,9 @@ func program(ctx *pulumi.Context) error {
 		SshIngressCidr: pulumi.String(sshIngressCidr),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	ctx.Export("hostRoleArn", services.HostRoleArn)
-	ctx.Export("services", services.Services)
-	ctx.Export("pairHostRoleArn", pair.HostRoleArn)
-	ctx.Export("targetRoleArn", pair.TargetRoleArn)
-	ctx.Export("bucketName", pair.BucketName)
-	return nil
+	return &stack{services: services, pair: pair}, nil
 }
 
 // ref points at a copy of v: the SDK takes optional plain inputs (enums too) as pointers.

@@ -1,7 +1,7 @@
 """The walkthrough's three services on one shared host, and one assumable role pair, from Python.
 
-Before `pulumi up`: `pulumi package add https://github.com/<org>/<repo>/pulumi-package@<tag>`
-generates the `pulumi_rolepair` SDK used here (see README.md).
+Before `pulumi up`: `pulumi package add ../../pulumi-package` generates the `pulumi_rolepair` SDK
+used here (see README.md).
 """
 
 import pulumi

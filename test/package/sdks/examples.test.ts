@@ -9,10 +9,11 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 
 import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
-import { repoRoot } from "../analyze";
+import { repoRoot, schemaSnapshotPath } from "../analyze";
 import { codegen, generateSdks, python } from "./generated";
 
 const sshIngressCidr = "203.0.113.7/32";
+const goSdkSchema = path.join(repoRoot, "scripts", "go-sdk-schema.mjs");
 let mypyCache: string;
 
 /** What examples/{python,go,yaml} register, by "<type> <name>", with sshIngressCidr set as above. */
@@ -149,8 +150,39 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
         assert.match(output, /sharedDevHost\.go:\d+:\d+: undefined: SharedServiceArgs/);
     });
 
-    it("examples/go builds on the Go SDK generated with generateExtraInputTypes, and registers the expected inputs under the Go SDK's mocks", function () {
-        const dir = goExampleOn(goBuilds, path.join(sdks, "go-extra-input-types"));
+    it("scripts/go-sdk-schema.mjs refuses what is not a schema, naming its input", function () {
+        const notSchema = path.join(work, "not-a-schema.json");
+        fs.writeFileSync(notSchema, "[1]");
+        for (const [file, error] of [
+            [
+                notSchema,
+                /not-a-schema\.json: not a Pulumi package schema: expected an object with a "name", got \[1\]/,
+            ],
+            [path.join(work, "missing.json"), /missing\.json: ENOENT/],
+        ] as const) {
+            try {
+                run("node", [goSdkSchema, file]);
+                assert.fail(`go-sdk-schema accepted ${file}`);
+            } catch (e) {
+                const err = e as { status?: number; stderr?: string };
+                assert.strictEqual(err.status, 2);
+                assert.match(err.stderr ?? "", error);
+            }
+        }
+    });
+
+    it("examples/go builds on the Go SDK generated from scripts/go-sdk-schema.mjs's schema (the step docs/multi-language.md gives Go users), and under the Go SDK's mocks registers the expected inputs and gets the components' outputs", function () {
+        // The plain Go generator, as `pulumi package gen-sdk --language go` runs it, on the schema
+        // the script writes: the Go options come from the script, not from test/package/codegen.
+        const schema = path.join(work, "rolepair-go.json");
+        fs.writeFileSync(schema, run("node", [goSdkSchema, schemaSnapshotPath]));
+        const generated = path.join(work, "go-sdk-schema");
+        run(codegen, ["-schema", schema, "-out", generated]);
+        assert.match(
+            fs.readFileSync(path.join(generated, "go", "go.mod"), "utf8"),
+            /^module example\.com\/pulumi-rolepair\/sdk\/go$/m,
+        );
+        const dir = goExampleOn(goBuilds, path.join(generated, "go"));
         const recorded = path.join(work, "go-inputs.json");
         run("go", ["test", "-count=1", "./..."], {
             cwd: dir,
@@ -205,6 +237,19 @@ describe("SDKs from Pulumi's codegen, and the examples on them", function () {
             },
         );
         assert.deepStrictEqual(JSON.parse(output), expectedInputs);
+    });
+
+    it("each example's Pulumi.yaml names the component package in this clone under packages:", function () {
+        for (const language of ["go", "python", "yaml"]) {
+            const dir = path.join(repoRoot, "examples", language);
+            const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+                packages?: Record<string, string>;
+            };
+            assert.deepStrictEqual(Object.keys(project.packages ?? {}), ["rolepair"], language);
+            const plugin = path.resolve(dir, project.packages!.rolepair);
+            assert.strictEqual(plugin, path.join(repoRoot, "pulumi-package"), language);
+            assert.ok(fs.existsSync(path.join(plugin, "PulumiPlugin.yaml")), language);
+        }
     });
 
     it("examples/yaml declares the same inputs", function () {
