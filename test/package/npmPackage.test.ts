@@ -109,9 +109,9 @@ describe("the npm package (npm pack, installed into an empty project)", function
         fs.mkdirSync(project);
         assertNoModulesAbove(project);
 
-        // Build what `npm publish` would (prepare: bundles and lib/), then pack it; --json alone,
+        // Build what `npm publish` would (prepack: bundles and lib/), then pack it; --json alone,
         // since the build's own output would otherwise mix into it.
-        await run("npm", ["run", "prepare"], { cwd: repoRoot });
+        await run("npm", ["run", "prepack"], { cwd: repoRoot });
         const { stdout } = await run(
             "npm",
             ["pack", "--json", "--ignore-scripts", "--pack-destination", workDir],
@@ -223,6 +223,19 @@ describe("the npm package (npm pack, installed into an empty project)", function
         }
         assert.ok(packed.size < maxPackedBytes, `packed ${packed.size} bytes`);
         assert.ok(packed.unpackedSize < maxUnpackedBytes, `unpacked ${packed.unpackedSize} bytes`);
+    });
+
+    it("the packed package.json runs nothing at install: no prepare, preinstall, install or postinstall (npm 11 warns about each)", () => {
+        const manifest = JSON.parse(
+            fs.readFileSync(path.join(installed, "package.json"), "utf8"),
+        ) as { scripts?: Record<string, string> };
+        const atInstall = ["preinstall", "install", "postinstall", "prepare"];
+        assert.deepStrictEqual(
+            Object.keys(manifest.scripts ?? {}).filter((name) => atInstall.includes(name)),
+            [],
+        );
+        // What builds the package runs when it is packed instead.
+        assert.match(manifest.scripts?.prepack ?? "", /scripts\/bundle\.mjs/);
     });
 
     it("type-checks a user's program with tsc --strict against the declarations, and refuses misuse", async () => {
