@@ -1,5 +1,5 @@
 // Runs after `npm install` in this directory, which is what the Pulumi plugin host does when
-// `pulumi package add <repo>/pulumi-package@<tag>` installs the package. Two things make the rest of the
+// `pulumi package add ./pulumi-package` installs the package. Two things make the rest of the
 // repository usable from here:
 //
 // 1. The entry re-exports ../components, which import ../verify. Node resolves their imports
