@@ -1,6 +1,6 @@
 // Compiles the components to lib/ (the npm package's entry and declarations) with
-// tsconfig.build.json, once unless something changed: `npm ci`'s prepare builds lib/, and
-// `npm run build` and the package layer's `npm run prepare` would compile it all again (about 12 s
+// tsconfig.build.json, once unless something changed: `npm run build` builds lib/, and `npm pack`'s
+// prepack and the package layer's `npm run prepack` would compile it all again (about 12 s
 // of CPU, most of it parsing @pulumi/aws's declarations). The stamp (scripts/bundleStamp.cjs, as
 // for dist/) records the SHA-256 of every file the compiler read and of every file it wrote; the
 // build is skipped only when all of them are unchanged. A build starts from an empty lib/, so a

@@ -1,5 +1,5 @@
-// Whether the bundles in dist/ are already built from the sources as they are now: `npm ci`'s
-// prepare builds them, and `npm run build`, `npm test` and `npm run demo` would build them again.
+// Whether the bundles in dist/ are already built from the sources as they are now: `npm run build`
+// builds them, and `npm test`, `npm run demo` and `npm pack`'s prepack would build them again.
 // A stamp beside the bundles records the SHA-256 of every input esbuild read (its metafile: our
 // sources and the node_modules files bundled) and of every output; a build is skipped only when
 // every one of them is unchanged. A changed, added or removed import changes a recorded input, so
