@@ -8,12 +8,8 @@
 // it (dangling references allowed, SupportPack on, local SDKs), with a loader that refuses every
 // other package: rolepair depends on none, so a reference to one is a bug to report, not to fetch.
 //
-// It also writes <dir>/go-extra-input-types: the Go SDK from the same schema with the Go option
-// generateExtraInputTypes set. The Go generator (v3.274.1) types a plain map of a plain object
-// (SharedDevHostArgs.Services) as map[string]SharedServiceArgs but emits SharedServiceArgs only
-// for object types it marks as inputs, which a plain map's element is not: the SDK `pulumi package
-// add` generates does not compile. The option makes it emit every Args type; a Go user gets the
-// same with `pulumi package get-schema`, the option added to the schema, `pulumi package gen-sdk`.
+// Language options come from the schema only, as with `pulumi package gen-sdk`: the Go SDK that
+// compiles is generated from the schema scripts/go-sdk-schema.mjs writes (docs/multi-language.md).
 package main
 
 import (
@@ -62,7 +58,7 @@ func (noExternalPackages) LoadPackageReferenceV2(
 }
 
 // bind reads and binds the schema as `pulumi package add` does.
-func bind(schemaPath string, extraGoInputTypes bool) (*schema.Package, error) {
+func bind(schemaPath string) (*schema.Package, error) {
 	raw, err := os.ReadFile(schemaPath)
 	if err != nil {
 		return nil, err
@@ -70,21 +66,6 @@ func bind(schemaPath string, extraGoInputTypes bool) (*schema.Package, error) {
 	var spec schema.PackageSpec
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", schemaPath, err)
-	}
-	if extraGoInputTypes {
-		goOptions := map[string]any{}
-		if existing, ok := spec.Language["go"]; ok {
-			if err := json.Unmarshal(existing, &goOptions); err != nil {
-				return nil, fmt.Errorf("%s: language.go: %w", schemaPath, err)
-			}
-		}
-		goOptions["generateExtraInputTypes"] = true
-		if spec.Language == nil {
-			spec.Language = map[string]schema.RawMessage{}
-		}
-		if spec.Language["go"], err = json.Marshal(goOptions); err != nil {
-			return nil, err
-		}
 	}
 	pkg, diags, err := schema.BindSpec(spec, noExternalPackages{}, schema.ValidationOptions{
 		AllowDanglingReferences: true,
@@ -102,7 +83,7 @@ func bind(schemaPath string, extraGoInputTypes bool) (*schema.Package, error) {
 // generate runs one language's generator on a freshly bound package (each generator imports its
 // language's options into the package, so they do not share one).
 func generate(schemaPath, out, language string) error {
-	pkg, err := bind(schemaPath, language == "go-extra-input-types")
+	pkg, err := bind(schemaPath)
 	if err != nil {
 		return err
 	}
@@ -110,7 +91,7 @@ func generate(schemaPath, out, language string) error {
 	switch language {
 	case "python":
 		files, err = python.GeneratePackage(tool, pkg, nil, noExternalPackages{})
-	case "go", "go-extra-input-types":
+	case "go":
 		files, err = gogen.GeneratePackage(tool, pkg, nil)
 	case "nodejs":
 		files, err = nodejs.GeneratePackage(tool, pkg, nil, nil, true, noExternalPackages{})
@@ -140,7 +121,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: codegen -schema <schema.json> -out <dir>")
 		os.Exit(2)
 	}
-	for _, language := range []string{"python", "go", "go-extra-input-types", "nodejs"} {
+	for _, language := range []string{"python", "go", "nodejs"} {
 		if err := generate(*schemaPath, *out, language); err != nil {
 			fmt.Fprintf(os.Stderr, "codegen: %v\n", err)
 			os.Exit(1)

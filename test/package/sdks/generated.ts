@@ -22,7 +22,7 @@ export const codegen = path.join(repoRoot, ".tools", "rolepair-codegen");
 export const python = path.join(repoRoot, ".venv-pysdk", "bin", "python");
 
 export interface GeneratedSdks {
-    /** sdks/{python,go,go-extra-input-types,nodejs}, as the generator wrote them. */
+    /** sdks/{python,go,nodejs}, as the generator wrote them. */
     sdks: string;
     /** The generated Python SDK installed (pip --target): PYTHONPATH / MYPYPATH. */
     site: string;
