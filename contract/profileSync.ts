@@ -8,6 +8,7 @@
 import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 
+import { credentialAgentInstaller, type AgentInstallerFiles } from "./credentialAgentUnits";
 import { profileSyncProgram } from "./profileSyncProgram";
 
 /** The systemd units' name: rolepair-profiles.service (one sync) and rolepair-profiles.timer. */
@@ -175,23 +176,51 @@ export function profileSyncInstaller(
     ].join("\n");
 }
 
+/** What profileSyncNow does besides the sync itself. */
+export interface ProfileSyncNowOptions {
+    /**
+     * Install the credential agent's program, the IMDS lock and their units first (enabling
+     * neither: the sync does when a profile has `agent`). Default false.
+     */
+    readonly credentialAgent?: boolean;
+    /** How many times the sync is tried. Default 12. */
+    readonly attempts?: number;
+    /** Seconds between two tries. Default 5. */
+    readonly pauseSeconds?: number;
+    /** The sync program's text. Default dist/profile-sync.js. */
+    readonly program?: string;
+    /** The agent's files, when credentialAgent. Default dist/'s. */
+    readonly agentFiles?: AgentInstallerFiles;
+}
+
 /**
  * Run as root by the deploying side just before the proof: install the agent if missing, then one
  * sync, retried while it fails (a new read permission takes seconds to reach IAM). Exits non-zero
- * with the unit's last log lines when it never succeeds.
+ * with the unit's last log lines when it never succeeds. Takes its options either as an object or
+ * (as earlier callers do) as the positional attempts, pause and program.
  */
 export function profileSyncNow(
     parameterPath: string,
-    attempts = 12,
-    pauseSeconds = 5,
-    program = profileSyncProgram(),
+    optionsOrAttempts: ProfileSyncNowOptions | number = {},
+    pauseSecondsArg?: number,
+    programArg?: string,
 ): string {
+    const options: ProfileSyncNowOptions =
+        typeof optionsOrAttempts === "number"
+            ? { attempts: optionsOrAttempts, pauseSeconds: pauseSecondsArg, program: programArg }
+            : optionsOrAttempts;
+    const attempts = options.attempts ?? 12;
+    const pauseSeconds = options.pauseSeconds ?? 5;
+    const program = options.program ?? profileSyncProgram();
     const standIn = [
         `"$root${profileSyncProgramPath}"`,
         ...profileSyncArgs(parameterPath, '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.aws/config"'),
     ].join(" ");
     return [
         profileSyncInstaller(parameterPath, program).trimEnd(),
+        ...(options.credentialAgent === true
+            ? [credentialAgentInstaller(options.agentFiles).trimEnd()]
+            : []),
         'if [ -d /run/systemd/system ] && [ -z "$root" ]; then',
         `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
         "else",

@@ -6,9 +6,11 @@
 //
 // Exit 0: the file holds every profile under the path. 1: nothing was written (SSM could not be
 // read, or the file or its directory was refused); the old file is kept. 2: the file was written
-// without the parameters it names as refused. Usage errors exit 64.
+// without the parameters it names as refused, or the credential agent's part of the host could not
+// be put in place (verify/host/profileSync/agentHost.ts). Usage errors exit 64.
 import { instanceRegion } from "../../../contract/region";
 import { ruleProblem, regionRule } from "../../../contract/rules";
+import { applyAgent } from "./agentHost";
 import { syncProfiles } from "./sync";
 
 const name = "rolepair-profile-sync";
@@ -69,7 +71,18 @@ async function main(): Promise<void> {
         timeoutMs: fetchTimeoutMs,
     });
     for (const line of result.lines) process.stderr.write(`${name}: ${line}\n`);
-    process.exit(result.exitCode);
+    let exitCode = result.exitCode;
+    // The agent follows the profiles only when they were read: a failed read changes nothing.
+    if (exitCode !== 1) {
+        const agent = await applyAgent(result.profiles, {
+            // The tests' stand-in for / (contract/profileSync.ts); unset on a host.
+            root: process.env.ROLEPAIR_HOST_ROOT ?? "",
+            region,
+        });
+        for (const line of agent.lines) process.stderr.write(`${name}: ${line}\n`);
+        if (agent.failed) exitCode = 2;
+    }
+    process.exit(exitCode);
 }
 
 setTimeout(
