@@ -9,6 +9,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { gzipSync } from "zlib";
 
+import {
+    agentProgramPath,
+    agentServicesFile,
+    agentTokenFile,
+} from "../../../contract/credentialAgent";
 import { maxServicesPerHost } from "../../../contract/plan";
 import {
     hostConfigFile,
@@ -25,6 +30,7 @@ import { profileSyncProgram } from "../../../contract/profileSyncProgram";
 import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
 import { type Imds, startImds } from "../../../lab/imds";
 import { type ProcessResult, runProcess } from "../../../lab/verifyProcess";
+import { accountExists, expectAccounts, removeTestAccounts } from "../../support/localAccounts";
 
 const region = "eu-west-3";
 const profilesPath = profilesParameterPath("rolepair", "dev", "host");
@@ -378,6 +384,68 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
             assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-c"));
         } finally {
             removeTempDir(freshRoot);
+        }
+    });
+
+    it("sync now with the credential agent: installs its files, and the sync makes and later removes its user's group, token and services file (real groupadd, rolepair-test-*)", async () => {
+        const freshRoot = makeTempDir("rolepair-root-");
+        expectAccounts("user", "rolepair-test-agent");
+        expectAccounts("group", "rolepair-test-agent", "rolepair-test-sync");
+        try {
+            const agentValue = `{"v":1,"roleArn":"${roleArn("test-sync")}","region":"${region}","agent":{"users":["rolepair-test-nobody"]}}`;
+            answer([
+                { Name: profileParameterName(profilesPath, "test-sync"), Value: agentValue },
+                ...profiles("service-c"),
+            ]);
+            // Larger than one argument may be: bash reads it from a file, as from stdin over SSH.
+            const script = path.join(freshRoot, "rolepair-sync-now.sh");
+            fs.writeFileSync(
+                script,
+                profileSyncNow(profilesPath, {
+                    credentialAgent: true,
+                    attempts: 1,
+                    pauseSeconds: 0,
+                }),
+            );
+            const agentEnv = {
+                ...env,
+                ROLEPAIR_HOST_ROOT: freshRoot,
+                ROLEPAIR_AGENT_USER: "rolepair-test-agent",
+            };
+            const on = await runProcess("bash", [script], agentEnv);
+            assert.strictEqual(on.code, 0, on.stderr);
+            assert.ok(fs.existsSync(path.join(freshRoot, agentProgramPath)));
+            assert.strictEqual(
+                fs.readFileSync(config(), "utf8"),
+                `${block("service-c")}\n[profile test-sync]\ncredential_process = /usr/local/bin/node ${agentProgramPath} --print-credentials --token-file ${agentTokenFile("test-sync")}\nregion = ${region}\n`,
+            );
+            const tokenFile = path.join(freshRoot, agentTokenFile("test-sync"));
+            const token = fs.readFileSync(tokenFile, "utf8").trim();
+            assert.match(token, /^[0-9a-f]{64}$/);
+            assert.ok(!on.stderr.includes(token), "the sync printed the token");
+            assert.deepStrictEqual(
+                JSON.parse(fs.readFileSync(path.join(freshRoot, agentServicesFile), "utf8")),
+                {
+                    region,
+                    services: [{ name: "test-sync", roleArn: roleArn("test-sync"), tokenFile }],
+                },
+            );
+            assert.ok(accountExists("group", "rolepair-test-sync"));
+            assert.match(
+                on.stderr,
+                /service test-sync: no such user on this host, not put in rolepair-test-sync: rolepair-test-nobody/,
+            );
+            assert.match(on.stderr, /no systemd here: the lock and the agent were not started/);
+
+            answer(profiles("service-c"));
+            const off = await runProcess("bash", [script], agentEnv);
+            assert.strictEqual(off.code, 0, off.stderr);
+            assert.ok(!fs.existsSync(path.join(freshRoot, "etc", "rolepair")));
+            assert.ok(!accountExists("group", "rolepair-test-sync"));
+            assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-c"));
+        } finally {
+            removeTempDir(freshRoot);
+            removeTestAccounts();
         }
     });
 

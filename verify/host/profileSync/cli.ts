@@ -74,10 +74,16 @@ async function main(): Promise<void> {
     let exitCode = result.exitCode;
     // The agent follows the profiles only when they were read: a failed read changes nothing.
     if (exitCode !== 1) {
+        // The tests' stand-in for / (contract/profileSync.ts); unset on a host. Only there may
+        // the agent's user be another (the tests' own, removed after them).
+        const root = process.env.ROLEPAIR_HOST_ROOT ?? "";
+        const testUser = root === "" ? undefined : process.env.ROLEPAIR_AGENT_USER;
         const agent = await applyAgent(result.profiles, {
-            // The tests' stand-in for / (contract/profileSync.ts); unset on a host.
-            root: process.env.ROLEPAIR_HOST_ROOT ?? "",
+            root,
             region,
+            ...(testUser !== undefined && /^rolepair-test-[a-z0-9-]{1,18}$/.test(testUser)
+                ? { user: testUser }
+                : {}),
         });
         for (const line of agent.lines) process.stderr.write(`${name}: ${line}\n`);
         if (agent.failed) exitCode = 2;
