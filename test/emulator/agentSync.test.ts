@@ -9,17 +9,11 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import * as assert from "assert";
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import * as net from "net";
 import * as path from "path";
 
-import {
-    agentProgramPath,
-    agentServicesFile,
-    agentTokenFile,
-} from "../../contract/credentialAgent";
+import { agentTokenFile } from "../../contract/credentialAgent";
 import { profilesParameterPath, profileSyncNow } from "../../contract/profileSync";
-import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../lab/cleanup";
+import { makeTempDir, removeTempDir, stopGroup } from "../../lab/cleanup";
 import { Imds, startImds } from "../../lab/imds";
 import { Moto, region, startMoto } from "../../lab/moto";
 import { agentEnv, grantProfilesRead, putProfile, requireAwsCli } from "../../lab/profileHost";
@@ -32,50 +26,11 @@ import {
     makeTestUser,
     removeTestAccounts,
 } from "../support/localAccounts";
+import { getCredentials, startInstalledAgent, until } from "../support/installedAgent";
 
 const agentUser = "rolepair-test-agent";
 const alice = "rolepair-test-alice";
 const service = "test-svc";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
-
-function get(port: number, headers: Record<string, string>) {
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = http.get(
-            { host: "127.0.0.1", port, path: "/v1/credentials", headers, timeout: 10_000 },
-            (response) => {
-                let body = "";
-                response.setEncoding("utf8");
-                response.on("data", (chunk: string) => (body += chunk));
-                response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-            },
-        );
-        request.on("error", reject);
-    });
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-        try {
-            const value = await check();
-            if (value !== undefined) return value;
-        } catch {
-            // Not yet (the agent is starting).
-        }
-        if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-}
 
 describe("credential agent from the sync's installed files (moto SSM + STS, real useradd)", function () {
     this.timeout(120_000);
@@ -86,7 +41,6 @@ describe("credential agent from the sync's installed files (moto SSM + STS, real
     let home: string;
     let env: NodeJS.ProcessEnv;
     let agent: ChildProcess | undefined;
-    const agentLog: string[] = [];
     const profilesPath = profilesParameterPath("rolepair", "dev", `agent${process.pid}`);
     const at = (hostPath: string) => path.join(root, hostPath);
 
@@ -144,37 +98,14 @@ describe("credential agent from the sync's installed files (moto SSM + STS, real
         const token = fs.readFileSync(at(agentTokenFile(service)), "utf8").trim();
         assert.ok(!on.stderr.includes(token), "the sync printed the token");
 
-        const user = accountEntry("passwd", agentUser) as string[];
-        const port = await freePort();
-        agent = spawnGroup(
-            "setpriv",
-            [
-                `--reuid=${user[2]}`,
-                `--regid=${user[3]}`,
-                "--clear-groups",
-                process.execPath,
-                at(agentProgramPath),
-                "--services",
-                at(agentServicesFile),
-                "--listen",
-                `127.0.0.1:${port}`,
-            ],
-            {
-                env: {
-                    PATH: process.env.PATH,
-                    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-                    AWS_ENDPOINT_URL: moto.endpoint,
-                    AWS_CONFIG_FILE: "/dev/null",
-                    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-                },
-                stdio: ["ignore", "pipe", "pipe"],
-            },
-        );
-        agent.stderr?.on("data", (chunk: Buffer) => agentLog.push(chunk.toString()));
-        agent.stdout?.on("data", (chunk: Buffer) => agentLog.push(chunk.toString()));
-
+        const started = await startInstalledAgent(root, agentUser, {
+            imdsEndpoint: imds.endpoint,
+            awsEndpoint: moto.endpoint,
+        });
+        agent = started.process;
+        const port = started.port;
         const answer = await until("the agent's answer", async () => {
-            const r = await get(port, { Authorization: token });
+            const r = await getCredentials(port, { Authorization: token });
             return r.status === 200 ? r : undefined;
         });
         const credentials = JSON.parse(answer.body) as Record<string, string>;
@@ -190,7 +121,7 @@ describe("credential agent from the sync's installed files (moto SSM + STS, real
         const identity = await sts.send(new GetCallerIdentityCommand({}));
         const roleName = scenario.targetRoleArn.split("/").pop() as string;
         assert.match(identity.Arn ?? "", new RegExp(`:assumed-role/${roleName}/`));
-        assert.strictEqual((await get(port, {})).status, 401);
+        assert.strictEqual((await getCredentials(port, {})).status, 401);
 
         // The service keeps its profile but not the agent: the sync rewrites the services file
         // without it, which the agent picks up on its own; the agent stays up for the others.
@@ -210,7 +141,7 @@ describe("credential agent from the sync's installed files (moto SSM + STS, real
         assert.ok(!fs.existsSync(at(agentTokenFile(service))));
         assert.ok(!accountExists("group", `rolepair-${service}`));
         const refused = await until("the removed token refused", async () => {
-            const r = await get(port, { Authorization: token });
+            const r = await getCredentials(port, { Authorization: token });
             return r.status === 200 ? undefined : r;
         });
         assert.ok([401, 403].includes(refused.status), `${refused.status} ${refused.body}`);
@@ -224,7 +155,7 @@ describe("credential agent from the sync's installed files (moto SSM + STS, real
         await syncNow();
         assert.ok(!fs.existsSync(at("/etc/rolepair")));
         assert.ok(!accountExists("group", "rolepair-test-other"));
-        const log = agentLog.join("");
+        const log = started.log.join("");
         for (const secret of [token, credentials.SecretAccessKey, credentials.Token]) {
             assert.ok(!log.includes(secret), "the agent printed a secret");
         }
