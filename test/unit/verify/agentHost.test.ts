@@ -258,6 +258,33 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         assert.deepStrictEqual([none.lines, systemctl], [[], []]);
     });
 
+    it("turning off: a unit that cannot be disabled but is not running does not stop the clean-up; a running one does", async () => {
+        const systemdSays =
+            (activeCode: number): RunCommand =>
+            (file, args) => {
+                if (file !== "systemctl") return runCommand(file, args);
+                systemctl.push([...args]);
+                const code = args[0] === "disable" ? 1 : activeCode;
+                return Promise.resolve({ code, stdout: "", stderr: "Unit file does not exist." });
+            };
+        await apply([profile("test-a", [])]);
+        const running = await apply([plain("plain")], { run: systemdSays(0) });
+        assert.strictEqual(running.failed, true);
+        assert.ok(fs.existsSync(at(agentServicesFile)), "removed while the agent still runs");
+        assert.ok(accountExists("group", "rolepair-test-a"));
+
+        const gone = await apply([plain("plain")], { run: systemdSays(3) });
+        assert.strictEqual(gone.failed, false, gone.lines.join("\n"));
+        assert.ok(
+            gone.lines.includes(
+                "rolepair-credential-agent.service could not be disabled (exit 1: Unit file does not exist.); it is not running",
+            ),
+            gone.lines.join("\n"),
+        );
+        assert.ok(!fs.existsSync(at("/etc/rolepair")));
+        assert.ok(!accountExists("group", "rolepair-test-a"));
+    });
+
     it("without systemd: writes everything and says the units were not started", async () => {
         const result = await apply([profile("test-a", [])], { systemd: false });
         assert.deepStrictEqual(systemctl, []);

@@ -185,8 +185,8 @@ export function writeServicesFile(root: string, content: string, agentGid: numbe
     }
     if (existing !== undefined) {
         const current = fs.readFileSync(at, "utf8");
-        if (current === content && existing.gid === agentGid && (existing.mode & 0o7777) === 0o640)
-            return false;
+        const owned = existing.uid === 0 && existing.gid === agentGid;
+        if (current === content && owned && (existing.mode & 0o7777) === 0o640) return false;
     }
     const temp = temporaryName(at);
     try {

@@ -24,7 +24,14 @@ import {
     tokenServices,
     writeServicesFile,
 } from "./agentFiles";
-import { getent, mustRun, runCommand, systemdRuns, type RunCommand } from "./hostCommands";
+import {
+    commandProblem,
+    getent,
+    mustRun,
+    runCommand,
+    systemdRuns,
+    type RunCommand,
+} from "./hostCommands";
 
 export interface AgentHostOptions {
     /** The stand-in for / ("" on a host: ROLEPAIR_HOST_ROOT). */
@@ -172,7 +179,15 @@ async function agentOff(options: Required<AgentHostOptions>, lines: string[]): P
     if (systemd) {
         // The agent first: it must not serve a moment without the lock in front of IMDS.
         for (const unit of [...units].reverse()) {
-            await mustRun(run, "systemctl", ["disable", "--now", unit]);
+            const stopped = await run("systemctl", ["disable", "--now", unit]);
+            if (stopped.code === 0) continue;
+            // A unit that was never installed is not running either: nothing to stop.
+            if ((await run("systemctl", ["is-active", "--quiet", unit])).code === 0) {
+                throw new Error(`systemctl disable --now ${unit}: ${commandProblem(stopped)}`);
+            }
+            lines.push(
+                `${unit} could not be disabled (${commandProblem(stopped)}); it is not running`,
+            );
         }
     } else {
         lines.push("no systemd here: no unit to stop");
