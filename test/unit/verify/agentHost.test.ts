@@ -216,7 +216,7 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         );
     });
 
-    it("reloads a running agent when the services file changed, and does nothing to units otherwise", async () => {
+    it("reloads a running agent when the services file or a token changed, and does nothing to units otherwise", async () => {
         await apply([profile("test-a", [])]);
         const active: RunCommand = (file, args) => {
             if (file === "systemctl") {
@@ -233,6 +233,17 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         ]);
         systemctl = [];
         await apply([profile("test-a", []), profile("test-b", [])], { run: active });
+        assert.deepStrictEqual(systemctl, [
+            ["is-active", "--quiet", "rolepair-imds-lock.service"],
+            ["is-active", "--quiet", "rolepair-credential-agent.service"],
+            ["reload", "rolepair-credential-agent.service"],
+        ]);
+        // A rotation: the token file removed by hand, made again; the services file is the same.
+        const before = token("test-a");
+        fs.rmSync(at(agentTokenFile("test-a")));
+        systemctl = [];
+        await apply([profile("test-a", []), profile("test-b", [])], { run: active });
+        assert.notStrictEqual(token("test-a"), before);
         assert.deepStrictEqual(systemctl, [
             ["is-active", "--quiet", "rolepair-imds-lock.service"],
             ["is-active", "--quiet", "rolepair-credential-agent.service"],

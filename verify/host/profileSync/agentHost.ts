@@ -131,12 +131,15 @@ async function agentOn(
     const agent = await ensureAgentUser(run, options.user, lines);
     ensureAgentDirectories(root);
     let failed = false;
+    // A new token under an old name (a rotation) leaves the services file as it was.
+    let madeToken = false;
     const served: HostProfile[] = [];
     for (const profile of profiles.filter((p) => p.agent !== undefined)) {
         try {
             const gid = await ensureGroup(run, profile.name, profile.agent?.users ?? [], lines);
             if (ensureTokenFile(root, profile.name, agent.uid, gid) === "made") {
                 lines.push(`made the token file of service ${profile.name}`);
+                madeToken = true;
             }
             served.push(profile);
         } catch (error) {
@@ -166,7 +169,7 @@ async function agentOn(
         if (active.code !== 0) {
             await mustRun(run, "systemctl", ["enable", "--now", unit]);
             lines.push(`started and enabled ${unit}`);
-        } else if (wrote && unit.startsWith(agentUnit)) {
+        } else if ((wrote || madeToken) && unit.startsWith(agentUnit)) {
             // The agent also watches the file; the reload makes the change take effect at once.
             await mustRun(run, "systemctl", ["reload", unit]);
         }
