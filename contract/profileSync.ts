@@ -131,7 +131,7 @@ const timerUnit = [
  * run again and again: a file is replaced only when its content differs, and systemd reloads only
  * then. The user data runs it on a new host; the deploying side runs it before each sync, which is
  * how a host made earlier (with the bash sync script, which it removes) gets this program. The
- * program travels gzipped and base64-encoded (about 6 KB, so the user data stays far under its
+ * program travels gzipped and base64-encoded (about 10 KB, so the user data stays under its
  * 16 KB) and is refused unless its sha256 matches.
  */
 export function profileSyncInstaller(
