@@ -9,6 +9,7 @@ import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 
 import { profileSyncProgram } from "./profileSyncProgram";
+import { profileNameProblem } from "./rules";
 
 /** The systemd units' name: rolepair-profiles.service (one sync) and rolepair-profiles.timer. */
 export const profileSyncUnit = "rolepair-profiles";
@@ -175,25 +176,52 @@ export function profileSyncInstaller(
     ].join("\n");
 }
 
+/** The plan's profile names as the program's --profiles value, each checked for the root script. */
+function profilesFlag(profiles: readonly string[]): string[] {
+    for (const name of profiles) {
+        if (profileNameProblem(name) !== undefined) {
+            throw new Error(`profile sync: refused profile name ${JSON.stringify(name)}`);
+        }
+    }
+    return profiles.length > 0 ? ["--profiles", profiles.join(",")] : [];
+}
+
 /**
  * Run as root by the deploying side just before the proof: install the agent if missing, then one
  * sync, retried while it fails (a new read permission takes seconds to reach IAM). Exits non-zero
  * with the unit's last log lines when it never succeeds.
+ *
+ * With the plan's `profiles`, the last write holds only those: Pulumi deletes a removed service's
+ * parameter after every create and update, so after this proof, and the proof holds the whole
+ * file to the plan. On systemd the unit runs first (its timer then waits a full minute before the
+ * next, so no timer sync rewrites the file between this one and the proof reading it), then the
+ * program once more with --profiles. The timer's next sync may write the removed profile back
+ * until Pulumi deletes its parameter, seconds later; the one after drops it.
  */
 export function profileSyncNow(
     parameterPath: string,
     attempts = 12,
     pauseSeconds = 5,
     program = profileSyncProgram(),
+    profiles: readonly string[] = [],
 ): string {
+    const only = profilesFlag(profiles);
     const standIn = [
         `"$root${profileSyncProgramPath}"`,
         ...profileSyncArgs(parameterPath, '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.aws/config"'),
+        ...only,
+    ].join(" ");
+    const planned = [
+        `timeout ${profileSyncTimeoutSeconds} /usr/local/bin/node ${profileSyncProgramPath}`,
+        ...profileSyncArgs(parameterPath),
+        ...only,
     ].join(" ");
     return [
         profileSyncInstaller(parameterPath, program).trimEnd(),
         'if [ -d /run/systemd/system ] && [ -z "$root" ]; then',
-        `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
+        only.length > 0
+            ? `  sync_now() { systemctl start ${profileSyncUnit}.service && ${planned}; }`
+            : `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
         "else",
         `  sync_now() { node ${standIn}; }`,
         "fi",

@@ -27,7 +27,7 @@ import {
 } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
 import { describeError, isUnreachable } from "../../cli/errors";
-import { declaredActions, type VerifyTarget } from "../../../contract/plan";
+import { declaredActions, planProfiles, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
     maskAccessKeyId,
@@ -195,7 +195,7 @@ async function proveAll(
     const baseSts = stsClient(aws, baseCredentials);
     // The host's AWS config, read once before anything waits: the sync's timer may rewrite it
     // while IAM propagates, and every profile step must judge the file the deploy's sync wrote.
-    const profiles = options.targets.flatMap((t) => (t.profile !== undefined ? [t.profile] : []));
+    const profiles = planProfiles(options.targets);
     const hostConfig = profiles.length > 0 ? readHostConfig() : undefined;
     // A plan (--targets) is the host's whole set of profiles; a single --profile is one of many.
     const wholeConfig: WholeConfig | undefined = options.perServiceSessions
