@@ -73,13 +73,15 @@ function parseStrict(text: string, whole: WholeConfig): StrictConfig {
     const sections = new Map<string, Map<string, string>>();
     const extras: string[] = [];
     let current: { name: string; keys: Map<string, string> } | undefined;
-    // Inside a section already named as foreign, its keys are that section's, not named again.
+    // Inside a section already named as foreign (or after an indented line, which the JS SDK may
+    // read as a header), its usual keys are that section's and not named again.
     let inForeign = false;
     text.split("\n").forEach((line, i) => {
         const at = `line ${i + 1}`;
         if (line === "") return;
         if (/^\s/.test(line)) {
             extras.push(`an indented ${at} (the SDK may read it as a section or a value)`);
+            inForeign = true;
             return;
         }
         if (line.startsWith("[")) {
@@ -113,7 +115,13 @@ function parseStrict(text: string, whole: WholeConfig): StrictConfig {
             return;
         }
         const [, key, value] = setting;
-        if (inForeign) return;
+        if (inForeign) {
+            // A key the sync never writes is named even there: credential_process runs a command.
+            if (!renderedKeys.includes(key)) {
+                extras.push(`the key ${key} on ${at}, in a section the plan did not put there`);
+            }
+            return;
+        }
         if (current === undefined) {
             extras.push(`the key ${key} on ${at}, outside the plan's sections`);
         } else if (!renderedKeys.includes(key)) {
