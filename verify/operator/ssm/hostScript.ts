@@ -58,12 +58,11 @@ const stageBase = '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.rolepair-ssm"';
  * its own run's directory inside but not replace it. Nothing is ever chowned through a name.
  */
 const stageGuard = (runId: string) => [
-    `base=${stageBase}`,
-    `stage="$base/${runId}"`,
-    `refuse() { printf 'rolepair-ssm: %s\\n' "$1 is $2; refused (root follows no link in a directory ec2-user owns)" >&2; exit ${hostExitCodes.stageRefused}; }`,
-    'for p in "$base" "$stage"; do if [ -L "$p" ]; then refuse "$p" "a symbolic link"; fi; if [ -e "$p" ] && [ ! -d "$p" ]; then refuse "$p" "not a directory"; fi; done',
-    'if [ -d "$base" ] && [ "$(stat -c %u "$base")" != "$(id -u)" ]; then rmdir "$base" 2>/dev/null || refuse "$base" "a directory of another user, not empty"; fi',
-    'mkdir -p "$base" && chmod 711 "$base"',
+    `base=${stageBase}; stage="$base/${runId}"`,
+    `refuse() { echo "rolepair-ssm: $1 is $2; refused (root follows no link in a directory ec2-user owns)" >&2; exit ${hostExitCodes.stageRefused}; }`,
+    'for p in "$base" "$stage"; do [ ! -L "$p" ] || refuse "$p" "a symbolic link"; [ ! -e "$p" ] || [ -d "$p" ] || refuse "$p" "not a directory"; done',
+    '[ ! -d "$base" ] || [ "$(stat -c %u "$base")" = "$(id -u)" ] || rmdir "$base" 2>/dev/null || refuse "$base" "a directory of another user, not empty"',
+    'mkdir -p "$base"; chmod 711 "$base"',
 ];
 
 /** Splits the gzipped bundle into part scripts of at most chunkPayloadChars base64 characters. */
