@@ -150,7 +150,9 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         const [runCommand] = runCommands(run.double);
         assert.deepStrictEqual(runCommand.parameters.executionTimeout, ["600"]);
         const script = runCommand.parameters.commands[0];
-        assert.match(script, /chown ec2-user "\$\{stage%\/\*\}" && chown -R ec2-user "\$stage"/);
+        // The stage is given to ec2-user without following a link; its parent is never chowned.
+        assert.match(script, /^ {2}chown -R -h ec2-user "\$stage"$/m);
+        assert.doesNotMatch(script, /chown ec2-user "\$\{stage%/);
         assert.match(script, /sudo -u ec2-user -H --/);
         assert.match(
             script,
