@@ -169,7 +169,7 @@ describe("the profile-config step on a host's plan: the whole file", () => {
             ],
             [
                 `${planned}credential_process = /tmp/evil.sh\n`,
-                "the key credential_process in [profile svc-profile] on line 11",
+                "[profile svc-profile] has a credential_process that is not the credential agent's for it; [profile svc-profile] has both the agent's credential_process and role_arn; [profile svc-profile] has both the agent's credential_process and credential_source; [profile svc-profile] has both the agent's credential_process and external_id",
             ],
             [
                 `${planned}\n${block("c", "arn:aws:iam::123456789012:role/c")}`,
@@ -208,6 +208,24 @@ describe("the profile-config step on a host's plan: the whole file", () => {
             assert.ok(!JSON.stringify(outcome).includes("other-ext"), "an ExternalId was quoted");
             assert.ok(!JSON.stringify(outcome).includes("secret-ext"), "an ExternalId was quoted");
         }
+    });
+
+    it("accepts the credential agent's block for a profile: its own credential_process and the region", () => {
+        const agentBlock =
+            "[profile b]\n" +
+            "credential_process = /usr/local/bin/node /usr/local/lib/rolepair/credential-agent.js --print-credentials --token-file /etc/rolepair/agent/tokens/b\n" +
+            `region = ${region}\n`;
+        const text = planned.replace(
+            `[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n`,
+            agentBlock,
+        );
+        assert.notStrictEqual(text, planned);
+        assert.strictEqual(check(text).ok, true, check(text).observed);
+        const other = text.replace("tokens/b", "tokens/svc-profile");
+        assert.strictEqual(
+            check(other).observed,
+            `${file} also holds [profile b] has a credential_process that is not the credential agent's for it`,
+        );
     });
 
     it("a single --profile (no plan) is one profile among the user's: the rest is not judged", () => {

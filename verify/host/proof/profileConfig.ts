@@ -8,6 +8,7 @@
 // AccessDenied. An ExternalId value is never quoted.
 import type { VerifyTarget } from "../../../contract/plan";
 import { AwsConfigFileError, readAwsConfigFile } from "../../../contract/awsConfigFile";
+import { agentCredentialProcess } from "../../../contract/credentialAgent";
 import { profileSyncUnit } from "../../../contract/profileSync";
 import { awsConfigPath } from "../../../contract/region";
 import type { Outcome } from "./steps";
@@ -59,8 +60,17 @@ export interface WholeConfig {
     region: string;
 }
 
-/** The keys the sync renders (contract/profileParameters.ts renderProfileBlock). */
-const renderedKeys = ["role_arn", "credential_source", "region", "external_id"];
+/**
+ * The keys the sync renders (contract/profileParameters.ts renderProfileBlock); credential_process
+ * only with the credential agent, and then only the agent's own command for that profile.
+ */
+const renderedKeys = [
+    "role_arn",
+    "credential_source",
+    "region",
+    "external_id",
+    "credential_process",
+];
 
 interface StrictConfig {
     sections: Map<string, Map<string, string>>;
@@ -117,7 +127,7 @@ function parseStrict(text: string, whole: WholeConfig): StrictConfig {
         const [, key, value] = setting;
         if (inForeign) {
             // A key the sync never writes is named even there: credential_process runs a command.
-            if (!renderedKeys.includes(key)) {
+            if (!renderedKeys.includes(key) || key === "credential_process") {
                 extras.push(`the key ${key} on ${at}, in a section the plan did not put there`);
             }
             return;
@@ -133,8 +143,23 @@ function parseStrict(text: string, whole: WholeConfig): StrictConfig {
         }
     });
     for (const [name, keys] of sections) {
-        const source = keys.get("credential_source");
-        if (source !== "Ec2InstanceMetadata") {
+        const command = keys.get("credential_process");
+        if (command !== undefined) {
+            // The agent's block: its program for this profile, and only the region beside it.
+            if (command !== agentCredentialProcess(name)) {
+                extras.push(
+                    `[profile ${name}] has a credential_process that is not the credential agent's for it`,
+                );
+            }
+            for (const key of ["role_arn", "credential_source", "external_id"]) {
+                if (keys.has(key)) {
+                    extras.push(
+                        `[profile ${name}] has both the agent's credential_process and ${key}`,
+                    );
+                }
+            }
+        } else if (keys.get("credential_source") !== "Ec2InstanceMetadata") {
+            const source = keys.get("credential_source");
             extras.push(
                 `[profile ${name}] has credential_source ${source ?? "missing"}, the sync writes Ec2InstanceMetadata`,
             );
