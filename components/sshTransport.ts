@@ -5,6 +5,7 @@ import * as command from "@pulumi/command";
 import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
+import { planProfiles } from "../contract/plan";
 import { profileSyncNow, profileSyncRemoteCommand } from "../contract/profileSync";
 import { operatorEnvironment, readVerifyBundle, sha256 } from "./bundles";
 import { buildHostKeyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./commandLines";
@@ -111,18 +112,22 @@ function proveOverSsh(
     );
 
     // The profiles on the host now, before the proof: the sync's timer would get there within a
-    // minute, but the proof must see what this `pulumi up` deployed. Runs again when a profile or
-    // the sync changes, and so installs a newer sync on an existing host.
-    const syncScript = profileSyncNow(context.profilesPath);
+    // minute, but the proof must see what this `pulumi up` deployed, and only that: the plan's
+    // profiles (a removed service's parameter is deleted after the proof; profileSyncNow). Runs
+    // again when a profile or the sync changes, and so installs a newer sync on an existing host.
+    // After the copy, so that the proof starts right after it, well within the timer's minute.
+    const syncScript = context.plan.apply((targets) =>
+        profileSyncNow(context.profilesPath, { profiles: planProfiles(targets) }),
+    );
     const sync = new command.remote.Command(
         `${name}-sync-profiles`,
         {
             connection,
             create: profileSyncRemoteCommand,
             stdin: syncScript,
-            triggers: [sha256(syncScript), context.profiles.apply(sha256), instanceId],
+            triggers: [syncScript.apply(sha256), context.profiles.apply(sha256), instanceId],
         },
-        { parent, dependsOn: [ready], customTimeouts: { create: "5m" } },
+        { parent, dependsOn: [ready, copy], customTimeouts: { create: "5m" } },
     );
 
     // Run the proof. It re-runs when the bundle, the policies or the plan change. The JSON report

@@ -28,6 +28,11 @@ export interface VerifyTarget {
  */
 export const maxServicesPerHost = 50;
 
+/** The profiles a plan puts on the host, in plan order: all the host's AWS config may hold. */
+export function planProfiles(targets: readonly { profile?: string }[]): string[] {
+    return targets.flatMap((t) => (t.profile !== undefined ? [t.profile] : []));
+}
+
 /** A plan nests three deep: the array, a target object, its objectActions list. */
 export const maxPlanNesting = 3;
 

@@ -10,6 +10,7 @@ import { gzipSync } from "zlib";
 
 import { credentialAgentInstaller, type AgentInstallerFiles } from "./credentialAgentUnits";
 import { profileSyncProgram } from "./profileSyncProgram";
+import { profileNameProblem } from "./rules";
 
 /** The systemd units' name: rolepair-profiles.service (one sync) and rolepair-profiles.timer. */
 export const profileSyncUnit = "rolepair-profiles";
@@ -183,6 +184,11 @@ export interface ProfileSyncNowOptions {
      * neither: the sync does when a profile has `agent`). Default false.
      */
     readonly credentialAgent?: boolean;
+    /**
+     * The plan's profile names: the last write holds only those (see profileSyncNow). Default:
+     * every profile under the path.
+     */
+    readonly profiles?: readonly string[];
     /** How many times the sync is tried. Default 12. */
     readonly attempts?: number;
     /** Seconds between two tries. Default 5. */
@@ -193,28 +199,42 @@ export interface ProfileSyncNowOptions {
     readonly agentFiles?: AgentInstallerFiles;
 }
 
+/** The plan's profile names as the program's --profiles value, each checked for the root script. */
+function profilesFlag(profiles: readonly string[]): string[] {
+    for (const name of profiles) {
+        if (profileNameProblem(name) !== undefined) {
+            throw new Error(`profile sync: refused profile name ${JSON.stringify(name)}`);
+        }
+    }
+    return profiles.length > 0 ? ["--profiles", profiles.join(",")] : [];
+}
+
 /**
  * Run as root by the deploying side just before the proof: install the agent if missing, then one
  * sync, retried while it fails (a new read permission takes seconds to reach IAM). Exits non-zero
- * with the unit's last log lines when it never succeeds. Takes its options either as an object or
- * (as earlier callers do) as the positional attempts, pause and program.
+ * with the unit's last log lines when it never succeeds.
+ *
+ * With the plan's `profiles`, the last write holds only those: Pulumi deletes a removed service's
+ * parameter after every create and update, so after this proof, and the proof holds the whole
+ * file to the plan. On systemd the unit runs first (its timer then waits a full minute before the
+ * next, so no timer sync rewrites the file between this one and the proof reading it), then the
+ * program once more with --profiles. The timer's next sync may write the removed profile back
+ * until Pulumi deletes its parameter, seconds later; the one after drops it.
  */
-export function profileSyncNow(
-    parameterPath: string,
-    optionsOrAttempts: ProfileSyncNowOptions | number = {},
-    pauseSecondsArg?: number,
-    programArg?: string,
-): string {
-    const options: ProfileSyncNowOptions =
-        typeof optionsOrAttempts === "number"
-            ? { attempts: optionsOrAttempts, pauseSeconds: pauseSecondsArg, program: programArg }
-            : optionsOrAttempts;
+export function profileSyncNow(parameterPath: string, options: ProfileSyncNowOptions = {}): string {
     const attempts = options.attempts ?? 12;
     const pauseSeconds = options.pauseSeconds ?? 5;
     const program = options.program ?? profileSyncProgram();
+    const only = profilesFlag(options.profiles ?? []);
     const standIn = [
         `"$root${profileSyncProgramPath}"`,
         ...profileSyncArgs(parameterPath, '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.aws/config"'),
+        ...only,
+    ].join(" ");
+    const planned = [
+        `timeout ${profileSyncTimeoutSeconds} /usr/local/bin/node ${profileSyncProgramPath}`,
+        ...profileSyncArgs(parameterPath),
+        ...only,
     ].join(" ");
     return [
         profileSyncInstaller(parameterPath, program).trimEnd(),
@@ -222,7 +242,9 @@ export function profileSyncNow(
             ? [credentialAgentInstaller(options.agentFiles).trimEnd()]
             : []),
         'if [ -d /run/systemd/system ] && [ -z "$root" ]; then',
-        `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
+        only.length > 0
+            ? `  sync_now() { systemctl start ${profileSyncUnit}.service && ${planned}; }`
+            : `  sync_now() { systemctl start ${profileSyncUnit}.service; }`,
         "else",
         `  sync_now() { node ${standIn}; }`,
         "fi",

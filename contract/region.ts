@@ -1,10 +1,10 @@
 // Where the region comes from when --region is not given: the --profile's region in the AWS config
 // file, or on EC2 the instance's own region from the instance metadata service (IMDSv2, with a token).
-import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 
+import { readAwsConfigFile } from "./awsConfigFile";
 import { regionRule } from "./rules";
 
 /** The region rule's pattern (contract/rules.ts), for the flags and outputs that check one. */
@@ -15,14 +15,13 @@ export function awsConfigPath(env: NodeJS.ProcessEnv): string {
     return env.AWS_CONFIG_FILE || path.join(env.HOME || os.homedir(), ".aws", "config");
 }
 
-/** The `region` of `[profile NAME]` (or `[default]`) in the AWS config file, if any. */
+/**
+ * The `region` of `[profile NAME]` (or `[default]`) in the AWS config file, if any. Throws
+ * AwsConfigFileError when the file is not a regular file or too large (a device, a FIFO).
+ */
 export function profileRegion(profile: string, env: NodeJS.ProcessEnv): string | undefined {
-    let text: string;
-    try {
-        text = fs.readFileSync(awsConfigPath(env), "utf8");
-    } catch {
-        return undefined;
-    }
+    const text = readAwsConfigFile(awsConfigPath(env));
+    if (text === undefined) return undefined;
     const sections =
         profile === "default" ? ["default", "profile default"] : [`profile ${profile}`];
     let inProfile = false;

@@ -274,6 +274,34 @@ describe("verify proves a services × buckets matrix against the AWS emulator", 
         );
     });
 
+    it("a config holding more than the plan's profiles fails profile-config, naming what is extra", async () => {
+        const s = await scenario("correct");
+        const planned = renderProfilesConfig(
+            s.services.map((x) => ({ name: x.name, roleArn: x.roleArn, region })),
+        );
+        // A removed service's profile, and the issue's hidden [default] with a credential_process.
+        const awsConfig =
+            `${planned}\n[profile service-z]\nrole_arn = ${s.services[0].roleArn}\n` +
+            "credential_source = Ec2InstanceMetadata\n" +
+            `region = ${region}\n [default]\ncredential_process = /tmp/evil.sh\n`;
+        const r = await onHost(
+            s,
+            s.plan((x) => ({ profile: x.name })),
+            { awsConfig },
+        );
+        assert.strictEqual(r.code, 1, r.stderr);
+        const lines = planned.split("\n").length;
+        for (const x of s.services) {
+            const failed = service(r.report!, x.name).steps.find((step) => !step.ok)!;
+            assert.strictEqual(failed.name, "profile-config");
+            assert.strictEqual(
+                failed.observed!.replace(/^.* also holds /, ""),
+                `[profile service-z] on line ${lines + 1}, a profile the plan does not hold; an indented line ${lines + 5} (the SDK may read it as a section or a value); the key credential_process on line ${lines + 6}, in a section the plan did not put there`,
+            );
+            assert.match(failed.diagnosis!, /holds what this deploy did not put there/);
+        }
+    });
+
     it("limits each round trip to the declared actions: get-only, delete-only, put without delete (skipped)", async () => {
         const s = await scenario("correct", {
             declared: {

@@ -115,9 +115,13 @@ func assertHostCommands(t *testing.T, c *fakeCloud, up outcome) {
 		"the sync's script does not read the profiles' path")
 	assert.Contains(t, str(lastInputs(t, c, "aws:ssm/parameter:Parameter", "service-b"), "value"), "ext-after-0002")
 
+	// The sync writes only the plan's profiles: service-c's parameter outlives this up's proof.
+	assert.Contains(t, str(sync[0].Inputs, "stdin"), " --profiles service-a,service-b,service-d;",
+		"the sync is not told the plan's profiles")
+
 	// The sync ran after service-d's and service-b's parameters were written. service-c's is
-	// deleted only after it and after the proof (the engine deletes what left the program last),
-	// so this up's sync still writes service-c's profile; the agent's next run drops it.
+	// deleted only after it and after the proof (the engine deletes what left the program last);
+	// the sync leaves it out (--profiles above), so the proof sees only the plan's profiles.
 	at := map[string]int{}
 	for i, st := range up.executed {
 		at[string(st.op)+" "+st.urn.Name()] = i

@@ -144,11 +144,15 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
             assert.strictEqual(c.documentName, "AWS-RunShellScript");
             assert.ok(c.timeoutSeconds !== undefined && c.timeoutSeconds >= 30);
         }
-        assert.ok(parts.every((c) => c.parameters.commands[0].length < chunkPayloadChars + 500));
+        // The script around each part (its stage checks: hostScript.ts) stays within 1,000 of the
+        // 2,000 characters chunkPayloadChars leaves under maxParameterCharsPerCommand.
+        assert.ok(parts.every((c) => c.parameters.commands[0].length < chunkPayloadChars + 1000));
         const [runCommand] = runCommands(run.double);
         assert.deepStrictEqual(runCommand.parameters.executionTimeout, ["600"]);
         const script = runCommand.parameters.commands[0];
-        assert.match(script, /chown ec2-user "\$\{stage%\/\*\}" && chown -R ec2-user "\$stage"/);
+        // The stage is given to ec2-user without following a link; its parent is never chowned.
+        assert.match(script, /^ {2}chown -R -h ec2-user "\$stage"$/m);
+        assert.doesNotMatch(script, /chown ec2-user "\$\{stage%/);
         assert.match(script, /sudo -u ec2-user -H --/);
         assert.match(
             script,

@@ -136,3 +136,111 @@ describe("the AWS config file's profiles", () => {
         );
     });
 });
+
+describe("the profile-config step on a host's plan: the whole file", () => {
+    const region = "eu-west-3";
+    const whole = { profiles: ["svc-profile", "b"], region };
+    const file = "/home/ec2-user/.aws/config";
+    const block = (name: string, arn: string, extra = "") =>
+        `[profile ${name}]\nrole_arn = ${arn}\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n${extra}`;
+    const planned =
+        block("b", "arn:aws:iam::123456789012:role/b") +
+        "\n" +
+        block("svc-profile", roleArn, "external_id = secret-ext\n");
+    const check = (text: string) => checkProfileConfig(target("secret-ext"), { file, text }, whole);
+
+    it("passes a file that holds exactly the plan's profiles, as the sync renders them", () => {
+        assert.deepStrictEqual(check(planned), {
+            ok: true,
+            observed: `[profile svc-profile] in ${file} assumes ${roleArn} with the ExternalId; the file holds only the plan's 2 profile(s)`,
+        });
+    });
+
+    it("names each section, key, profile and line the plan did not put there, never a value", () => {
+        const cases: [string, string][] = [
+            [`${planned}\n[default]\nregion = us-east-1\n`, `the section "[default]" on line 12`],
+            [
+                `${planned} [default]\n`,
+                "an indented line 11 (the SDK may read it as a section or a value)",
+            ],
+            [
+                `${planned}\t[default]\n`,
+                "an indented line 11 (the SDK may read it as a section or a value)",
+            ],
+            [
+                `${planned}credential_process = /tmp/evil.sh\n`,
+                "[profile svc-profile] has a credential_process that is not the credential agent's for it; [profile svc-profile] has both the agent's credential_process and role_arn; [profile svc-profile] has both the agent's credential_process and credential_source; [profile svc-profile] has both the agent's credential_process and external_id",
+            ],
+            [
+                `${planned}\n${block("c", "arn:aws:iam::123456789012:role/c")}`,
+                "[profile c] on line 12, a profile the plan does not hold",
+            ],
+            [
+                `region = us-east-1\n${planned}`,
+                "the key region on line 1, outside the plan's sections",
+            ],
+            [`${planned}# a note\n`, 'line 11, neither a section nor a "key = value" setting'],
+            [
+                `${planned}external_id = other-ext\n`,
+                "a second external_id in [profile svc-profile] on line 11",
+            ],
+            [
+                planned.replace(
+                    "credential_source = Ec2InstanceMetadata\nregion = eu-west-3\next",
+                    "credential_source = Environment\nregion = eu-west-3\next",
+                ),
+                "[profile svc-profile] has credential_source Environment, the sync writes Ec2InstanceMetadata",
+            ],
+            [
+                planned.replace(`region = ${region}\n\n`, "region = us-east-1\n\n"),
+                "[profile b] has region us-east-1, the proof's is eu-west-3",
+            ],
+        ];
+        for (const [text, extra] of cases) {
+            const outcome = check(text);
+            assert.strictEqual(outcome.ok, false, text);
+            assert.strictEqual(outcome.observed, `${file} also holds ${extra}`, text);
+            assert.match(
+                outcome.diagnosis!,
+                new RegExp(`^service svc: ${file} holds what this deploy did not put there: `),
+            );
+            assert.ok(outcome.diagnosis!.includes(extra), outcome.diagnosis);
+            assert.ok(!JSON.stringify(outcome).includes("other-ext"), "an ExternalId was quoted");
+            assert.ok(!JSON.stringify(outcome).includes("secret-ext"), "an ExternalId was quoted");
+        }
+    });
+
+    it("accepts the credential agent's block for a profile: its own credential_process and the region", () => {
+        const agentBlock =
+            "[profile b]\n" +
+            "credential_process = /usr/local/bin/node /usr/local/lib/rolepair/credential-agent.js --print-credentials --token-file /etc/rolepair/agent/tokens/b\n" +
+            `region = ${region}\n`;
+        const text = planned.replace(
+            `[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\ncredential_source = Ec2InstanceMetadata\nregion = ${region}\n`,
+            agentBlock,
+        );
+        assert.notStrictEqual(text, planned);
+        assert.strictEqual(check(text).ok, true, check(text).observed);
+        const other = text.replace("tokens/b", "tokens/svc-profile");
+        assert.strictEqual(
+            check(other).observed,
+            `${file} also holds [profile b] has a credential_process that is not the credential agent's for it`,
+        );
+    });
+
+    it("a single --profile (no plan) is one profile among the user's: the rest is not judged", () => {
+        const text = `[default]\nregion = us-east-1\n${planned}`;
+        assert.strictEqual(checkProfileConfig(target("secret-ext"), { file, text }).ok, true);
+        assert.strictEqual(check(text).ok, false);
+    });
+
+    it("names a file the bounded reader refused", () => {
+        assert.deepStrictEqual(checkProfileConfig(target(), "/dev/zero", whole), {
+            ok: false,
+            observed: "/dev/zero: is a device; expected a regular file",
+            diagnosis:
+                "service svc: the profile svc-profile on the host is not the one just deployed: the file cannot be read (is a device; expected a regular file) in /dev/zero. " +
+                agent,
+        });
+    });
+});

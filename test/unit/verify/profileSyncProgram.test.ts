@@ -355,26 +355,94 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         }
     });
 
+    it("--profiles (the deploy's plan) writes only those: a removed service's parameter, still in SSM, is left out", async () => {
+        answer(profiles("service-a", "service-c", "service-d"));
+        const planned = await runProcess(
+            process.execPath,
+            [
+                path.join(root, profileSyncProgramPath),
+                ...profileSyncArgs(profilesPath, config()),
+                "--profiles",
+                "service-a,service-d",
+            ],
+            env,
+        );
+        assert.strictEqual(planned.code, 0, planned.stderr);
+        assert.strictEqual(
+            fs.readFileSync(config(), "utf8"),
+            `${block("service-a")}\n${block("service-d")}`,
+        );
+        assert.match(
+            planned.stderr,
+            /^rolepair-profile-sync: left out profiles not in the deploy's plan: service-c \(their parameters are deleted after the proof\)$/m,
+        );
+        // The timer's sync (no --profiles) still writes every profile under the path.
+        assert.strictEqual((await sync()).code, 0);
+        assert.match(fs.readFileSync(config(), "utf8"), /^\[profile service-c\]$/m);
+
+        // The deploying side's sync passes the plan; a name that is not a profile is refused first.
+        answer(profiles("service-a", "service-c"));
+        const now = await runProcess(
+            "bash",
+            [
+                "-c",
+                profileSyncNow(profilesPath, {
+                    attempts: 1,
+                    pauseSeconds: 0,
+                    profiles: ["service-a"],
+                }),
+            ],
+            env,
+        );
+        assert.strictEqual(now.code, 0, now.stderr);
+        assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-a"));
+        assert.throws(
+            () =>
+                profileSyncNow(profilesPath, { attempts: 1, pauseSeconds: 0, profiles: ["a;id"] }),
+            /refused profile name "a;id"/,
+        );
+        const bad = await runProcess(
+            process.execPath,
+            [
+                path.join(root, profileSyncProgramPath),
+                ...profileSyncArgs(profilesPath, config()),
+                "--profiles",
+                "service-a,default",
+            ],
+            env,
+        );
+        assert.strictEqual(bad.code, 64, bad.stderr);
+        assert.match(bad.stderr, /--profiles "service-a,default": expected 1 to 50 profile names/);
+    });
+
     it("sync now: installs the program, retries a failing sync, and ends with the sync's result", async () => {
         const freshRoot = makeTempDir("rolepair-root-");
         try {
             answer(profiles("service-c"));
-            const retried = await runProcess("bash", ["-c", profileSyncNow(profilesPath, 3, 0)], {
-                ...env,
-                ROLEPAIR_HOST_ROOT: freshRoot,
-                FAKE_AWS_FAILURES: "2",
-            });
+            const retried = await runProcess(
+                "bash",
+                ["-c", profileSyncNow(profilesPath, { attempts: 3, pauseSeconds: 0 })],
+                {
+                    ...env,
+                    ROLEPAIR_HOST_ROOT: freshRoot,
+                    FAKE_AWS_FAILURES: "2",
+                },
+            );
             assert.strictEqual(retried.code, 0, retried.stderr);
             assert.strictEqual(calls().length, 3);
             assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-c"));
             assert.ok(fs.existsSync(path.join(freshRoot, profileSyncProgramPath)));
 
             answer(profiles("service-d"));
-            const failed = await runProcess("bash", ["-c", profileSyncNow(profilesPath, 2, 0)], {
-                ...env,
-                ROLEPAIR_HOST_ROOT: freshRoot,
-                FAKE_AWS_FAILURES: "5",
-            });
+            const failed = await runProcess(
+                "bash",
+                ["-c", profileSyncNow(profilesPath, { attempts: 2, pauseSeconds: 0 })],
+                {
+                    ...env,
+                    ROLEPAIR_HOST_ROOT: freshRoot,
+                    FAKE_AWS_FAILURES: "5",
+                },
+            );
             assert.strictEqual(failed.code, 1);
             assert.strictEqual(calls().length, 2);
             assert.match(

@@ -3,18 +3,23 @@
 // deploying side before a proof:
 //
 //   node profile-sync.js --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]
+//                        [--profiles NAME,NAME...]
 //
+// --profiles (the deploying side, just before its proof): write only these of the path's profiles.
+// Pulumi deletes a removed service's parameter only after every create and update, so after the
+// proof: without it, the proof would find the removed service's profile still on the host.
 // Exit 0: the file holds every profile under the path. 1: nothing was written (SSM could not be
 // read, or the file or its directory was refused); the old file is kept. 2: the file was written
 // without the parameters it names as refused, or the credential agent's part of the host could not
 // be put in place (verify/host/profileSync/agentHost.ts). Usage errors exit 64.
 import { instanceRegion } from "../../../contract/region";
-import { ruleProblem, regionRule } from "../../../contract/rules";
+import { maxServicesPerHost } from "../../../contract/plan";
+import { profileNameProblem, ruleProblem, regionRule } from "../../../contract/rules";
 import { applyAgent } from "./agentHost";
 import { syncProfiles } from "./sync";
 
 const name = "rolepair-profile-sync";
-const usage = `Usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
+const usage = `Usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R] [--profiles NAME,NAME...]`;
 /** The whole run's bound, under the unit's TimeoutStartSec. */
 const overallTimeoutMs = 100_000;
 /** The AWS CLI's bound (one call, all pages). */
@@ -29,7 +34,7 @@ function parseArgs(argv: string[]): Map<string, string> {
     const values = new Map<string, string>();
     for (let i = 0; i < argv.length; i += 2) {
         const flag = argv[i];
-        if (!["--path", "--config", "--region"].includes(flag))
+        if (!["--path", "--config", "--region", "--profiles"].includes(flag))
             fail(`unknown argument ${JSON.stringify(flag)}; ${usage}`, 64);
         const value = argv[i + 1];
         if (value === undefined) fail(`${flag} needs a value; ${usage}`, 64);
@@ -61,6 +66,18 @@ async function main(): Promise<void> {
     if (region !== undefined && ruleProblem(regionRule, region) !== undefined) {
         fail(`--region ${JSON.stringify(region)}: expected ${regionRule.accepted}`, 64);
     }
+    const listed = values.get("--profiles");
+    let only: string[] | undefined;
+    if (listed !== undefined) {
+        only = listed.split(",");
+        const bad = only.find((p) => profileNameProblem(p) !== undefined);
+        if (bad !== undefined || only.length > maxServicesPerHost) {
+            fail(
+                `--profiles ${JSON.stringify(listed.slice(0, 80))}: expected 1 to ${maxServicesPerHost} profile names, comma-separated, each ${profileNameProblem(bad ?? "")}`,
+                64,
+            );
+        }
+    }
     region ??= await instanceRegion(process.env);
     if (region === undefined)
         fail("no region: not on EC2 (IMDSv2 gave none) and no --region; nothing written", 1);
@@ -69,6 +86,7 @@ async function main(): Promise<void> {
         configFile,
         region,
         timeoutMs: fetchTimeoutMs,
+        ...(only !== undefined ? { only } : {}),
     });
     for (const line of result.lines) process.stderr.write(`${name}: ${line}\n`);
     let exitCode = result.exitCode;

@@ -12,6 +12,11 @@ import { FetchError, fetchParameters, type FetchOptions } from "./fetch";
 
 export interface SyncOptions extends FetchOptions {
     configFile: string;
+    /**
+     * The deploying side's plan: only these profiles are written, any other under the path is
+     * left out (a removed service's parameter outlives the proof; see cli.ts). Only narrows.
+     */
+    only?: readonly string[];
 }
 
 export interface SyncResult {
@@ -42,14 +47,26 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
         };
     }
     const lines: string[] = [];
+    const leftOut: string[] = [];
     const profiles: HostProfile[] = [];
     for (const parameter of parameters) {
         try {
-            profiles.push(parseProfileParameter(options.path, parameter.name, parameter.value));
+            const profile = parseProfileParameter(options.path, parameter.name, parameter.value);
+            if (options.only !== undefined && !options.only.includes(profile.name)) {
+                leftOut.push(profile.name);
+            } else {
+                profiles.push(profile);
+            }
         } catch (error) {
             if (!(error instanceof ProfileParameterError)) throw error;
             lines.push(`refused ${error.message}`);
         }
+    }
+    const refused = lines.length;
+    if (leftOut.length > 0) {
+        lines.push(
+            `left out profiles not in the deploy's plan: ${leftOut.sort().join(", ")} (their parameters are deleted after the proof)`,
+        );
     }
     let wrote: boolean;
     try {
@@ -72,5 +89,5 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             ? `wrote ${options.configFile} from ${options.path} (profiles: ${names})`
             : `${options.configFile} is up to date (profiles: ${names})`,
     );
-    return { exitCode: lines.length > 1 ? 2 : 0, lines, profiles };
+    return { exitCode: refused > 0 ? 2 : 0, lines, profiles };
 }

@@ -14,6 +14,7 @@ import {
     profileRegion,
     regionPattern,
 } from "../../../contract/region";
+import { AwsConfigFileError } from "../../../contract/awsConfigFile";
 import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
 import { readFlags } from "../../cli/flags";
 import { UsageCollector, UsageError, UsageErrors } from "../../../contract/usageError";
@@ -179,7 +180,13 @@ function parseFlags(
     let regionSearch = "no --region, AWS_REGION or AWS_DEFAULT_REGION";
     const profile = values.get("--profile");
     if (region === undefined && !regionFlagBad && profile !== undefined && !perServiceSessions) {
-        const fromProfile = profileRegion(profile, env);
+        let fromProfile: string | undefined;
+        try {
+            fromProfile = profileRegion(profile, env);
+        } catch (error) {
+            if (!(error instanceof AwsConfigFileError)) throw error;
+            problems.add("--profile", `${error.message}; it holds the profile's region`);
+        }
         if (fromProfile !== undefined && !regionPattern.test(fromProfile)) {
             problems.add(
                 "--profile",

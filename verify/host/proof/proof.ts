@@ -19,10 +19,15 @@ import {
     Transport,
 } from "./clients";
 import { ListingProbe } from "./listingProbe";
-import { checkProfileConfig } from "./profileConfig";
+import {
+    checkProfileConfig,
+    type HostConfig,
+    readHostConfig,
+    type WholeConfig,
+} from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
 import { describeError, isUnreachable } from "../../cli/errors";
-import { declaredActions, type VerifyTarget } from "../../../contract/plan";
+import { declaredActions, planProfiles, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
     maskAccessKeyId,
@@ -80,7 +85,7 @@ const expectations: Record<StepName, string> = {
     "delete-object": "DeleteObject removes the probe object",
     "credentials-expiry": "temporary credentials with an expiration in the future",
     "profile-config":
-        "the host's AWS config holds the profile just deployed (role_arn, external_id)",
+        "the host's AWS config holds the profile just deployed (role_arn, external_id) and, for a plan, nothing the plan did not put there",
     "profile-identity": "the AWS config profile yields the service role's session",
     "profile-round-trip": "the declared object actions through the profile succeed",
 };
@@ -188,6 +193,14 @@ async function proveAll(
     const baseCredentials =
         hooks.baseCredentials ?? defaultProvider({ clientConfig: { region: options.region } });
     const baseSts = stsClient(aws, baseCredentials);
+    // The host's AWS config, read once before anything waits: the sync's timer may rewrite it
+    // while IAM propagates, and every profile step must judge the file the deploy's sync wrote.
+    const profiles = planProfiles(options.targets);
+    const hostConfig = profiles.length > 0 ? readHostConfig() : undefined;
+    // A plan (--targets) is the host's whole set of profiles; a single --profile is one of many.
+    const wholeConfig: WholeConfig | undefined = options.perServiceSessions
+        ? { profiles, region: options.region }
+        : undefined;
 
     const host = new Recorder(report, hostContext(options));
     const baseIdentity = host.run("base-identity", async () => {
@@ -215,6 +228,8 @@ async function proveAll(
         buckets: [...new Set(options.targets.map((t) => t.bucket))],
         hostOk,
         hostFailed: () => hostFailed,
+        hostConfig,
+        wholeConfig,
     };
     const rows = await Promise.all(options.targets.map((t, i) => proveService(proof, t, i)));
     report.steps.push(await baseIdentity);
@@ -234,6 +249,9 @@ interface ServiceProof {
     /** Whether the host's own identity was established; the proof stops there when not. */
     hostOk: Promise<boolean>;
     hostFailed: () => boolean;
+    /** The host's AWS config as read at the start; undefined when no target has a profile. */
+    hostConfig?: HostConfig;
+    wholeConfig?: WholeConfig;
 }
 
 function hostContext(options: ProofOptions): DiagnosisContext {
@@ -347,7 +365,7 @@ async function proveService(
         s3RoundTrip(rec, s3, target),
         target.profile === undefined
             ? Promise.resolve([])
-            : proveProfileRoute(rec, aws, target, service),
+            : proveProfileRoute(rec, aws, target, service, proof),
         Promise.all(others.map((bucket) => isolationRow(proof.report, listings, target, bucket))),
     ]);
     service.steps.push(identity, ...roundTrip);
@@ -451,10 +469,13 @@ async function proveProfileRoute(
     aws: AwsTarget,
     target: VerifyTarget,
     service: ServiceReport,
+    proof: ServiceProof,
 ): Promise<StepResult[]> {
     const profile = target.profile as string;
-    // The host's AWS config file, read locally: no request.
-    const config = await rec.run("profile-config", async () => checkProfileConfig(target));
+    // The host's AWS config file, read locally at the start: no request.
+    const config = await rec.run("profile-config", async () =>
+        checkProfileConfig(target, proof.hostConfig ?? readHostConfig(), proof.wholeConfig),
+    );
     if (!config.ok) return [config];
     // Loaded here, not at start-up: most plans have no profile, and the module costs start-up time.
     const { fromIni } = await import("@aws-sdk/credential-provider-ini");

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { authorizedKeyLine, parseHostKeyLine } from "../../../contract/hostKeys";
+import { planProfiles } from "../../../contract/plan";
 import { profileSyncNow, profileSyncRemoteCommand } from "../../../contract/profileSync";
 import type { ProofTarget } from "../../../contract/proofTarget";
 
@@ -126,7 +127,7 @@ export async function proveOverSsh(
             ssh,
             args,
             profileSyncRemoteCommand,
-            profileSyncNow(target.profilesPath),
+            profileSyncNow(target.profilesPath, { profiles: planProfiles(target.plan) }),
         );
         if (sync.code !== 0) return { ...sync, step: "sync" };
 

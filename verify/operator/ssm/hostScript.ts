@@ -20,6 +20,8 @@ export const hostExitCodes = {
     noNode: 92,
     /** The profiles could not be synced from SSM Parameter Store: the proof would test stale ones. */
     profileSyncFailed: 93,
+    /** ~ec2-user/.rolepair-ssm (or the run's directory) is a link or not a directory: refused. */
+    stageRefused: 94,
 } as const;
 
 export function sha256Hex(data: string | Buffer): string {
@@ -45,8 +47,23 @@ export interface Delivery {
     bundleSha256: string;
 }
 
-const stageDir = (runId: string) =>
-    `"\${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.rolepair-ssm/${runId}"`;
+const stageBase = '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.rolepair-ssm"';
+
+/**
+ * Sets $stage, checking the path first: the scripts run as root, and ~/.rolepair-ssm sits in a
+ * directory ec2-user owns, so a link there (to /etc, to a root-owned directory) would make root
+ * write, chown or chmod its target. A link or a non-directory is refused with what it is (lstat:
+ * `[ -L ]` looks at the name itself); a real directory that is not root's (earlier scripts gave
+ * it to ec2-user) is removed when empty and made again, root's, mode 711, so ec2-user can reach
+ * its own run's directory inside but not replace it. Nothing is ever chowned through a name.
+ */
+const stageGuard = (runId: string) => [
+    `base=${stageBase}; stage="$base/${runId}"`,
+    `refuse() { echo "rolepair-ssm: $1 is $2; refused (root follows no link in a directory ec2-user owns)" >&2; exit ${hostExitCodes.stageRefused}; }`,
+    'for p in "$base" "$stage"; do [ ! -L "$p" ] || refuse "$p" "a symbolic link"; [ ! -e "$p" ] || [ -d "$p" ] || refuse "$p" "not a directory"; done',
+    '[ ! -d "$base" ] || [ "$(stat -c %u "$base")" = "$(id -u)" ] || rmdir "$base" 2>/dev/null || refuse "$base" "a directory of another user, not empty"',
+    'mkdir -p "$base"; chmod 711 "$base"',
+];
 
 /** Splits the gzipped bundle into part scripts of at most chunkPayloadChars base64 characters. */
 export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("hex")): Delivery {
@@ -58,7 +75,7 @@ export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("he
             [
                 "set -eu",
                 "umask 077",
-                `stage=${stageDir(runId)}`,
+                ...stageGuard(runId),
                 'mkdir -p "$stage"',
                 `printf '%s' ${quote(payload.slice(i, i + chunkPayloadChars))} > "$stage/part-${part}"`,
             ].join("\n"),
@@ -111,7 +128,7 @@ export function runScript(args: RunScriptArgs): string {
     return [
         "set -eu",
         "umask 077",
-        `stage=${stageDir(delivery.runId)}`,
+        ...stageGuard(delivery.runId),
         `trap 'rm -rf "$stage"' EXIT`,
         `fail() { printf 'rolepair-ssm: %s\\n' "$2" >&2; exit "$1"; }`,
         `check() { got=$(sha256sum "$1" | cut -d ' ' -f 1); [ "$got" = "$2" ] || fail ${codes.checksumMismatch} "checksum mismatch for $(basename "$1"): expected sha256 $2, got $got; refusing to run it"; }`,
@@ -135,8 +152,8 @@ export function runScript(args: RunScriptArgs): string {
             : []),
         "set +e",
         'if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then',
-        // The parent was made by root (mode 700): ec2-user must own it to reach the stage.
-        '  chown ec2-user "${stage%/*}" && chown -R ec2-user "$stage"',
+        // The parent stays root's (711); -h: a link inside the stage is changed, never its target.
+        '  chown -R -h ec2-user "$stage"',
         `  sudo -u ec2-user -H -- "$node_bin" "$stage/run.js" ${verifyArgs}`,
         "else",
         `  "$node_bin" "$stage/run.js" ${verifyArgs}`,

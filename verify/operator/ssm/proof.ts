@@ -2,6 +2,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
+import { parsePlanText, planProfiles } from "../../../contract/plan";
 import { profileSyncNow } from "../../../contract/profileSync";
 import { maxParameterCharsPerCommand } from "../../../contract/ssmLimits";
 import type { RunnerOptions } from "./args";
@@ -35,7 +36,11 @@ export async function runProof(
         region: options.region,
         propagationTimeoutSeconds: options.propagationTimeoutSeconds,
         ...(options.profilesPath !== undefined
-            ? { profileSync: profileSyncNow(options.profilesPath) }
+            ? {
+                  profileSync: profileSyncNow(options.profilesPath, {
+                      profiles: planProfiles(parsePlanText(planJson, "stdin")),
+                  }),
+              }
             : {}),
     });
     if (script.length > maxParameterCharsPerCommand)

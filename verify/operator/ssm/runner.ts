@@ -273,7 +273,8 @@ export function interpret(
     if (
         code === hostExitCodes.notDelivered ||
         code === hostExitCodes.noNode ||
-        code === hostExitCodes.profileSyncFailed
+        code === hostExitCodes.profileSyncFailed ||
+        code === hostExitCodes.stageRefused
     )
         throw new RunnerError(
             `verify could not start on ${instanceId} (exit ${code})${hostStderr(invocation)}`,
