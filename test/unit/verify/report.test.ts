@@ -215,7 +215,7 @@ describe("verify report", () => {
         );
         assert.match(
             formatChecklist(report({ steps: [failed("base-identity")], unreachable: true })),
-            /\n\nAWS UNREACHABLE: the proof could not be completed\.$/,
+            /\n\nCOULD NOT RUN: no AWS credentials, or AWS unreachable; the proof could not be completed\.$/,
         );
         assert.match(
             formatChecklist(report({ steps: [failed("base-identity")], unreachable: false })),

@@ -4,15 +4,24 @@
 //
 //   node profile-sync.js --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]
 //
-// Exit 0: the file holds every profile under the path. 1: nothing was written (SSM could not be
-// read, or the file or its directory was refused); the old file is kept. 2: the file was written
-// without the parameters it names as refused. Usage errors exit 64.
+// Exit codes follow verify/cli/exitCodes.ts, as the help text states. Any non-zero code makes the
+// systemd unit fail and profileSyncNow retry, so the codes only tell an operator why.
 import { instanceRegion } from "../../../contract/region";
 import { ruleProblem, regionRule } from "../../../contract/rules";
 import { syncProfiles } from "./sync";
+import { commandName } from "../../cli/commandName";
+import { exitCodes, exitCodesHelp } from "../../cli/exitCodes";
 
 const name = "rolepair-profile-sync";
-const usage = `Usage: ${name} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
+const usageLine = `Usage: ${commandName(name, "profile-sync.js")} --path /rolepair/<project>/<stack>/<host>/profiles --config FILE [--region R]`;
+const usage = `${usageLine}
+
+${exitCodesHelp(
+    "the config file holds every profile under the path",
+    "the file lacks profiles: parameters refused (named; the others are written), none under\n" +
+        "    the path, or the config file or its directory refused (the old file is kept)",
+)}
+  (3: SSM could not be read, or no region; the old file is kept)`;
 /** The whole run's bound, under the unit's TimeoutStartSec. */
 const overallTimeoutMs = 100_000;
 /** The AWS CLI's bound (one call, all pages). */
@@ -28,10 +37,10 @@ function parseArgs(argv: string[]): Map<string, string> {
     for (let i = 0; i < argv.length; i += 2) {
         const flag = argv[i];
         if (!["--path", "--config", "--region"].includes(flag))
-            fail(`unknown argument ${JSON.stringify(flag)}; ${usage}`, 64);
+            fail(`unknown argument ${JSON.stringify(flag)}; ${usageLine}`, exitCodes.usage);
         const value = argv[i + 1];
-        if (value === undefined) fail(`${flag} needs a value; ${usage}`, 64);
-        if (values.has(flag)) fail(`${flag} given twice; ${usage}`, 64);
+        if (value === undefined) fail(`${flag} needs a value; ${usageLine}`, exitCodes.usage);
+        if (values.has(flag)) fail(`${flag} given twice; ${usageLine}`, exitCodes.usage);
         values.set(flag, value);
     }
     return values;
@@ -45,23 +54,32 @@ async function main(): Promise<void> {
     const values = parseArgs(process.argv.slice(2));
     const parameterPath = values.get("--path");
     const configFile = values.get("--config");
-    if (parameterPath === undefined || configFile === undefined) fail(usage, 64);
+    if (parameterPath === undefined || configFile === undefined) fail(usageLine, exitCodes.usage);
     if (!/^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.-]{1,200}){1,8}$/.test(parameterPath)) {
         fail(
             `--path ${JSON.stringify(parameterPath)}: expected an SSM path such as /rolepair/p/s/host/profiles`,
-            64,
+            exitCodes.usage,
         );
     }
     if (!configFile.startsWith("/") || configFile.split("/").some((p) => p === "..")) {
-        fail(`--config ${JSON.stringify(configFile)}: expected an absolute path without ..`, 64);
+        fail(
+            `--config ${JSON.stringify(configFile)}: expected an absolute path without ..`,
+            exitCodes.usage,
+        );
     }
     let region = values.get("--region");
     if (region !== undefined && ruleProblem(regionRule, region) !== undefined) {
-        fail(`--region ${JSON.stringify(region)}: expected ${regionRule.accepted}`, 64);
+        fail(
+            `--region ${JSON.stringify(region)}: expected ${regionRule.accepted}`,
+            exitCodes.usage,
+        );
     }
     region ??= await instanceRegion(process.env);
     if (region === undefined)
-        fail("no region: not on EC2 (IMDSv2 gave none) and no --region; nothing written", 1);
+        fail(
+            "no region: not on EC2 (IMDSv2 gave none) and no --region; nothing written",
+            exitCodes.couldNotRun,
+        );
     const result = await syncProfiles({
         path: parameterPath,
         configFile,
@@ -73,7 +91,10 @@ async function main(): Promise<void> {
 }
 
 setTimeout(
-    () => fail(`gave up after ${overallTimeoutMs / 1000} s; nothing written`, 1),
+    () =>
+        fail(`gave up after ${overallTimeoutMs / 1000} s; nothing written`, exitCodes.couldNotRun),
     overallTimeoutMs,
 ).unref();
-main().catch((error: unknown) => fail(`${(error as Error).message}; nothing written`, 1));
+main().catch((error: unknown) =>
+    fail(`${(error as Error).message}; nothing written`, exitCodes.couldNotRun),
+);

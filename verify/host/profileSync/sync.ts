@@ -1,6 +1,7 @@
 // One sync: read the parameters, keep those that pass the shared rules, render the config file
 // from them, write it. Each refused parameter is one line naming it and why; the others are
 // written. When SSM cannot be read, or nothing is under the path, the old file is kept.
+import { exitCodes } from "../../cli/exitCodes";
 import {
     parseProfileParameter,
     ProfileParameterError,
@@ -15,7 +16,7 @@ export interface SyncOptions extends FetchOptions {
 }
 
 export interface SyncResult {
-    exitCode: 0 | 1 | 2;
+    exitCode: typeof exitCodes.ok | typeof exitCodes.failed | typeof exitCodes.couldNotRun;
     /** What happened, one line each (the caller prefixes the program's name). */
     lines: string[];
     /** The profiles written (the credential agent renders its services file from the same list). */
@@ -29,14 +30,14 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
     } catch (error) {
         if (!(error instanceof FetchError)) throw error;
         return {
-            exitCode: 1,
+            exitCode: exitCodes.couldNotRun,
             lines: [`${error.message}; ${options.configFile} is kept`],
             profiles: [],
         };
     }
     if (parameters.length === 0) {
         return {
-            exitCode: 1,
+            exitCode: exitCodes.failed,
             lines: [`no parameter under ${options.path}; ${options.configFile} is kept`],
             profiles: [],
         };
@@ -57,7 +58,7 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
     } catch (error) {
         if (!(error instanceof ConfigFileError)) throw error;
         return {
-            exitCode: 1,
+            exitCode: exitCodes.failed,
             lines: [...lines, `${error.message}; nothing written`],
             profiles: [],
         };
@@ -72,5 +73,5 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             ? `wrote ${options.configFile} from ${options.path} (profiles: ${names})`
             : `${options.configFile} is up to date (profiles: ${names})`,
     );
-    return { exitCode: lines.length > 1 ? 2 : 0, lines, profiles };
+    return { exitCode: lines.length > 1 ? exitCodes.failed : exitCodes.ok, lines, profiles };
 }

@@ -21,7 +21,7 @@ import {
 import { ListingProbe } from "./listingProbe";
 import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
-import { describeError, isUnreachable } from "../../cli/errors";
+import { couldNotRun, describeError } from "../../cli/errors";
 import { declaredActions, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
@@ -103,7 +103,7 @@ class Recorder {
         try {
             outcome = await body();
         } catch (error) {
-            if (isUnreachable(error)) this.report.unreachable = true;
+            if (couldNotRun(error)) this.report.unreachable = true;
             outcome = {
                 ok: false,
                 observed: describeError(error),
@@ -146,6 +146,7 @@ export async function runProof(
 ): Promise<ProofReport> {
     const report: ProofReport = {
         ok: false,
+        host: { node: process.version },
         steps: [],
         identities: {},
         services: options.targets.map((t) => ({
@@ -375,7 +376,7 @@ async function isolationRow(
         const outcome = await expectNotListable(listings, bucket, target.name, target.roleArn);
         return { ...row, ...outcome };
     } catch (error) {
-        if (isUnreachable(error)) report.unreachable = true;
+        if (couldNotRun(error)) report.unreachable = true;
         return {
             ...row,
             ok: false,
