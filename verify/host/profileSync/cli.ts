@@ -21,7 +21,7 @@ ${exitCodesHelp(
     "the file lacks profiles: parameters refused (named; the others are written), none under\n" +
         "    the path, or the config file or its directory refused (the old file is kept)",
 )}
-  (3: SSM could not be read, or no region; the old file is kept)`;
+  (3 here: SSM could not be read, or no region; the old file is kept)`;
 /** The whole run's bound, under the unit's TimeoutStartSec. */
 const overallTimeoutMs = 100_000;
 /** The AWS CLI's bound (one call, all pages). */
