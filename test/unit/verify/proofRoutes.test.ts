@@ -153,6 +153,28 @@ describe("the proof's routes (stubbed AWS)", () => {
         );
     });
 
+    it("marks a proof without any credentials as could-not-run (exit 3), not failed", async () => {
+        const report = await proveStubbed(
+            [targetA],
+            {},
+            {
+                baseCredentials: async () => {
+                    throw Object.assign(
+                        new Error("Could not load credentials from any providers"),
+                        { name: "CredentialsProviderError" },
+                    );
+                },
+            },
+        );
+        assert.deepStrictEqual([report.ok, report.unreachable], [false, true]);
+        assert.match(report.steps[0].observed, /^CredentialsProviderError: /);
+    });
+
+    it("says which Node it ran on", async () => {
+        const report = await proveStubbed([targetA], {});
+        assert.deepStrictEqual(report.host, { node: process.version });
+    });
+
     it("stops at the host's own identity when the host has no credentials, and marks AWS unreachable", async () => {
         const report = await proveStubbed(
             [targetA],

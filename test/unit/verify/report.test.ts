@@ -226,6 +226,11 @@ describe("verify report", () => {
             "\nPROOF HOLDS: the host role is denied every service's bucket, each service reaches its own bucket through its role, and no service reaches another's.",
         );
     });
+
+    it("opens with the Node the host ran on, when the report says", () => {
+        const text = formatChecklist(report({ steps: [], ok: true, host: { node: "v22.12.0" } }));
+        assert.match(text, /^host runs Node v22\.12\.0\n\nPROOF HOLDS: /);
+    });
 });
 
 describe("verify error recognition", () => {

@@ -18,8 +18,9 @@ const usage = `${usageLine}
 
 ${exitCodesHelp(
     "the config file holds every profile under the path",
-    "the file lacks profiles: parameters refused (named; the others are written), none under\n" +
-        "    the path, or the config file or its directory refused (the old file is kept)",
+    "the file lacks profiles: parameters refused (named; the others are written), none or\n" +
+        "    more than the cap under the path, or the config file or its directory refused (the old\n" +
+        "    file is kept)",
 )}
   (3 here: SSM could not be read, or no region; the old file is kept)`;
 /** The whole run's bound, under the unit's TimeoutStartSec. */

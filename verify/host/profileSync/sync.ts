@@ -30,7 +30,7 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
     } catch (error) {
         if (!(error instanceof FetchError)) throw error;
         return {
-            exitCode: exitCodes.couldNotRun,
+            exitCode: error.answered ? exitCodes.failed : exitCodes.couldNotRun,
             lines: [`${error.message}; ${options.configFile} is kept`],
             profiles: [],
         };
