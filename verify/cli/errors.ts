@@ -53,8 +53,3 @@ export function isUnreachable(error: unknown): boolean {
 export function isNoCredentials(error: unknown): boolean {
     return errorName(error) === "CredentialsProviderError";
 }
-
-/** True when the proof could not run, as opposed to running and being told "no" (exit 3). */
-export function couldNotRun(error: unknown): boolean {
-    return isUnreachable(error) || isNoCredentials(error);
-}

@@ -288,6 +288,18 @@ describe("the proof's routes (stubbed AWS)", () => {
             process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "none");
         }
 
+        it("a profile the SDK finds no credentials for fails the proof (exit 1), not could-not-run", async () => {
+            const config = path.join(dir, "config-without-keys");
+            fs.writeFileSync(config, `[profile service-a]\nrole_arn = ${targetA.roleArn}\n`);
+            process.env.AWS_CONFIG_FILE = config;
+            process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "none");
+            const report = await proveStubbed([{ ...targetA, profile: "service-a" }]);
+            const identity = report.services[0].steps.find((s) => s.name === "profile-identity");
+            assert.strictEqual(identity?.ok, false, JSON.stringify(report.services[0].steps));
+            assert.match(identity.observed, /^CredentialsProviderError: /);
+            assert.deepStrictEqual([report.ok, report.unreachable ?? false], [false, false]);
+        });
+
         it("proves the profile's identity and its round trip", async () => {
             profileOf(roleA);
             const report = await proveStubbed([{ ...targetA, profile: "service-a" }]);

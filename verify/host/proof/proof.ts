@@ -21,7 +21,7 @@ import {
 import { ListingProbe } from "./listingProbe";
 import { checkProfileConfig } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
-import { couldNotRun, describeError } from "../../cli/errors";
+import { describeError, isNoCredentials, isUnreachable } from "../../cli/errors";
 import { declaredActions, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
@@ -103,7 +103,10 @@ class Recorder {
         try {
             outcome = await body();
         } catch (error) {
-            if (couldNotRun(error)) this.report.unreachable = true;
+            // No credentials at all for the host's own identity: the proof could not start. A
+            // profile's missing credentials are the profile-* steps' subject, a failure.
+            if (isUnreachable(error) || (name === "base-identity" && isNoCredentials(error)))
+                this.report.unreachable = true;
             outcome = {
                 ok: false,
                 observed: describeError(error),
@@ -376,7 +379,7 @@ async function isolationRow(
         const outcome = await expectNotListable(listings, bucket, target.name, target.roleArn);
         return { ...row, ...outcome };
     } catch (error) {
-        if (couldNotRun(error)) report.unreachable = true;
+        if (isUnreachable(error)) report.unreachable = true;
         return {
             ...row,
             ok: false,
