@@ -72,6 +72,12 @@ export interface IsolationResult {
     diagnosis?: string;
 }
 
+/** The runtime the proof ran on, so a report says which Node the host really has. */
+export interface HostRuntime {
+    /** The host's Node, as process.version prints it (v22.12.0). */
+    node: string;
+}
+
 /** The ARN sts:GetCallerIdentity returned for the host's own role. */
 export interface HostIdentities {
     base?: string;
@@ -80,8 +86,13 @@ export interface HostIdentities {
 export interface ProofReport {
     /** True only when every step and every isolation row met its expectation. */
     ok: boolean;
-    /** True when AWS could not be reached or timed out, as opposed to answering "no". */
+    /**
+     * True when the proof could not run (no credentials, AWS unreachable or timed out), as opposed
+     * to AWS answering "no".
+     */
     unreachable?: boolean;
+    /** Where the proof ran. Absent only in reports from bundles that predate the field. */
+    host?: HostRuntime;
     /** Host-level steps: base-identity. */
     steps: StepResult[];
     identities: HostIdentities;
@@ -186,7 +197,8 @@ export function isolationMatrix(report: ProofReport): string[] {
 
 /** The human checklist: host steps, each service's steps, the isolation matrix, the verdict. */
 export function formatChecklist(report: ProofReport): string {
-    const lines = report.steps.map((s) => stepLine(s, ""));
+    const lines = report.host ? [`host runs Node ${report.host.node}`] : [];
+    lines.push(...report.steps.map((s) => stepLine(s, "")));
     for (const service of report.services) {
         lines.push(
             "",
@@ -207,7 +219,7 @@ export function formatChecklist(report: ProofReport): string {
     const verdict = report.ok
         ? "PROOF HOLDS: the host role is denied every service's bucket, each service reaches its own bucket through its role, and no service reaches another's."
         : report.unreachable
-          ? "AWS UNREACHABLE: the proof could not be completed."
+          ? "COULD NOT RUN: no AWS credentials, or AWS unreachable; the proof could not be completed."
           : `PROOF FAILED: ${describeFailure(report)}`;
     return [...lines, "", verdict].join("\n");
 }

@@ -202,7 +202,7 @@ describe("profile sync program against SSM Parameter Store (moto)", function () 
         }
         try {
             const r = await sync();
-            assert.strictEqual(r.code, 2, r.stderr);
+            assert.strictEqual(r.code, 1, r.stderr);
             for (const [name, , why] of hostile) {
                 const lines = r.stderr.split("\n").filter((l) => l.includes(`/${name}:`));
                 assert.strictEqual(lines.length, 1, `${name}: ${r.stderr}`);
@@ -290,13 +290,13 @@ describe("profile sync program against SSM Parameter Store (moto)", function () 
         });
     });
 
-    it("a host role without the read permission gets AccessDenied: exit 1, and the file is kept", async () => {
+    it("a host role without the read permission gets AccessDenied: exit 3 (SSM could not be read), and the file is kept", async () => {
         const before = fs.readFileSync(configFile(), "utf8");
         const bare = await createHost(moto, nextScenarioId());
         const bareImds = await startImds(bare.hostRoleName, bare.hostCredentials, region);
         try {
             const r = await sync(agentEnv(moto, bareImds.endpoint, root, home));
-            assert.strictEqual(r.code, 1, r.stderr);
+            assert.strictEqual(r.code, 3, r.stderr);
             assert.match(r.stderr, /AccessDenied/);
             assert.match(r.stderr, /config is kept/);
             assert.strictEqual(fs.readFileSync(configFile(), "utf8"), before);
@@ -306,7 +306,7 @@ describe("profile sync program against SSM Parameter Store (moto)", function () 
         }
     });
 
-    it("SSM unreachable: exit 1 within its bound, and the file is kept", async () => {
+    it("SSM unreachable: exit 3 within its bound, and the file is kept", async () => {
         const before = fs.readFileSync(configFile(), "utf8");
         const unreachable = {
             ...env,
@@ -314,7 +314,7 @@ describe("profile sync program against SSM Parameter Store (moto)", function () 
             AWS_MAX_ATTEMPTS: "1",
         };
         const r = await sync(unreachable);
-        assert.strictEqual(r.code, 1, r.stderr);
+        assert.strictEqual(r.code, 3, r.stderr);
         assert.match(r.stderr, /could not read .* from SSM: .*; \S+config is kept/);
         assert.strictEqual(fs.readFileSync(configFile(), "utf8"), before);
     });

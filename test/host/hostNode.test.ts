@@ -50,6 +50,8 @@ describe("verify bundle on the host's Node 22", () => {
                 assert.strictEqual(result.code, 0, result.stderr);
                 const report = JSON.parse(result.stdout);
                 assert.strictEqual(report.ok, true);
+                // The report says which Node the host ran it on: this one, not the test's.
+                assert.deepStrictEqual(report.host, { node: version.stdout.trim() });
             } finally {
                 await imds.stop();
             }

@@ -310,8 +310,8 @@ describe("the npm package (npm pack, installed into an empty project)", function
     });
 
     for (const bin of bins) {
-        it(`npx ${bin} --help runs from the installed package`, async () => {
-            assert.match(await helps.get(bin)!, /^Usage: node [a-z-]+\.js /);
+        it(`npx ${bin} --help runs from the installed package, naming ${bin}`, async () => {
+            assert.match(await helps.get(bin)!, new RegExp(`^Usage: ${bin} `));
         });
     }
 });

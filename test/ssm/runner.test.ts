@@ -342,6 +342,6 @@ describe("the SSM runner's usage errors", () => {
             'ssm-runner: --command-timeout: got "5"; expected an integer from 30 to 172800',
         ])
             assert.ok(result.stderr.includes(expected), `${expected}\n${result.stderr}`);
-        assert.match(result.stderr, /Usage: node ssm-runner\.js/);
+        assert.match(result.stderr, /Usage: node dist\/ssm-runner\.js /);
     });
 });

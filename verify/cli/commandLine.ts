@@ -2,10 +2,11 @@
 // usage errors on stderr one line each then the usage text (exit 2), and main's result as the
 // process's exit code (an error main did not expect: exit 3).
 import { errorMessage } from "./errors";
+import { exitCodes } from "./exitCodes";
 import { UsageError } from "../../contract/usageError";
 
-export const usageExitCode = 2;
-export const unexpectedExitCode = 3;
+export const usageExitCode = exitCodes.usage;
+export const unexpectedExitCode = exitCodes.couldNotRun;
 
 /** True when argv asks for help; the usage text is then printed on stdout. */
 export function printHelpIfAsked(argv: readonly string[], usage: string): boolean {

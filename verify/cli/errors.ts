@@ -48,3 +48,8 @@ export function isUnreachable(error: unknown): boolean {
         )
     );
 }
+
+/** True when the default chain found no credentials at all (the SDK's CredentialsProviderError). */
+export function isNoCredentials(error: unknown): boolean {
+    return errorName(error) === "CredentialsProviderError";
+}

@@ -296,10 +296,10 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         ],
     ];
     for (const [label, parameter, message] of refusals) {
-        it(`skips ${label} with one line, and writes the others (exit 2)`, async () => {
+        it(`skips ${label} with one line, and writes the others (exit 1)`, async () => {
             answer([...profiles("service-a"), parameter, ...profiles("service-b")]);
             const r = await sync();
-            assert.strictEqual(r.code, 2, r.stderr);
+            assert.strictEqual(r.code, 1, r.stderr);
             const lines = r.stderr.trimEnd().split("\n");
             assert.strictEqual(lines.length, 2, r.stderr);
             assert.match(lines[0], /^rolepair-profile-sync: refused /);
@@ -313,7 +313,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         });
     }
 
-    it("keeps the file when there is no parameter, or when AWS refuses the read (exit 1)", async () => {
+    it("keeps the file when there is no parameter (exit 1), or when AWS refuses the read (exit 3)", async () => {
         answer(profiles("service-a"));
         assert.strictEqual((await sync()).code, 0);
         const before = fs.readFileSync(config(), "utf8");
@@ -326,13 +326,13 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         );
         answer(profiles("service-z"));
         const denied = await sync({ FAKE_AWS_FAILURES: "1" });
-        assert.strictEqual(denied.code, 1);
+        assert.strictEqual(denied.code, 3);
         assert.match(denied.stderr, /AccessDeniedException/);
         assert.strictEqual(fs.readFileSync(config(), "utf8"), before);
         assert.deepStrictEqual(fs.readdirSync(path.join(home, ".aws")), ["config"]);
     });
 
-    it("refuses usage errors with exit 64, naming the flag", async () => {
+    it("refuses usage errors with exit 2, naming the flag", async () => {
         const program = path.join(root, profileSyncProgramPath);
         for (const [args, message] of [
             [
@@ -350,7 +350,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
             [["--path", profilesPath], /^rolepair-profile-sync: Usage:/],
         ] as [string[], RegExp][]) {
             const r = await runProcess(process.execPath, [program, ...args], env);
-            assert.strictEqual(r.code, 64, r.stderr);
+            assert.strictEqual(r.code, 2, r.stderr);
             assert.match(r.stderr, message);
         }
     });

@@ -153,6 +153,28 @@ describe("the proof's routes (stubbed AWS)", () => {
         );
     });
 
+    it("marks a proof without any credentials as could-not-run (exit 3), not failed", async () => {
+        const report = await proveStubbed(
+            [targetA],
+            {},
+            {
+                baseCredentials: async () => {
+                    throw Object.assign(
+                        new Error("Could not load credentials from any providers"),
+                        { name: "CredentialsProviderError" },
+                    );
+                },
+            },
+        );
+        assert.deepStrictEqual([report.ok, report.unreachable], [false, true]);
+        assert.match(report.steps[0].observed, /^CredentialsProviderError: /);
+    });
+
+    it("says which Node it ran on", async () => {
+        const report = await proveStubbed([targetA], {});
+        assert.deepStrictEqual(report.host, { node: process.version });
+    });
+
     it("stops at the host's own identity when the host has no credentials, and marks AWS unreachable", async () => {
         const report = await proveStubbed(
             [targetA],
@@ -265,6 +287,18 @@ describe("the proof's routes (stubbed AWS)", () => {
             process.env.AWS_CONFIG_FILE = config;
             process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "none");
         }
+
+        it("a profile the SDK finds no credentials for fails the proof (exit 1), not could-not-run", async () => {
+            const config = path.join(dir, "config-without-keys");
+            fs.writeFileSync(config, `[profile service-a]\nrole_arn = ${targetA.roleArn}\n`);
+            process.env.AWS_CONFIG_FILE = config;
+            process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, "none");
+            const report = await proveStubbed([{ ...targetA, profile: "service-a" }]);
+            const identity = report.services[0].steps.find((s) => s.name === "profile-identity");
+            assert.strictEqual(identity?.ok, false, JSON.stringify(report.services[0].steps));
+            assert.match(identity.observed, /^CredentialsProviderError: /);
+            assert.deepStrictEqual([report.ok, report.unreachable ?? false], [false, false]);
+        });
 
         it("proves the profile's identity and its round trip", async () => {
             profileOf(roleA);

@@ -215,7 +215,7 @@ describe("verify report", () => {
         );
         assert.match(
             formatChecklist(report({ steps: [failed("base-identity")], unreachable: true })),
-            /\n\nAWS UNREACHABLE: the proof could not be completed\.$/,
+            /\n\nCOULD NOT RUN: no AWS credentials, or AWS unreachable; the proof could not be completed\.$/,
         );
         assert.match(
             formatChecklist(report({ steps: [failed("base-identity")], unreachable: false })),
@@ -225,6 +225,11 @@ describe("verify report", () => {
             formatChecklist(report({ steps: [], ok: true })),
             "\nPROOF HOLDS: the host role is denied every service's bucket, each service reaches its own bucket through its role, and no service reaches another's.",
         );
+    });
+
+    it("opens with the Node the host ran on, when the report says", () => {
+        const text = formatChecklist(report({ steps: [], ok: true, host: { node: "v22.12.0" } }));
+        assert.match(text, /^host runs Node v22\.12\.0\n\nPROOF HOLDS: /);
     });
 });
 

@@ -3,10 +3,18 @@
 import { startAgent } from "./agent";
 import { defaultAgentUrl, fetchProcessCredentials } from "./printCredentials";
 import { ServicesFileError } from "./servicesFile";
+import { commandName } from "../../cli/commandName";
+import { exitCodes, exitCodesHelp } from "../../cli/exitCodes";
 
-export const usage = `Usage: credential-agent --services FILE [--listen ADDRESS:PORT]   (default 169.254.170.23:80)
-       credential-agent --print-credentials --token-file FILE [--agent URL]
-                                               (credential_process; default ${defaultAgentUrl})`;
+const command = commandName("rolepair-credential-agent", "credential-agent.js");
+export const usage = `Usage: ${command} --services FILE [--listen ADDRESS:PORT]
+           (default 169.254.170.23:80)
+       ${command} --print-credentials --token-file FILE [--agent URL]
+           (credential_process; default ${defaultAgentUrl})
+
+${exitCodesHelp("served until SIGTERM, or the credentials printed")}
+  (2 also: a services file that is not valid; 3 also: the address cannot be bound, or the agent
+  did not give credentials)`;
 
 export type Parsed =
     | { mode: "serve"; servicesFile: string; host: string; port: number }
@@ -68,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
         parsed = parseArgs(argv);
     } catch (error) {
         process.stderr.write(`credential-agent: ${(error as Error).message}\n${usage}\n`);
-        process.exit(2);
+        process.exit(exitCodes.usage);
     }
     if (parsed.mode === "help") {
         process.stdout.write(`${usage}\n`);
@@ -80,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
             process.stdout.write(`${JSON.stringify(credentials)}\n`);
         } catch (error) {
             log((error as Error).message);
-            process.exit(1);
+            process.exit(exitCodes.couldNotRun);
         }
         return;
     }
@@ -92,10 +100,12 @@ async function main(argv: string[]): Promise<void> {
         process.once("SIGTERM", stop);
         process.once("SIGINT", stop);
     } catch (error) {
-        if (error instanceof ServicesFileError)
+        if (error instanceof ServicesFileError) {
             log(`--services ${parsed.servicesFile}: ${error.message}`);
-        else log(`cannot start: ${(error as Error).message}`);
-        process.exit(1);
+            process.exit(exitCodes.usage);
+        }
+        log(`cannot start: ${(error as Error).message}`);
+        process.exit(exitCodes.couldNotRun);
     }
 }
 

@@ -14,9 +14,15 @@ export interface RawParameter {
     value: unknown;
 }
 
-/** Why the parameters could not be read: the old config file is kept. */
+/**
+ * Why the parameters could not be used: the old config file is kept. `answered` when SSM did
+ * answer and the answer is refused (too many parameters), not when it could not be read.
+ */
 export class FetchError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        public readonly answered = false,
+    ) {
         super(message);
         this.name = "FetchError";
     }
@@ -83,6 +89,7 @@ export async function fetchParameters(options: FetchOptions): Promise<RawParamet
     if (list.length > maxServicesPerHost) {
         throw new FetchError(
             `${options.path} holds more than ${maxServicesPerHost} parameters (maxServicesPerHost); refusing to choose among them`,
+            true,
         );
     }
     return list.map((p: unknown) => {

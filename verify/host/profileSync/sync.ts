@@ -1,6 +1,7 @@
 // One sync: read the parameters, keep those that pass the shared rules, render the config file
 // from them, write it. Each refused parameter is one line naming it and why; the others are
 // written. When SSM cannot be read, or nothing is under the path, the old file is kept.
+import { exitCodes } from "../../cli/exitCodes";
 import {
     parseProfileParameter,
     ProfileParameterError,
@@ -20,11 +21,13 @@ export interface SyncOptions extends FetchOptions {
 }
 
 export interface SyncResult {
-    exitCode: 0 | 1 | 2;
+    exitCode: typeof exitCodes.ok | typeof exitCodes.failed | typeof exitCodes.couldNotRun;
     /** What happened, one line each (the caller prefixes the program's name). */
     lines: string[];
     /** The profiles written (the credential agent renders its services file from the same list). */
     profiles: HostProfile[];
+    /** The parameters were read and the file written (or already up to date) from them. */
+    written: boolean;
 }
 
 export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
@@ -34,16 +37,18 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
     } catch (error) {
         if (!(error instanceof FetchError)) throw error;
         return {
-            exitCode: 1,
+            exitCode: error.answered ? exitCodes.failed : exitCodes.couldNotRun,
             lines: [`${error.message}; ${options.configFile} is kept`],
             profiles: [],
+            written: false,
         };
     }
     if (parameters.length === 0) {
         return {
-            exitCode: 1,
+            exitCode: exitCodes.failed,
             lines: [`no parameter under ${options.path}; ${options.configFile} is kept`],
             profiles: [],
+            written: false,
         };
     }
     const lines: string[] = [];
@@ -74,9 +79,10 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
     } catch (error) {
         if (!(error instanceof ConfigFileError)) throw error;
         return {
-            exitCode: 1,
+            exitCode: exitCodes.failed,
             lines: [...lines, `${error.message}; nothing written`],
             profiles: [],
+            written: false,
         };
     }
     const names =
@@ -89,5 +95,10 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             ? `wrote ${options.configFile} from ${options.path} (profiles: ${names})`
             : `${options.configFile} is up to date (profiles: ${names})`,
     );
-    return { exitCode: refused > 0 ? 2 : 0, lines, profiles };
+    return {
+        exitCode: refused > 0 ? exitCodes.failed : exitCodes.ok,
+        lines,
+        profiles,
+        written: true,
+    };
 }

@@ -1,6 +1,8 @@
 // Command-line flags of the verify program. Bad flags are UsageErrors (exit 2) naming each flag,
 // all reported at once.
 
+import { commandName } from "../../cli/commandName";
+import { exitCodesHelp } from "../../cli/exitCodes";
 import {
     fieldRules,
     parsePlanText,
@@ -54,8 +56,9 @@ export const defaultConcurrency = 64;
 export const concurrencyBounds = { min: 1, max: 256 } as const;
 /** Default of --propagation-timeout, in seconds. */
 export const defaultPropagationTimeoutSeconds = 120;
-export const usage = `Usage: node verify.js --bucket NAME --role-arn ARN [--external-id X] [--profile P] [options]
-       node verify.js --targets PATH|- [options]
+const command = commandName("rolepair-verify", "verify.js");
+export const usage = `Usage: ${command} --bucket NAME --role-arn ARN [--external-id X] [--profile P] [options]
+       ${command} --targets PATH|- [options]
 
 Proves that this machine's own credentials are denied each service's bucket, that after
 sts:AssumeRole into the service's role a round trip limited to its declared object actions
@@ -86,7 +89,7 @@ Flags (every valued flag also takes the form --flag=value, needed for a value st
   --json                     print the report as JSON (default: a checklist)
   --help, -h                 print this text
 Every usage error is reported at once.
-Exit codes: 0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable.`;
+${exitCodesHelp("the proof holds", "the proof ran and an expectation failed")}`;
 
 const valued = [
     "--targets",

@@ -4,12 +4,11 @@
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { resolveArgs, usage } from "./args";
 import { runProof } from "./proof";
+import { exitCodes } from "../../cli/exitCodes";
 import { describeFailure, formatChecklist } from "../../../contract/report";
 
-export const exitCodes = { proven: 0, failed: 1, usage: 2, unreachable: 3 } as const;
-
 export async function main(argv: string[]): Promise<number> {
-    if (printHelpIfAsked(argv, usage)) return exitCodes.proven;
+    if (printHelpIfAsked(argv, usage)) return exitCodes.ok;
     let options;
     let report;
     try {
@@ -27,8 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     } else {
         process.stdout.write(`${formatChecklist(report)}\n`);
     }
-    if (report.ok) return exitCodes.proven;
-    return report.unreachable ? exitCodes.unreachable : exitCodes.failed;
+    if (report.ok) return exitCodes.ok;
+    return report.unreachable ? exitCodes.couldNotRun : exitCodes.failed;
 }
 
 runCommandLine("verify", main);

@@ -26,7 +26,7 @@ import {
     type WholeConfig,
 } from "./profileConfig";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
-import { describeError, isUnreachable } from "../../cli/errors";
+import { describeError, isNoCredentials, isUnreachable } from "../../cli/errors";
 import { declaredActions, planProfiles, type VerifyTarget } from "../../../contract/plan";
 import {
     IsolationResult,
@@ -108,7 +108,10 @@ class Recorder {
         try {
             outcome = await body();
         } catch (error) {
-            if (isUnreachable(error)) this.report.unreachable = true;
+            // No credentials at all for the host's own identity: the proof could not start. A
+            // profile's missing credentials are the profile-* steps' subject, a failure.
+            if (isUnreachable(error) || (name === "base-identity" && isNoCredentials(error)))
+                this.report.unreachable = true;
             outcome = {
                 ok: false,
                 observed: describeError(error),
@@ -151,6 +154,7 @@ export async function runProof(
 ): Promise<ProofReport> {
     const report: ProofReport = {
         ok: false,
+        host: { node: process.version },
         steps: [],
         identities: {},
         services: options.targets.map((t) => ({

@@ -57,6 +57,7 @@ export function fitReport(stdout: string, budget = stdoutBudget): string {
     const reduce = (brief: boolean, services: ServiceReport[]) => ({
         ok: report.ok,
         ...(report.unreachable !== undefined ? { unreachable: report.unreachable } : {}),
+        ...(report.host !== undefined ? { host: report.host } : {}),
         reduced: `the full report (${compact.length} characters) exceeds SSM's ${ssmStdoutLimit}-character output limit: steps and isolation rows that met their expectation are left out`,
         steps: failingSteps(report.steps, brief),
         identities: report.identities,

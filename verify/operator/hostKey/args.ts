@@ -1,4 +1,6 @@
 // Command-line flags of the host-key reader. Bad flags are UsageErrors (exit 2), all reported at once.
+import { commandName } from "../../cli/commandName";
+import { exitCodesHelp } from "../../cli/exitCodes";
 import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../cli/flags";
 import { UsageCollector } from "../../../contract/usageError";
 import type { ReadOptions } from "./reader";
@@ -10,7 +12,8 @@ export interface HostKeyOptions extends ReadOptions {
 export const defaultTimeoutSeconds = 900;
 export const defaultPollSeconds = 5;
 
-export const usage = `Usage: node host-key.js --instance-id I --region R [options]
+const command = commandName("rolepair-host-key", "host-key.js");
+export const usage = `Usage: ${command} --instance-id I --region R [options]
 
 Prints the SSH host key to pin for an EC2 instance, read from its console output, where cloud-init
 prints the host's public keys at the end of its first boot. The console is read through EC2's
@@ -25,8 +28,8 @@ Flags (every valued flag also takes the form --flag=value):
   --timeout S           seconds to wait for the keys, 1 to 3600 (default ${defaultTimeoutSeconds})
   --poll-interval S     seconds between two reads, 0.01 to 60 (default ${defaultPollSeconds})
   --help, -h            print this text
-Exit codes: 0 key printed, 1 no pinnable key in the console in time, 2 usage error,
-3 the console could not be read (no credentials, access denied, EC2 unreachable).`;
+${exitCodesHelp("the key is printed", "the console was read and held no pinnable key in time")}
+  (3 also: access to the console denied)`;
 
 // Besides --instance-id and --region, which readInstanceFlags reads first.
 const valued = ["--timeout", "--poll-interval"] as const;

@@ -3,12 +3,12 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 
 import { describeError } from "../../cli/errors";
+import { exitCodes } from "../../cli/exitCodes";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { parseHostKeyArgs, usage, type HostKeyOptions } from "./args";
 import { authorizedKeyLine } from "../../../contract/hostKeys";
 import { fingerprint, HostKeyError, readHostKey } from "./reader";
 
-const exitCodes = { usage: 2, unreachable: 3 } as const;
 const progress = (line: string) => process.stderr.write(`… ${line}\n`);
 
 async function run(options: HostKeyOptions): Promise<number> {
@@ -18,11 +18,11 @@ async function run(options: HostKeyOptions): Promise<number> {
         `${options.instanceId} has ${all.map((k) => k.type).join(", ")}; pinning ${key.type} ${fingerprint(key)}`,
     );
     process.stdout.write(`${authorizedKeyLine(key)}\n`);
-    return 0;
+    return exitCodes.ok;
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (printHelpIfAsked(argv, usage)) return 0;
+    if (printHelpIfAsked(argv, usage)) return exitCodes.ok;
     let options: HostKeyOptions;
     try {
         options = parseHostKeyArgs(argv);
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
                 ? " (no credentials from the default chain: set AWS_PROFILE, or the provider's credentials in the environment)"
                 : "";
         process.stderr.write(`host-key: ${describeError(error)}${hint}\n`);
-        return exitCodes.unreachable;
+        return exitCodes.couldNotRun;
     }
 }
 

@@ -1,6 +1,7 @@
 // Polls an instance's EC2 console output until cloud-init has printed its SSH host keys, and picks
 // the one to pin. Nitro instances serve the live console (Latest); older types only what EC2 posts
 // after boot, which can take minutes, so the reader falls back to that and keeps polling.
+import { exitCodes } from "../../cli/exitCodes";
 import { GetConsoleOutputCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { createHash } from "crypto";
 
@@ -22,7 +23,7 @@ export interface ReadOptions {
 export class HostKeyError extends Error {
     constructor(
         message: string,
-        public readonly exitCode: 1 | 3,
+        public readonly exitCode: typeof exitCodes.failed | typeof exitCodes.couldNotRun,
     ) {
         super(message);
         this.name = "HostKeyError";
@@ -85,7 +86,7 @@ export async function readHostKey(
                 // Fail closed at once: waiting cannot make a second key block go away.
                 throw new HostKeyError(
                     `the console output of ${options.instanceId} cannot say which SSH host key is the host's: ${ambiguity}. Something other than cloud-init wrote to it (during first boot only root can), so nothing is pinned.\n${alternatives}`,
-                    1,
+                    exitCodes.failed,
                 );
             const key = pinnableHostKey(keys, damaged);
             if (key) return { key, all: keys };
@@ -114,12 +115,12 @@ export async function readHostKey(
             if (name === "UnauthorizedOperation" || isAccessDenied(error))
                 throw new HostKeyError(
                     `${describeError(error)}\nThe credentials running this (those of \`pulumi up\`) need ec2:GetConsoleOutput on ${options.instanceId} to read its SSH host key.`,
-                    3,
+                    exitCodes.couldNotRun,
                 );
             if (credentialErrors.has(name))
                 throw new HostKeyError(
                     `${describeError(error)}\nNo usable AWS credentials: this runs on your machine with the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...), the account and region \`pulumi up\` deploys to.`,
-                    3,
+                    exitCodes.couldNotRun,
                 );
             if (
                 name === "InvalidInstanceID.NotFound" &&
@@ -127,7 +128,7 @@ export async function readHostKey(
             )
                 throw new HostKeyError(
                     `${describeError(error)}\nEC2 still does not know ${options.instanceId} after ${notFoundGraceSeconds} s: these credentials reach another account or region than the aws provider. The default chain is used (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); a provider-level aws:assumeRole is not followed. ${alternatives}`,
-                    3,
+                    exitCodes.couldNotRun,
                 );
             // Throttling, a dropped connection, an instance EC2 does not know yet: try again,
             // and report the error if it lasts to the deadline.
@@ -140,7 +141,10 @@ export async function readHostKey(
             );
         await sleep(Math.min(options.pollSeconds * 1000, Math.max(0, deadline - now())));
     }
-    throw new HostKeyError(diagnosis(options, seen, lastError), lastError ? 3 : 1);
+    throw new HostKeyError(
+        diagnosis(options, seen, lastError),
+        lastError ? exitCodes.couldNotRun : exitCodes.failed,
+    );
 }
 
 /** What a user can do instead, said once for every way of not finding the key. */

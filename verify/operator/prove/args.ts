@@ -1,4 +1,6 @@
 // Command-line flags of prove. Bad flags are UsageErrors (exit 2), all reported at once.
+import { commandName } from "../../cli/commandName";
+import { exitCodesHelp } from "../../cli/exitCodes";
 import * as path from "path";
 
 import { numberFlag, pollIntervalFlag, readFlags } from "../../cli/flags";
@@ -15,8 +17,9 @@ export interface ProveOptions {
     json: boolean;
 }
 
-export const usage = `Usage: node prove.js --outputs - | FILE [options]
-       pulumi stack output --json --show-secrets | node prove.js --outputs -
+const command = commandName("rolepair-prove", "prove.js");
+export const usage = `Usage: ${command} --outputs - | FILE [options]
+       pulumi stack output --json --show-secrets | ${command} --outputs -
 
 Re-runs the proof against a live stack, without pulumi up: reads the stack's outputs (proofTarget,
 and sshPrivateKey over SSH), syncs the host's AWS profiles from SSM Parameter Store, runs verify on
@@ -32,8 +35,8 @@ Flags (every valued flag also takes the form --flag=value):
   --poll-interval S        SSM: first wait between polls, 0.01 to 60 (default 2)
   --online-timeout S       SSM: seconds to wait for the instance to be Online (default ${defaultOnlineTimeoutSeconds})
   --help, -h               print this text
-Exit codes, as verify's: 0 the proof holds, 1 an expectation failed, 2 usage error (also outputs
-without a stack or with verification off), 3 the host or AWS could not be reached.`;
+${exitCodesHelp("the proof holds", "the proof ran on the host and an expectation failed")}
+  (2 also: outputs without a stack or with verification off)`;
 
 const valued = [
     "--outputs",

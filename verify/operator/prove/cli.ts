@@ -4,6 +4,7 @@ import * as fs from "fs";
 
 import { describeFailure, formatChecklist, type ProofReport } from "../../../contract/report";
 import { maxOutputsBytes, readBounded } from "../../cli/boundedRead";
+import { exitCodes } from "../../cli/exitCodes";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { UsageError } from "../../../contract/usageError";
 import { defaultCommandTimeoutSeconds } from "../ssm/args";
@@ -16,7 +17,6 @@ import { describeSshFailure, proveOverSsh, sshFailed } from "./ssh";
 /** The on-host wrapper's bundled source (the SSM transport), put here by scripts/bundle.mjs. */
 declare const __ROLEPAIR_ON_HOST_WRAPPER__: string | undefined;
 
-const exitCodes = { proven: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 const progress = (line: string) => process.stderr.write(`… ${line}\n`);
 
 function readInputs(argv: string[]): { options: ProveOptions; inputs: ProveInputs } {
@@ -77,7 +77,7 @@ async function overSsh(options: ProveOptions, inputs: ProveInputs): Promise<Outc
     });
     if (result.code === sshFailed) {
         return {
-            exitCode: exitCodes.unreachable,
+            exitCode: exitCodes.couldNotRun,
             messages: [`prove: ${describeSshFailure(target, options.sshPort, result.stderr)}`],
         };
     }
@@ -91,14 +91,14 @@ async function overSsh(options: ProveOptions, inputs: ProveInputs): Promise<Outc
             result.step === "sync"
                 ? `the AWS profiles could not be synced on ${target.instanceId} from ${target.profilesPath} (exit ${result.code})`
                 : `the verify bundle could not be copied to ${target.instanceId} (exit ${result.code})`;
-        return { exitCode: exitCodes.unreachable, messages: [...host, `prove: ${what}`] };
+        return { exitCode: exitCodes.couldNotRun, messages: [...host, `prove: ${what}`] };
     }
     let report: ProofReport | undefined;
     try {
         report = JSON.parse(result.stdout) as ProofReport;
     } catch {
         return {
-            exitCode: result.code >= 1 && result.code <= 3 ? result.code : exitCodes.unreachable,
+            exitCode: result.code >= 1 && result.code <= 3 ? result.code : exitCodes.couldNotRun,
             messages: [...host, `prove: verify printed no report (exit ${result.code})`],
         };
     }
@@ -106,7 +106,7 @@ async function overSsh(options: ProveOptions, inputs: ProveInputs): Promise<Outc
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (printHelpIfAsked(argv, usage)) return exitCodes.proven;
+    if (printHelpIfAsked(argv, usage)) return exitCodes.ok;
     let read;
     try {
         read = readInputs(argv);
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         const name = error instanceof Error ? error.name : "Error";
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`prove: ${name}: ${message}\n`);
-        return exitCodes.unreachable;
+        return exitCodes.couldNotRun;
     }
     for (const line of outcome.messages) process.stderr.write(`${line}\n`);
     if (outcome.report) {

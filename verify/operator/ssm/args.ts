@@ -1,4 +1,6 @@
 // Command-line flags of the SSM runner. Bad flags are UsageErrors (exit 2), all reported at once.
+import { commandName } from "../../cli/commandName";
+import { exitCodesHelp } from "../../cli/exitCodes";
 import * as path from "path";
 
 import { numberFlag, pollIntervalFlag, readInstanceFlags } from "../../cli/flags";
@@ -26,7 +28,8 @@ export const defaultOnlineTimeoutSeconds = 600;
 export const defaultCommandTimeoutSeconds = 600;
 export const defaultPollIntervalSeconds = 2;
 
-export const usage = `Usage: node ssm-runner.js --instance-id I --region R [options] < plan.json
+const command = commandName("rolepair-ssm-runner", "ssm-runner.js");
+export const usage = `Usage: ${command} --instance-id I --region R [options] < plan.json
 
 Runs the verify proof on an EC2 instance through Systems Manager Run Command, from the operator's
 machine: no inbound port, no public address, no key. Reads verify's plan (the JSON array verify's
@@ -45,9 +48,9 @@ Flags (every valued flag also takes the form --flag=value):
   --profiles-path P          the host's SSM parameter path of AWS profiles: install the sync agent
                              if missing and sync once, as root, before verify (default: no sync)
   --help, -h                 print this text
-Exit codes: verify's (0 proof holds, 1 an expectation failed, 2 usage error, 3 AWS unreachable);
-also 2 for a usage error of this runner, 3 when the instance never came Online, the bundle
-arrived corrupted (refused), or the command failed, timed out or lost its output.`;
+${exitCodesHelp("the proof holds", "the proof ran on the host and an expectation failed")}
+  (3 also: the instance never came Online, the bundle arrived corrupted, or the command failed,
+  timed out or lost its output)`;
 
 // Besides --instance-id and --region, which readInstanceFlags reads first.
 const valued = [

@@ -5,6 +5,7 @@ import * as fs from "fs";
 
 import { parsePlanText } from "../../../contract/plan";
 import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
+import { exitCodes } from "../../cli/exitCodes";
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
 import { UsageError } from "../../../contract/usageError";
 import { parseRunnerArgs, usage } from "./args";
@@ -13,8 +14,6 @@ import { RunnerError } from "./runner";
 
 /** The on-host wrapper's bundled source, put here by scripts/bundle.mjs (esbuild `define`). */
 declare const __ROLEPAIR_ON_HOST_WRAPPER__: string | undefined;
-
-const exitCodes = { usage: 2, unreachable: 3 } as const;
 
 function readInputs(argv: string[]) {
     const options = parseRunnerArgs(argv, __dirname);
@@ -43,7 +42,7 @@ function readInputs(argv: string[]) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (printHelpIfAsked(argv, usage)) return 0;
+    if (printHelpIfAsked(argv, usage)) return exitCodes.ok;
     let inputs;
     try {
         inputs = readInputs(argv);
@@ -71,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
                   ? ` (could not reach Systems Manager in ${inputs.options.region} from this machine)`
                   : "";
         process.stderr.write(`ssm-runner: ${name}: ${message}${hint}\n`);
-        return exitCodes.unreachable;
+        return exitCodes.couldNotRun;
     }
 }
 

@@ -1,4 +1,5 @@
 // The SSM runner's whole run, shared by its command line (ssm-runner.js) and by prove.
+import { exitCodes } from "../../cli/exitCodes";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
@@ -46,7 +47,7 @@ export async function runProof(
     if (script.length > maxParameterCharsPerCommand)
         throw new RunnerError(
             `the plan is too large to send in one SendCommand (${script.length} characters with the wrapper; at most ${maxParameterCharsPerCommand}): prove fewer services per host`,
-            2,
+            exitCodes.usage,
         );
     const ssm = new SSMClient({ region: options.region });
     const polling = {

@@ -17,6 +17,7 @@ import {
 
 import { describeFailure, type ProofReport } from "../../../contract/report";
 import { type Delivery, hostExitCodes } from "./hostScript";
+import { exitCodes } from "../../cli/exitCodes";
 import { endMarker, maxCommentChars, ssmStdoutLimit } from "../../../contract/ssmLimits";
 
 /** A failure of the runner itself, with the exit code it ends with. */
@@ -52,7 +53,7 @@ function errorName(error: unknown): string | undefined {
 function accessDenied(action: string, instanceId: string): RunnerError {
     return new RunnerError(
         `the operator's credentials may not call ${action} (AccessDeniedException) for ${instanceId}. They need ssm:DescribeInstanceInformation, ssm:SendCommand on the instance and on the AWS-RunShellScript document, and ssm:GetCommandInvocation (see docs/ssm.md).`,
-        3,
+        exitCodes.couldNotRun,
     );
 }
 
@@ -106,7 +107,7 @@ export async function waitUntilOnline(
         if (now + wait > deadline) {
             throw new RunnerError(
                 `instance ${instanceId} did not come Online in Systems Manager within ${options.timeoutSeconds} s (last seen: ${status}, region ${region}). Check: (1) the SSM agent runs on it (preinstalled on Amazon Linux 2023: systemctl status amazon-ssm-agent); (2) its instance profile's role has the AmazonSSMManagedInstanceCore managed policy; (3) it can reach Systems Manager: a public address or a NAT gateway, or VPC interface endpoints for ssm, ssmmessages and ec2messages (plus sts, and an S3 gateway endpoint); (4) ${region} and these credentials are the stack's account and region.`,
-                3,
+                exitCodes.couldNotRun,
             );
         }
         await sleep(wait);
@@ -157,11 +158,12 @@ export async function runCommand(
         if (name === "InvalidInstanceId")
             throw new RunnerError(
                 `Systems Manager refused to send a command to ${instanceId} (InvalidInstanceId): it is not a managed instance in this account and region, or it is no longer Online.`,
-                3,
+                exitCodes.couldNotRun,
             );
         throw error;
     }
-    if (commandId === undefined) throw new RunnerError("SendCommand returned no CommandId", 3);
+    if (commandId === undefined)
+        throw new RunnerError("SendCommand returned no CommandId", exitCodes.couldNotRun);
 
     const boundSeconds = deliverySeconds + options.executionTimeoutSeconds + 60;
     const deadline = Date.now() + boundSeconds * 1000;
@@ -182,7 +184,7 @@ export async function runCommand(
         if (Date.now() > deadline) {
             throw new RunnerError(
                 `command ${commandId} ("${options.comment}") on ${instanceId} had no result within ${boundSeconds} s`,
-                3,
+                exitCodes.couldNotRun,
             );
         }
     }
@@ -213,7 +215,7 @@ export async function deliver(
             if (invocation.Status !== "Success") {
                 throw new RunnerError(
                     `delivering part ${i + 1}/${total} of the verify bundle to ${options.instanceId} ended ${invocation.Status} (${invocation.StatusDetails ?? "no details"}, exit ${invocation.ResponseCode})${hostStderr(invocation)}`,
-                    3,
+                    exitCodes.couldNotRun,
                 );
             }
         }),
@@ -258,17 +260,17 @@ export function interpret(
     if (status === "TimedOut")
         throw new RunnerError(
             `verify did not finish on ${instanceId} within --command-timeout ${options.commandTimeoutSeconds} s (status TimedOut${invocation.StatusDetails ? `, ${invocation.StatusDetails}` : ""})${hostStderr(invocation)}`,
-            3,
+            exitCodes.couldNotRun,
         );
     if (status !== "Success" && status !== "Failed")
         throw new RunnerError(
             `the command running verify on ${instanceId} ended ${status} (${invocation.StatusDetails ?? "no details"})${hostStderr(invocation)}`,
-            3,
+            exitCodes.couldNotRun,
         );
     if (code === hostExitCodes.checksumMismatch)
         throw new RunnerError(
             `the verify bundle arrived corrupted on ${instanceId}: its sha256 did not match, so the host refused to run it${hostStderr(invocation)}`,
-            3,
+            exitCodes.couldNotRun,
         );
     if (
         code === hostExitCodes.notDelivered ||
@@ -278,7 +280,7 @@ export function interpret(
     )
         throw new RunnerError(
             `verify could not start on ${instanceId} (exit ${code})${hostStderr(invocation)}`,
-            3,
+            exitCodes.couldNotRun,
         );
 
     const end = stdout.lastIndexOf(endMarker);
@@ -290,12 +292,18 @@ export function interpret(
             ? `verify's report did not arrive whole: SSM returned ${stdout.length} characters of stdout without the end marker (GetCommandInvocation keeps only the first ${ssmStdoutLimit} characters), so it was truncated`
             : `the command on ${instanceId} ended ${status} with exit ${code} before verify printed a report`;
         messages.push(`ssm-runner: ${reason}${hostStderr(invocation)}`);
-        return { exitCode: code === 1 || code === 2 ? code : 3, messages };
+        return {
+            exitCode:
+                code === exitCodes.failed || code === exitCodes.usage
+                    ? code
+                    : exitCodes.couldNotRun,
+            messages,
+        };
     }
     const body = stdout.slice(0, end).trim();
-    if (code < 0 || code > 3) {
+    if (code < exitCodes.ok || code > exitCodes.couldNotRun) {
         messages.push(`ssm-runner: verify's wrapper on ${instanceId} ended with exit ${code}`);
-        return { exitCode: 3, messages };
+        return { exitCode: exitCodes.couldNotRun, messages };
     }
     let parsed: unknown;
     try {
@@ -303,13 +311,13 @@ export function interpret(
     } catch {
         // A usage error (exit 2) prints text, not a report.
         messages.push(...body.split("\n").map((line) => `host: ${line}`));
-        return { exitCode: code === 0 ? 3 : code, messages };
+        return { exitCode: code === exitCodes.ok ? exitCodes.couldNotRun : code, messages };
     }
     if (!isReport(parsed)) {
         messages.push(
             `ssm-runner: verify printed JSON that is not a report: ${body.slice(0, 300)}`,
         );
-        return { exitCode: 3, messages };
+        return { exitCode: exitCodes.couldNotRun, messages };
     }
     if (!parsed.ok)
         messages.push(
