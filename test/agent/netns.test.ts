@@ -81,7 +81,12 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
     const writeServices = (names: string[]) => {
         const services = names.map((name) => {
             const s = info.services.find((x) => x.name === name)!;
-            return { name, roleArn: s.roleArn, externalId: `ext-${name}`, tokenFile: tokenFile(name) };
+            return {
+                name,
+                roleArn: s.roleArn,
+                externalId: `ext-${name}`,
+                tokenFile: tokenFile(name),
+            };
         });
         fs.writeFileSync(`${servicesFile}.tmp`, JSON.stringify({ region: "us-east-1", services }));
         fs.chmodSync(`${servicesFile}.tmp`, 0o644);
@@ -111,15 +116,21 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
         dir = makeTempDir("rolepair-agentns-");
         fs.chmodSync(dir, 0o755);
         servicesFile = path.join(dir, "services.json");
-        lab = LineChild.start(ns.host, undefined, [
-            ...nsLabCommand,
-            "--expose",
-            ns.gateway,
-            "service-a",
-            "service-b",
-            "service-c",
-            "service-d",
-        ]);
+        // TMPDIR: moto's directory inside the suite's, removed with it even if nsLab is killed.
+        lab = LineChild.start(
+            ns.host,
+            undefined,
+            [
+                ...nsLabCommand,
+                "--expose",
+                ns.gateway,
+                "service-a",
+                "service-b",
+                "service-c",
+                "service-d",
+            ],
+            { TMPDIR: dir },
+        );
         const [labLine] = await Promise.all([
             lab.line((l) => l.startsWith("{")),
             (async () => {
@@ -148,7 +159,11 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
         ns?.remove();
         if (dir !== undefined) removeTempDir(dir);
         const leaked = secrets.filter((s) => s && (agentOutput + lab?.stderr).includes(s));
-        assert.strictEqual(leaked.length, 0, "a token or secret in the agent's or the lab's output");
+        assert.strictEqual(
+            leaked.length,
+            0,
+            "a token or secret in the agent's or the lab's output",
+        );
     });
 
     describe("the IMDS lock (dist/imds-lock.nft)", () => {
@@ -162,7 +177,10 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
             const tables = inHost("nft", "list", "tables");
             assert.match(tables, /table inet rolepair_imds/);
             assert.match(tables, /table inet rolepair_unrelated/);
-            assert.match(inHost("nft", "list", "table", "inet", "rolepair_unrelated"), /chain keep/);
+            assert.match(
+                inHost("nft", "list", "table", "inet", "rolepair_unrelated"),
+                /chain keep/,
+            );
             const chains = inHost("nft", "list", "table", "inet", "rolepair_imds").match(/chain /g);
             assert.strictEqual(chains?.length, 3, "one copy of the lock's chains after two loads");
         });
@@ -220,7 +238,12 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
 
     describe("SDKs with no credential code", () => {
         const where = [
-            { place: "a host UID", service: "service-a", uid: uidA as number | undefined, ct: false },
+            {
+                place: "a host UID",
+                service: "service-a",
+                uid: uidA as number | undefined,
+                ct: false,
+            },
             { place: "the container", service: "service-b", uid: undefined, ct: true },
         ];
         const clients: { sdk: string; run: (bucket: string) => string[][] }[] = [
@@ -254,7 +277,8 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                         outputs.push(JSON.parse(r.stdout));
                     }
                     const arn = outputs[0].arn ?? outputs[0].Arn;
-                    const keys = outputs[0].keys ?? outputs[1].Contents.map((o: { Key: string }) => o.Key);
+                    const keys =
+                        outputs[0].keys ?? outputs[1].Contents.map((o: { Key: string }) => o.Key);
                     assert.match(arn, new RegExp(`:assumed-role/agent-${w.service}/`));
                     assert.deepStrictEqual(keys, [`hello-${w.service}`]);
                 });
@@ -303,16 +327,43 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
             const b = tokens["service-b"];
             const tries: [string, [string, string][]][] = [
                 ["/v1/credentials?service=service-b", [["Authorization", a]]],
-                ["/v1/credentials?roleArn=arn:aws:iam::123456789012:role/agent-service-b", [["Authorization", a]]],
+                [
+                    "/v1/credentials?roleArn=arn:aws:iam::123456789012:role/agent-service-b",
+                    [["Authorization", a]],
+                ],
                 ["/v1/credentials/service-b", [["Authorization", a]]],
                 ["/v1/credentials/../service-b", [["Authorization", a]]],
                 ["//v1/credentials", [["Authorization", a]]],
-                ["/v1/credentials", [["Authorization", a], ["Authorization", b]]],
-                ["/v1/credentials", [["Authorization", b], ["Authorization", a]]],
+                [
+                    "/v1/credentials",
+                    [
+                        ["Authorization", a],
+                        ["Authorization", b],
+                    ],
+                ],
+                [
+                    "/v1/credentials",
+                    [
+                        ["Authorization", b],
+                        ["Authorization", a],
+                    ],
+                ],
                 ["/v1/credentials", [["Authorization", `${a},${b}`]]],
                 ["/v1/credentials", [["Authorization", `Bearer ${b}`]]],
-                ["/v1/credentials", [["Authorization", a], ["X-Service", "service-b"]]],
-                ["/v1/credentials", [["Authorization", a], ["X-Role-Arn", "agent-service-b"]]],
+                [
+                    "/v1/credentials",
+                    [
+                        ["Authorization", a],
+                        ["X-Service", "service-b"],
+                    ],
+                ],
+                [
+                    "/v1/credentials",
+                    [
+                        ["Authorization", a],
+                        ["X-Role-Arn", "agent-service-b"],
+                    ],
+                ],
                 ["/v1/credentials", []],
                 ["/v1/credentials", [["Authorization", "x".repeat(43)]]],
             ];
@@ -320,7 +371,11 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                 const answer = await ask(headers, urlPath);
                 const what = `${urlPath} with ${headers.length} header(s)`;
                 if (answer.status === 200) {
-                    assert.strictEqual(JSON.parse(answer.body).AccessKeyId, keyIds["service-a"], what);
+                    assert.strictEqual(
+                        JSON.parse(answer.body).AccessKeyId,
+                        keyIds["service-a"],
+                        what,
+                    );
                     continue;
                 }
                 assert.ok(answer.status >= 400 && answer.status < 500, `${what}: ${answer.status}`);
@@ -339,8 +394,16 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                 const r = await c.http(agentAddress, 80, method, "/v1/credentials", [auth]);
                 assert.strictEqual(r.status, 405, method);
             }
-            for (const p of ["/", "/latest/meta-data/iam/security-credentials/", "/v2/credentials"]) {
-                assert.strictEqual((await c.http(agentAddress, 80, "GET", p, [auth])).status, 404, p);
+            for (const p of [
+                "/",
+                "/latest/meta-data/iam/security-credentials/",
+                "/v2/credentials",
+            ]) {
+                assert.strictEqual(
+                    (await c.http(agentAddress, 80, "GET", p, [auth])).status,
+                    404,
+                    p,
+                );
             }
             const huge = await c.http(agentAddress, 80, "GET", "/v1/credentials", [
                 auth,
@@ -372,7 +435,7 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
             assert.strictEqual(await keyIdWith("service-a"), keyIds["service-a"]);
             const answer = await slow;
             assert.strictEqual(answer.error, undefined, "the agent closes a slow sender in time");
-            assert.match(answer.text, /^(HTTP\/1\.1 408|$)/);
+            assert.match(answer.text, /^HTTP\/1\.1 408 /);
         });
     });
 

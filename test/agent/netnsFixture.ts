@@ -52,6 +52,16 @@ export function makeNamespaces(): Namespaces {
     const remove = registerCleanup(() => {
         for (const ns of [container, host]) {
             try {
+                // What runs inside goes with it: a child killed at once (SIGTERM to the suite)
+                // leaves its own children (nsLab's moto) behind in the namespace.
+                const pids = execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" });
+                for (const pid of pids.split("\n").filter(Boolean)) {
+                    try {
+                        process.kill(Number(pid), "SIGKILL");
+                    } catch {
+                        // Gone already.
+                    }
+                }
                 execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
             } catch {
                 // Not made (yet).
@@ -140,7 +150,9 @@ export class LineChild {
             const found = this.lines.slice(from).find(match);
             if (found !== undefined) return found;
             if (this.child.exitCode !== null || Date.now() > end)
-                throw new Error(`no such line; exit ${this.child.exitCode}; stderr: ${this.stderr}`);
+                throw new Error(
+                    `no such line; exit ${this.child.exitCode}; stderr: ${this.stderr}`,
+                );
             await new Promise<void>((r) => {
                 this.waiters.push(r);
                 setTimeout(r, 200);
