@@ -7,12 +7,10 @@
 import * as net from "net";
 import * as readline from "readline";
 
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-
 import { noFaults, startFaultProxy } from "../../lab/faultProxy";
+import { createServiceRoles } from "../../lab/agentRoles";
 import { startImds } from "../../lab/imds";
-import { accountId, adminS3Client, region, startMoto } from "../../lab/moto";
+import { region, startMoto } from "../../lab/moto";
 import { createHost } from "../../lab/scenario";
 
 export interface NsLab {
@@ -33,65 +31,7 @@ async function main(): Promise<void> {
     const names = args;
     const moto = await startMoto();
     const host = await createHost(moto, `agent${process.pid}`);
-    const iam = new IAMClient({ endpoint: moto.endpoint, region, credentials: moto.admin });
-    const s3 = adminS3Client(moto);
-    const services: NsLab["services"] = [];
-    for (const name of names) {
-        const roleName = `agent-${name}`;
-        const bucket = `rolepair-agent-${name}`;
-        const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `hello-${name}`, Body: name }));
-        // moto compares trust principals literally with the caller: the host's session ARN.
-        const trust = {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { AWS: host.hostSessionArn },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "sts:ExternalId": `ext-${name}` } },
-                },
-            ],
-        };
-        await iam.send(
-            new CreateRoleCommand({
-                RoleName: roleName,
-                AssumeRolePolicyDocument: JSON.stringify(trust),
-            }),
-        );
-        const access = {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Action: ["s3:ListBucket", "s3:GetObject"],
-                    Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-                },
-            ],
-        };
-        await iam.send(
-            new PutRolePolicyCommand({
-                RoleName: roleName,
-                PolicyName: "bucket",
-                PolicyDocument: JSON.stringify(access),
-            }),
-        );
-        services.push({ name, roleArn, bucket });
-    }
-    const assume = {
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: "sts:AssumeRole", Resource: services.map((s) => s.roleArn) },
-        ],
-    };
-    await iam.send(
-        new PutRolePolicyCommand({
-            RoleName: host.hostRoleName,
-            PolicyName: "assume-services",
-            PolicyDocument: JSON.stringify(assume),
-        }),
-    );
+    const services = await createServiceRoles(moto, host, names);
     const imds = await startImds(host.hostRoleName, host.hostCredentials, region, {
         host: "169.254.169.254",
         port: 80,
