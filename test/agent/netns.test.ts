@@ -187,8 +187,35 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
 
         it("drops an unprivileged UID's and the container's requests to IMDS; root and rolepair-agent pass", async () => {
             assert.deepStrictEqual(beforeLock, { unprivileged: 200, container: 200 });
+            const drops = () => {
+                const text = sh(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns.host,
+                    "nft",
+                    "list",
+                    "table",
+                    "inet",
+                    "rolepair_imds",
+                );
+                const count = (chain: string) => {
+                    const section = text.split("chain ").find((c) => c.startsWith(`${chain} `));
+                    const match = /ip daddr 169\.254\.169\.254 counter packets (\d+)/.exec(
+                        section ?? "",
+                    );
+                    return Number(match?.[1]);
+                };
+                return { output: count("output"), prerouting: count("prerouting") };
+            };
+            const before = drops();
             assert.strictEqual(await imdsStatus(probes.unprivileged), 0);
             assert.strictEqual(await imdsStatus(probes.container), 0);
+            // Dropped by the lock's own rules: the UID rule on output, the interface rule on the
+            // way in from the veth (IMDS is local to this namespace, so nothing is forwarded).
+            const after = drops();
+            assert.ok(after.output > before.output, JSON.stringify({ before, after }));
+            assert.ok(after.prerouting > before.prerouting, JSON.stringify({ before, after }));
             assert.strictEqual(await imdsStatus(probes.root), 200);
             assert.strictEqual(await imdsStatus(probes.agentUser), 200);
         });
