@@ -1,12 +1,14 @@
 // npm run bench: prints measured figures; no thresholds are asserted here (targets are printed
 // beside the figures). First the latency model (modelReport.ts), then everything against one
-// moto emulator on loopback (motoBench.ts), then verify's size and cold start. The environment
-// variables that steer it are in settings.ts.
+// moto emulator on loopback (motoBench.ts), then verify's size and cold start, then the credential
+// agent (agent.ts; BENCH_ONLY=agent runs only that). The environment variables that steer it are
+// in settings.ts.
 import "../lab/quietSdk";
 
 import * as fs from "fs";
 import * as os from "os";
 
+import { measureAgent } from "./agent";
 import { printLatencyModel } from "./modelReport";
 import { runMotoBench } from "./motoBench";
 import { coldStartMs, layerSeconds } from "./processes";
@@ -60,8 +62,17 @@ async function layerFigures(): Promise<Figure[]> {
     return figures;
 }
 
+async function printAgent(): Promise<void> {
+    const figures = await measureAgent();
+    console.log(
+        `\nThe credential agent (dist/credential-agent.js, cached credentials), load ${os.loadavg()[0].toFixed(2)}:\n`,
+    );
+    printTable(figures);
+}
+
 async function main(): Promise<void> {
     printMachine();
+    if (benchOnly === "agent") return printAgent();
     await printLatencyModel();
     if (benchOnly === "model") return;
 
@@ -76,6 +87,7 @@ async function main(): Promise<void> {
     printTable(figures);
     console.log("\nWhere verify's time goes (median of traced runs, ms since process start):");
     for (const line of breakdown) console.log(`- ${line}`);
+    await printAgent();
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 // What the bench measures and with what, from the environment: BENCH_RUNS sets the runs per figure
-// (default 10); BENCH_ONLY=model runs only the latency model; BENCH_MODEL_LATENCY_MS its latency
-// per request (default 50), BENCH_MODEL_RUNS its runs per figure (default BENCH_RUNS);
+// (default 10); BENCH_ONLY=model runs only the latency model, BENCH_ONLY=agent only the credential
+// agent (its own BENCH_AGENT_* are in agent.ts); BENCH_MODEL_LATENCY_MS the model's latency per
+// request (default 50), BENCH_MODEL_RUNS its runs per figure (default BENCH_RUNS);
 // BENCH_VERIFY_BUNDLE measures another build of verify, BENCH_COMPARE_BUNDLE times a candidate
 // build in the same loop; BENCH_TRACE_DUMP=1 prints every traced request of one run;
 // BENCH_LAYERS=1 also times each npm test layer.

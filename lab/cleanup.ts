@@ -9,6 +9,7 @@ import * as path from "path";
 
 const tempDirs = new Set<string>();
 const groups = new Set<number>();
+const hooks = new Set<() => void>();
 let installed = false;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -23,6 +24,14 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function cleanUpNow(): void {
     for (const pid of groups) killGroup(pid, "SIGKILL");
     groups.clear();
+    for (const hook of hooks) {
+        try {
+            hook();
+        } catch {
+            // Best effort: the others still run.
+        }
+    }
+    hooks.clear();
     for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
     tempDirs.clear();
 }
@@ -50,6 +59,19 @@ export function makeTempDir(prefix: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     tempDirs.add(dir);
     return dir;
+}
+
+/**
+ * Runs `undo` (synchronous: it may run in the "exit" handler) at exit or on a signal, after the
+ * process groups are killed: for what is neither a directory nor a child (a network namespace, a
+ * user). Returns a function that runs it now and forgets it.
+ */
+export function registerCleanup(undo: () => void): () => void {
+    install();
+    hooks.add(undo);
+    return () => {
+        if (hooks.delete(undo)) undo();
+    };
 }
 
 /** Removes a directory made by makeTempDir now. */

@@ -16,6 +16,9 @@
 #           with Go: the package layer's generated-SDK tests
 #   pysdk   the Pulumi Python SDK and mypy in a project-local .venv-pysdk (python3 with venv): the
 #           package layer's Python example
+#   nft     nftables (root and apt): the agent layer loads dist/imds-lock.nft in a network namespace
+#   agentgo test/agent/goclient (an aws-sdk-go-v2 client with no credential code) built into
+#           .tools/agent-goclient with Go: the agent layer
 #   all     every one of them (the default)
 # Unit and policy tests need none. When a tool cannot be installed here, this says exactly what to
 # install and exits 1.
@@ -81,6 +84,27 @@ setup_sshd() {
     fi
     # sshd runs in a private mount namespace (unshare --mount) so /home/ec2-user can exist.
     is_root || fail "the host layer runs sshd in a private mount namespace, which needs root: run it as root (sudo npm run test:host), or run the other layers alone (npm run test:unit, test:policy, test:emulator, test:reliability)"
+}
+
+setup_nft() {
+    local missing=()
+    for tool in nft ip setpriv useradd; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        if is_root && command -v apt-get >/dev/null; then
+            echo "setup: installing nftables iproute2 util-linux passwd"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables iproute2 util-linux passwd >/dev/null
+        else
+            fail "the agent layer needs ${missing[*]}: as root, apt-get install nftables iproute2 util-linux passwd (or your distribution's equivalents)"
+        fi
+    fi
+    is_root || fail "the agent layer makes network namespaces, nftables tables and a system user, which needs root: run it as root (sudo npm run test:agent)"
+}
+
+setup_agentgo() {
+    go_tool test/agent/goclient .tools/agent-goclient "the agent layer: aws-sdk-go-v2 through the credential agent" ""
 }
 
 # Downloads packages (name=version ...) with apt and unpacks them into DEST, without installing.
@@ -197,7 +221,9 @@ for layer in "$@"; do
         engine) setup_engine ;;
         codegen) setup_codegen ;;
         pysdk) setup_pysdk ;;
-        all) setup_moto && setup_awscli && setup_sshd && setup_node22 && setup_cloudinit && setup_sshpin && setup_engine && setup_codegen && setup_pysdk ;;
-        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node22, cloudinit, sshpin, engine, codegen, pysdk or all" ;;
+        nft) setup_nft ;;
+        agentgo) setup_agentgo ;;
+        all) setup_moto && setup_awscli && setup_sshd && setup_node22 && setup_cloudinit && setup_sshpin && setup_engine && setup_codegen && setup_pysdk && setup_nft && setup_agentgo ;;
+        *) fail "unknown tool \"$layer\"; expected moto, awscli, sshd, node22, cloudinit, sshpin, engine, codegen, pysdk, nft, agentgo or all" ;;
     esac
 done

@@ -1,97 +1,80 @@
 // Run inside the agent test's network namespace (`ip netns exec`): moto on the namespace's
 // 127.0.0.1, the host role and one role and bucket per service in it, and the IMDSv2 double on
-// 169.254.169.254:80 serving the host role's session. Prints one JSON line, then serves until its
-// stdin closes.
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
+// 169.254.169.254:80 serving the host role's session. A fault proxy in front of moto is the
+// agent's STS (stdin lines "sts down" / "sts up" fail it or not), and with `--expose ADDRESS` moto
+// is also forwarded from ADDRESS (for the "container" namespace, whose 127.0.0.1 is its own).
+// Prints one JSON line, then serves until its stdin closes.
+import * as net from "net";
+import * as readline from "readline";
 
+import { noFaults, startFaultProxy } from "../../lab/faultProxy";
+import { createServiceRoles } from "../../lab/agentRoles";
 import { startImds } from "../../lab/imds";
-import { accountId, adminS3Client, region, startMoto } from "../../lab/moto";
+import { region, startMoto } from "../../lab/moto";
 import { createHost } from "../../lab/scenario";
 
 export interface NsLab {
     motoEndpoint: string;
+    /** moto as the "container" namespace reaches it (with --expose). */
+    exposedEndpoint?: string;
+    /** The fault proxy in front of moto: the agent's AWS_ENDPOINT_URL. */
+    stsEndpoint: string;
     hostSessionArn: string;
     services: { name: string; roleArn: string; bucket: string }[];
     secrets: string[];
 }
 
 async function main(): Promise<void> {
-    const names = process.argv.slice(2);
+    const args = process.argv.slice(2);
+    const at = args.indexOf("--expose");
+    const expose = at >= 0 ? args.splice(at, 2)[1] : undefined;
+    const names = args;
     const moto = await startMoto();
     const host = await createHost(moto, `agent${process.pid}`);
-    const iam = new IAMClient({ endpoint: moto.endpoint, region, credentials: moto.admin });
-    const s3 = adminS3Client(moto);
-    const services: NsLab["services"] = [];
-    for (const name of names) {
-        const roleName = `agent-${name}`;
-        const bucket = `rolepair-agent-${name}`;
-        const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-        // moto compares trust principals literally with the caller: the host's session ARN.
-        const trust = {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { AWS: host.hostSessionArn },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "sts:ExternalId": `ext-${name}` } },
-                },
-            ],
-        };
-        await iam.send(
-            new CreateRoleCommand({
-                RoleName: roleName,
-                AssumeRolePolicyDocument: JSON.stringify(trust),
-            }),
-        );
-        const access = {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Action: ["s3:ListBucket", "s3:GetObject"],
-                    Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-                },
-            ],
-        };
-        await iam.send(
-            new PutRolePolicyCommand({
-                RoleName: roleName,
-                PolicyName: "bucket",
-                PolicyDocument: JSON.stringify(access),
-            }),
-        );
-        services.push({ name, roleArn, bucket });
-    }
-    const assume = {
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: "sts:AssumeRole", Resource: services.map((s) => s.roleArn) },
-        ],
-    };
-    await iam.send(
-        new PutRolePolicyCommand({
-            RoleName: host.hostRoleName,
-            PolicyName: "assume-services",
-            PolicyDocument: JSON.stringify(assume),
-        }),
-    );
+    const services = await createServiceRoles(moto, host, names);
     const imds = await startImds(host.hostRoleName, host.hostCredentials, region, {
         host: "169.254.169.254",
         port: 80,
     });
+    const proxy = await startFaultProxy(moto.endpoint);
+    let forward: net.Server | undefined;
+    let exposedEndpoint: string | undefined;
+    if (expose !== undefined) {
+        const motoPort = Number(new URL(moto.endpoint).port);
+        const server = net.createServer((client) => {
+            const upstream = net.connect(motoPort, "127.0.0.1");
+            client.pipe(upstream).pipe(client);
+            client.on("error", () => upstream.destroy());
+            upstream.on("error", () => client.destroy());
+        });
+        forward = server;
+        await new Promise<void>((resolve) => server.listen(0, expose, resolve));
+        exposedEndpoint = `http://${expose}:${(server.address() as net.AddressInfo).port}`;
+    }
     const lab: NsLab = {
         motoEndpoint: moto.endpoint,
+        exposedEndpoint,
+        stsEndpoint: proxy.endpoint,
         hostSessionArn: host.hostSessionArn,
         services,
         secrets: [moto.admin.secretAccessKey, ...host.secrets],
     };
     process.stdout.write(`${JSON.stringify(lab)}\n`);
-    process.stdin.resume();
-    process.stdin.on("end", () => {
-        void Promise.all([imds.stop(), moto.stop()]).then(() => process.exit(0));
+    const lines = readline.createInterface({ input: process.stdin });
+    lines.on("line", (line) => {
+        if (line === "sts down") {
+            proxy.reset(
+                { ...noFaults, faultRate: 1, kinds: ["server-error"], maxConsecutive: Infinity },
+                1,
+            );
+        } else if (line === "sts up") {
+            proxy.reset(noFaults, 1);
+        }
+        process.stdout.write(`ok ${line}\n`);
+    });
+    lines.on("close", () => {
+        forward?.close();
+        void Promise.all([imds.stop(), proxy.stop(), moto.stop()]).then(() => process.exit(0));
     });
 }
 

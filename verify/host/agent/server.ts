@@ -13,6 +13,8 @@ export const serverLimits = {
     headersTimeoutMs: 5_000,
     requestTimeoutMs: 10_000,
     keepAliveTimeoutMs: 5_000,
+    /** How often Node checks the two timeouts above; its default (30 s) lets a slow sender stay. */
+    timeoutCheckMs: 1_000,
     maxConnections: 2048,
 } as const;
 
@@ -113,6 +115,7 @@ export function createAgentServer(options: ServerOptions): http.Server {
         {
             maxHeaderSize: serverLimits.maxHeaderSize,
             requestTimeout: serverLimits.requestTimeoutMs,
+            connectionsCheckingInterval: serverLimits.timeoutCheckMs,
         },
         (req, res) => {
             // A request body is never read; discarding it keeps the socket usable.
@@ -128,10 +131,16 @@ export function createAgentServer(options: ServerOptions): http.Server {
     server.keepAliveTimeout = serverLimits.keepAliveTimeoutMs;
     server.maxConnections = serverLimits.maxConnections;
     server.on("clientError", (_error, socket) => {
-        // Malformed requests and oversize headers: a bare 400 (431 for headers) and close.
+        // Malformed requests, oversize headers and slow senders: a bare 400 (431 for headers, 408
+        // for a request not sent in time) and close.
         if (socket.writable) {
-            const tooLarge = (_error as NodeJS.ErrnoException).code === "HPE_HEADER_OVERFLOW";
-            const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+            const code = (_error as NodeJS.ErrnoException).code;
+            const status =
+                code === "HPE_HEADER_OVERFLOW"
+                    ? "431 Request Header Fields Too Large"
+                    : code === "ERR_HTTP_REQUEST_TIMEOUT"
+                      ? "408 Request Timeout"
+                      : "400 Bad Request";
             socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
         } else {
             socket.destroy();
