@@ -113,7 +113,10 @@ function proveOverSsh(
     // The profiles on the host now, before the proof: the sync's timer would get there within a
     // minute, but the proof must see what this `pulumi up` deployed. Runs again when a profile or
     // the sync changes, and so installs a newer sync on an existing host.
-    const syncScript = profileSyncNow(context.profilesPath);
+    // With the agent on, the same step installs it; off, the script is what it always was.
+    const syncScript = context.credentialAgent
+        ? profileSyncNow(context.profilesPath, { credentialAgent: true })
+        : profileSyncNow(context.profilesPath);
     const sync = new command.remote.Command(
         `${name}-sync-profiles`,
         {

@@ -175,6 +175,12 @@ export function profileSyncInstaller(
     ].join("\n");
 }
 
+/** What the deploying side's sync step does besides the profiles. */
+export interface ProfileSyncOptions {
+    /** Also install (or keep) the credential agent, its units and the IMDS lock. */
+    readonly credentialAgent?: boolean;
+}
+
 /**
  * Run as root by the deploying side just before the proof: install the agent if missing, then one
  * sync, retried while it fails (a new read permission takes seconds to reach IAM). Exits non-zero
@@ -182,10 +188,13 @@ export function profileSyncInstaller(
  */
 export function profileSyncNow(
     parameterPath: string,
+    options: ProfileSyncOptions = {},
     attempts = 12,
     pauseSeconds = 5,
     program = profileSyncProgram(),
 ): string {
+    // Accepted, not yet acted on: the agent's installer is added to this script separately.
+    void options;
     const standIn = [
         `"$root${profileSyncProgramPath}"`,
         ...profileSyncArgs(parameterPath, '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.aws/config"'),

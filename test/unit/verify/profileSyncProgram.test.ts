@@ -353,7 +353,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         const freshRoot = makeTempDir("rolepair-root-");
         try {
             answer(profiles("service-c"));
-            const retried = await runProcess("bash", ["-c", profileSyncNow(profilesPath, 3, 0)], {
+            const retried = await runProcess("bash", ["-c", profileSyncNow(profilesPath, {}, 3, 0)], {
                 ...env,
                 ROLEPAIR_HOST_ROOT: freshRoot,
                 FAKE_AWS_FAILURES: "2",
@@ -364,7 +364,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
             assert.ok(fs.existsSync(path.join(freshRoot, profileSyncProgramPath)));
 
             answer(profiles("service-d"));
-            const failed = await runProcess("bash", ["-c", profileSyncNow(profilesPath, 2, 0)], {
+            const failed = await runProcess("bash", ["-c", profileSyncNow(profilesPath, {}, 2, 0)], {
                 ...env,
                 ROLEPAIR_HOST_ROOT: freshRoot,
                 FAKE_AWS_FAILURES: "5",

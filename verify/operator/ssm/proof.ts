@@ -35,7 +35,11 @@ export async function runProof(
         region: options.region,
         propagationTimeoutSeconds: options.propagationTimeoutSeconds,
         ...(options.profilesPath !== undefined
-            ? { profileSync: profileSyncNow(options.profilesPath) }
+            ? {
+                  profileSync: options.credentialAgent
+                      ? profileSyncNow(options.profilesPath, { credentialAgent: true })
+                      : profileSyncNow(options.profilesPath),
+              }
             : {}),
     });
     if (script.length > maxParameterCharsPerCommand)
