@@ -353,22 +353,30 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
         const freshRoot = makeTempDir("rolepair-root-");
         try {
             answer(profiles("service-c"));
-            const retried = await runProcess("bash", ["-c", profileSyncNow(profilesPath, {}, 3, 0)], {
-                ...env,
-                ROLEPAIR_HOST_ROOT: freshRoot,
-                FAKE_AWS_FAILURES: "2",
-            });
+            const retried = await runProcess(
+                "bash",
+                ["-c", profileSyncNow(profilesPath, {}, 3, 0)],
+                {
+                    ...env,
+                    ROLEPAIR_HOST_ROOT: freshRoot,
+                    FAKE_AWS_FAILURES: "2",
+                },
+            );
             assert.strictEqual(retried.code, 0, retried.stderr);
             assert.strictEqual(calls().length, 3);
             assert.strictEqual(fs.readFileSync(config(), "utf8"), block("service-c"));
             assert.ok(fs.existsSync(path.join(freshRoot, profileSyncProgramPath)));
 
             answer(profiles("service-d"));
-            const failed = await runProcess("bash", ["-c", profileSyncNow(profilesPath, {}, 2, 0)], {
-                ...env,
-                ROLEPAIR_HOST_ROOT: freshRoot,
-                FAKE_AWS_FAILURES: "5",
-            });
+            const failed = await runProcess(
+                "bash",
+                ["-c", profileSyncNow(profilesPath, {}, 2, 0)],
+                {
+                    ...env,
+                    ROLEPAIR_HOST_ROOT: freshRoot,
+                    FAKE_AWS_FAILURES: "5",
+                },
+            );
             assert.strictEqual(failed.code, 1);
             assert.strictEqual(calls().length, 2);
             assert.match(
