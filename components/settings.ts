@@ -138,7 +138,7 @@ export interface HostSettings {
     readonly egressTcpPorts?: number[];
     /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
     readonly instanceType?: string;
-    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
+    /** IMDSv2 PUT response hop limit, 1 to 64. More than 1 gives every container on the host the host role, and so every service role: give a container its own service's role with credentialAgent instead. Default 1 (containers on the host cannot reach IMDS). */
     readonly httpPutResponseHopLimit?: number;
     /** Subnet for the host; may be another resource's output (checked once known). Default: the default VPC (its default subnet in the zone AWS picks). */
     readonly subnetId?: pulumi.Input<string>;
