@@ -126,7 +126,10 @@ export async function proveOverSsh(
             ssh,
             args,
             profileSyncRemoteCommand,
-            profileSyncNow(target.profilesPath),
+            // A plan that proves the agent comes from a stack with it on: the sync installs it.
+            target.plan.some((t) => t.agent === true)
+                ? profileSyncNow(target.profilesPath, { credentialAgent: true })
+                : profileSyncNow(target.profilesPath),
         );
         if (sync.code !== 0) return { ...sync, step: "sync" };
 
