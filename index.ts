@@ -34,6 +34,8 @@ function pairStack(config: StackConfig) {
         targetRoleArn: pair.targetRoleArn,
         bucketName: pair.bucketName,
         awsProfileName: pair.awsProfileName,
+        /** credentialAgent only: the environment, systemd drop-in and compose fragment of the target role. */
+        agent: pair.agent,
         /** Paste on the host to assume the target role by hand, as the walkthrough does. */
         assumeRoleCommand: pair.targetRoleArn.apply((roleArn) =>
             buildAssumeRoleCommand({
@@ -45,7 +47,10 @@ function pairStack(config: StackConfig) {
     };
 }
 
-/** One host, several services, each with its own role, bucket and AWS profile. */
+/**
+ * One host, several services, each with its own role, bucket and AWS profile (and, with the
+ * credential agent on, services.<name>.agent).
+ */
 function servicesStack(config: StackConfig & { services: NonNullable<StackConfig["services"]> }) {
     // sessionName only labels the pair's assume-role line; the rest is the host's and services'.
     const { services, sessionName, ...host } = config;

@@ -2,11 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
+import type { AgentAccess } from "../contract/credentialAgent";
+import { agentServiceOutput, type AgentServiceOutput } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
     HostSettings,
+    validateAgentAccess,
     validateHostSettings,
     validateServiceSettings,
     ValidHostSettings,
@@ -32,13 +35,23 @@ export interface AssumableRolePairArgs extends HostSettings {
     readonly bucketPrefix?: string;
     /** Name of the AWS config profile written on the host for the target role. Default "target". */
     readonly awsProfileName?: string;
+    /** credentialAgent only: the local Unix users (1 to 16, each existing on the host) allowed the target role's agent token; the host puts them in the group rolepair-<awsProfileName>. Default ["ec2-user"]. */
+    readonly agentUsers?: string[];
 }
 
-type ValidatedArgs = ServiceRoleSpec & ValidHostSettings & { awsProfileName: string };
+type ValidatedArgs = ServiceRoleSpec &
+    ValidHostSettings & { awsProfileName: string; agent?: AgentAccess };
 
 /** Checks every argument; throws an InputError naming the first bad one. Registers nothing. */
 export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): ValidatedArgs {
     const host = validateHostSettings(args);
+    const awsProfileName = checkProfileName("awsProfileName", args.awsProfileName ?? "target");
+    const agent = validateAgentAccess(host.credentialAgent, {
+        nameInput: "awsProfileName",
+        name: awsProfileName,
+        usersInput: "agentUsers",
+        users: args.agentUsers,
+    });
     return {
         ...validateServiceSettings(
             { ...args, bucketName: undefined, roleArn: undefined },
@@ -46,7 +59,8 @@ export function validateAssumableRolePairArgs(args: AssumableRolePairArgs): Vali
             host,
         ),
         ...host,
-        awsProfileName: checkProfileName("awsProfileName", args.awsProfileName ?? "target"),
+        awsProfileName,
+        ...(agent !== undefined ? { agent } : {}),
     };
 }
 
@@ -73,6 +87,8 @@ export class AssumableRolePair extends pulumi.ComponentResource {
     public readonly proofTarget?: pulumi.Output<ProofTarget>;
     /** verifyTransport ssh: the private key that opens SSH on the host (secret); otherwise undefined. */
     public readonly sshPrivateKey?: pulumi.Output<string>;
+    /** credentialAgent only: how processes and containers reach the target role through the agent; otherwise undefined. */
+    public readonly agent?: pulumi.Output<AgentServiceOutput>;
 
     constructor(name: string, args: AssumableRolePairArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateAssumableRolePairArgs(args);
@@ -85,7 +101,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
             roles: [target],
         } = composeHostAndServices(
             name,
-            [{ prefix: name, profileName: valid.awsProfileName, spec: valid }],
+            [{ prefix: name, profileName: valid.awsProfileName, spec: valid, agent: valid.agent }],
             { valid, profilesPath },
             this,
         );
@@ -102,6 +118,10 @@ export class AssumableRolePair extends pulumi.ComponentResource {
         this.verification = host.report;
         this.proofTarget = host.proofTarget;
         this.sshPrivateKey = host.sshPrivateKey;
+        this.agent =
+            valid.agent !== undefined
+                ? pulumi.output(agentServiceOutput(valid.awsProfileName, valid.agent))
+                : undefined;
 
         this.registerOutputs({
             hostRoleArn: this.hostRoleArn,
@@ -112,6 +132,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
             verification: this.verification,
             proofTarget: this.proofTarget,
             sshPrivateKey: this.sshPrivateKey,
+            agent: this.agent,
         });
     }
 }

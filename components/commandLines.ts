@@ -66,9 +66,11 @@ export interface SsmRunnerCommandArgs {
     propagationTimeoutSeconds?: number;
     /** The host's parameter path of profiles, synced on the host before the proof. */
     profilesPath?: string;
+    /** The sync step also installs the credential agent (--credential-agent). */
+    credentialAgent?: boolean;
 }
 
-/** `node <runner> --instance-id I --region R [--propagation-timeout N] [--profiles-path P]`, run on the operator's machine. */
+/** `node <runner> --instance-id I --region R [--propagation-timeout N] [--profiles-path P [--credential-agent]]`, run on the operator's machine. */
 export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
     const words = [
         "node",
@@ -82,6 +84,7 @@ export function buildSsmRunnerCommand(args: SsmRunnerCommandArgs): string {
         words.push("--propagation-timeout", String(args.propagationTimeoutSeconds));
     }
     if (args.profilesPath !== undefined) words.push("--profiles-path", args.profilesPath);
+    if (args.credentialAgent === true) words.push("--credential-agent");
     return commandLine(words);
 }
 

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { AgentAccess } from "../contract/credentialAgent";
 import { createHostRole } from "./hostIdentity";
 import { createProvenHost, ProvenHost } from "./provenHost";
 import { createServiceRole, ServiceRole, ServiceRoleSpec } from "./serviceRole";
@@ -21,6 +22,8 @@ export interface ServiceToHost {
     /** The AWS profile's name on the host. */
     profileName: string;
     spec: ServiceRoleSpec;
+    /** With the credential agent on: who may use the service's token. */
+    agent?: AgentAccess;
 }
 
 /** The host's settings, validated. */
@@ -63,7 +66,7 @@ export function composeHostAndServices(
             parent,
         ),
     );
-    const hosted = services.map(({ profileName, spec }, i) => {
+    const hosted = services.map(({ profileName, spec, agent }, i) => {
         const role = roles[i];
         return {
             profileName,
@@ -74,6 +77,7 @@ export function composeHostAndServices(
             // An existing role has no policies of ours to watch.
             policies: role.trustPolicy ? [role.trustPolicy, role.accessPolicy!] : [],
             resources: role.resources,
+            ...(agent !== undefined ? { agent } : {}),
         };
     });
     const host = createProvenHost(
@@ -90,6 +94,7 @@ export function composeHostAndServices(
             accountId,
             profilesPath: hostToBuild.profilesPath,
             proof: valid.proof,
+            credentialAgent: valid.credentialAgent,
         },
         parent,
     );

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { AgentAccess } from "../contract/credentialAgent";
 import { profileParameterValue } from "../contract/profileParameters";
 import { profileParameterName } from "../contract/profileSync";
 import { checkRegion } from "./validation";
@@ -15,6 +16,8 @@ export interface ProfileSpec {
     profileName: string;
     roleArn: pulumi.Output<string>;
     externalId?: string;
+    /** With the credential agent on: who may use the service's token (made on the host, never here). */
+    agent?: AgentAccess;
 }
 
 export interface ProfileParameters {
@@ -38,6 +41,7 @@ export function createProfileParameters(
                     roleArn: roleArns[i],
                     region: checkRegion("aws:region", region),
                     ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
+                    ...(s.agent !== undefined ? { agent: s.agent } : {}),
                 }),
             ),
         );

@@ -25,6 +25,8 @@ export interface ProofContext {
     profilesPath: string;
     /** The profiles as the parameters carry them: a change re-runs the sync. */
     profiles: pulumi.Output<string>;
+    /** The sync step also installs (or keeps) the credential agent and the IMDS lock. */
+    credentialAgent: boolean;
 }
 
 /** What `prove` needs besides the plan to reach the host again (the ProofTarget's transport fields). */

@@ -3,6 +3,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { AgentAccess } from "../contract/credentialAgent";
 import type { VerifyTarget } from "../contract/plan";
 import { profilesParameterPath, ProfilesPathError } from "../contract/profileSync";
 import type { ProofTarget } from "../contract/proofTarget";
@@ -28,6 +29,8 @@ export interface ServiceOnHost {
     policies: pulumi.Output<string>[];
     /** What the proof waits for (the service's policies). */
     resources: pulumi.Resource[];
+    /** With the credential agent on: who may use the service's token (its profile carries it). */
+    agent?: AgentAccess;
 }
 
 export interface ProvenHostArgs {
@@ -45,6 +48,8 @@ export interface ProvenHostArgs {
     profilesPath: string;
     /** Absent: no proof, and no SSH- or SSM-related resource at all. */
     proof?: ProofTransportSettings;
+    /** The credential agent serves the services: the sync step installs it, the proof covers it. */
+    credentialAgent: boolean;
 }
 
 export interface ProvenHost {
@@ -130,6 +135,7 @@ export function createProvenHost(
         ],
         profilesPath: args.profilesPath,
         profiles: profiles.profiles,
+        credentialAgent: args.credentialAgent,
     });
     const proofTarget = pulumi
         .all([plan, host.instance.id, args.region, proof.target])
@@ -151,7 +157,10 @@ export function createProvenHost(
     };
 }
 
-/** The proof's plan: one entry per service, in the order given, each proving its own profile. */
+/**
+ * The proof's plan: one entry per service, in the order given, each proving its own profile (and,
+ * with the agent on, its token).
+ */
 function provePlan(services: readonly ServiceOnHost[]): pulumi.Output<VerifyTarget[]> {
     return pulumi.all(services.map((s) => pulumi.all([s.roleArn, s.bucket]))).apply((resolved) =>
         services.map((s, i): VerifyTarget => ({
@@ -161,6 +170,7 @@ function provePlan(services: readonly ServiceOnHost[]): pulumi.Output<VerifyTarg
             ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
             objectActions: [...s.objectActions],
             profile: s.profileName,
+            ...(s.agent !== undefined ? { agent: true } : {}),
         })),
     );
 }

@@ -3,10 +3,13 @@
 // (`trustMode` on the pair, `services.service-a.trustMode` on the several-services host).
 import * as pulumi from "@pulumi/pulumi";
 
+import type { AgentAccess } from "../contract/credentialAgent";
 import type { BucketPosture } from "./bucket";
 import { defaultHostKeyReaderPath, defaultSsmRunnerPath, defaultVerifyBundlePath } from "./bundles";
 import type { ServiceRoleSpec } from "./serviceRole";
 import {
+    checkAgentServiceName,
+    checkAgentUsers,
     checkBoolean,
     checkBucketName,
     checkBucketPrefix,
@@ -135,7 +138,7 @@ export interface HostSettings {
     readonly egressTcpPorts?: number[];
     /** EC2 instance type; Graviton types get the arm64 image. Default "t3.micro". */
     readonly instanceType?: string;
-    /** IMDSv2 PUT response hop limit, 1 to 64. Default 1 (containers on the host cannot reach IMDS). */
+    /** IMDSv2 PUT response hop limit, 1 to 64. More than 1 gives every container on the host the host role, and so every service role: give a container its own service's role with credentialAgent instead. Default 1 (containers on the host cannot reach IMDS). */
     readonly httpPutResponseHopLimit?: number;
     /** Subnet for the host; may be another resource's output (checked once known). Default: the default VPC (its default subnet in the zone AWS picks). */
     readonly subnetId?: pulumi.Input<string>;
@@ -159,6 +162,34 @@ export interface HostSettings {
     readonly ssmRunnerPath?: string;
     /** verifyTransport "ssh" only: path of the operator-side reader of the host's SSH key. Default: dist/host-key.js of this package. */
     readonly hostKeyReaderPath?: string;
+    /** Serve each service's role on the host through the credential agent (http://169.254.170.23/v1/credentials, a token per service readable only by the users allowed it) and lock IMDS to root and the agent. Needs verify true (the proof's sync step installs the agent). Turning it on or off never touches the instance. Default false. */
+    readonly credentialAgent?: boolean;
+}
+
+/** The users allowed a service's token when the credential agent is on and none are named. */
+export const defaultAgentUsers: readonly string[] = ["ec2-user"];
+
+/**
+ * Who may use a service's agent token: undefined when the agent is off (and then no users may be
+ * named), else the users named (default defaultAgentUsers). The service's name must then fit its
+ * Unix group. The inputs' names are the caller's (a pair's `awsProfileName`, a service's path).
+ */
+export function validateAgentAccess(
+    credentialAgent: boolean,
+    service: { nameInput: string; name: string; usersInput: string; users: unknown },
+): AgentAccess | undefined {
+    if (!credentialAgent) {
+        if (service.users !== undefined) {
+            throw new InputError(
+                service.usersInput,
+                service.users,
+                "nothing with credentialAgent false: only the agent gives a service's token to users (remove it, or set credentialAgent true)",
+            );
+        }
+        return undefined;
+    }
+    checkAgentServiceName(service.nameInput, service.name);
+    return { users: checkAgentUsers(service.usersInput, service.users ?? defaultAgentUsers) };
 }
 
 /** What every transport of the proof needs. */
@@ -196,6 +227,8 @@ export interface ValidHostSettings extends BucketPosture {
     instanceType: string;
     httpPutResponseHopLimit: number;
     subnetId?: pulumi.Input<string>;
+    /** Whether the credential agent serves the services (it needs the proof: true only with it). */
+    credentialAgent: boolean;
     /** Absent when verify is false: no SSH- or SSM-related resource at all. */
     proof?: ProofTransportSettings;
 }
@@ -226,6 +259,16 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
     const verify = checkBoolean("verify", args.verify ?? true);
     const verifyTransport = checkVerifyTransport("verifyTransport", args.verifyTransport ?? "ssh");
     refuseSettingsThatDoNothing(args, verify, verifyTransport);
+    const credentialAgent = checkBoolean("credentialAgent", args.credentialAgent ?? false);
+    if (credentialAgent && !verify) {
+        // The agent, its units and the IMDS lock reach the host through the proof's sync step
+        // only (the user data stays constant): without the proof nothing would install them.
+        throw new InputError(
+            "credentialAgent",
+            credentialAgent,
+            'false with verify false: the agent is installed on the host by the proof\'s sync step (over verifyTransport "ssh" or "ssm"), so it needs verify true',
+        );
+    }
     if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {
         throw new InputError(
             args.sshPublicKey === undefined ? "sshPublicKey" : "sshPrivateKey",
@@ -272,6 +315,7 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
             args.subnetId === undefined
                 ? undefined
                 : checkWhenKnown("subnetId", args.subnetId, checkSubnetId),
+        credentialAgent,
         proof: verify
             ? proofSettings(args, verifyTransport, {
                   propagationTimeoutSeconds,

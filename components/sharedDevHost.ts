@@ -2,9 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
+import { agentServiceOutput, type AgentServiceOutput } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
-import { HostSettings, validateHostSettings, validateServiceSettings } from "./settings";
+import {
+    HostSettings,
+    validateAgentAccess,
+    validateHostSettings,
+    validateServiceSettings,
+} from "./settings";
 import {
     checkServiceCount,
     checkServiceName,
@@ -35,6 +41,8 @@ export interface SharedService {
     readonly bucketName?: string;
     /** An existing role to assume instead of creating one; its trust must name the host role or the account root. Needs bucketName. Default: a new role. */
     readonly roleArn?: string;
+    /** credentialAgent only: the local Unix users (1 to 16, each existing on the host) allowed this service's agent token; the host puts them in the group rolepair-<service>. Default ["ec2-user"]. */
+    readonly agentUsers?: string[];
 }
 
 /** Arguments of a SharedDevHost: the services, and the host they share. */
@@ -50,6 +58,8 @@ export interface SharedServiceOutput {
     bucketName: string;
     /** Run the service with AWS_PROFILE set to this. */
     profileName: string;
+    /** credentialAgent only: how the service's processes and containers reach its role through the agent. */
+    agent?: AgentServiceOutput;
 }
 
 const serviceKeys = [
@@ -61,6 +71,7 @@ const serviceKeys = [
     "bucketPrefix",
     "bucketName",
     "roleArn",
+    "agentUsers",
 ];
 
 /**
@@ -96,7 +107,15 @@ export function validateSharedDevHostArgs(
                 );
             }
         }
-        const spec = validateServiceSettings(settings ?? {}, path, {
+        const agent = validateAgentAccess(host.credentialAgent, {
+            nameInput: path.slice(0, -1),
+            name,
+            usersInput: `${path}agentUsers`,
+            users: settings?.agentUsers,
+        });
+        const { agentUsers, ...roleSettings } = settings ?? {};
+        void agentUsers;
+        const spec = validateServiceSettings(roleSettings, path, {
             forceDestroy: host.forceDestroy,
             noncurrentVersionExpirationDays: host.noncurrentVersionExpirationDays,
             accessLogBucket: host.accessLogBucket,
@@ -112,7 +131,7 @@ export function validateSharedDevHostArgs(
             }
             bucketOwners.set(spec.bucketName, name);
         }
-        return { name, spec };
+        return { name, spec, agent };
     });
     return { host, services };
 }
@@ -145,10 +164,11 @@ export class SharedDevHost extends pulumi.ComponentResource {
         // Each service's role and bucket are named `${name}-${service}-...`.
         const { host, roles } = composeHostAndServices(
             name,
-            valid.services.map(({ name: service, spec }) => ({
+            valid.services.map(({ name: service, spec, agent }) => ({
                 prefix: `${name}-${service}`,
                 profileName: service,
                 spec,
+                agent,
             })),
             { valid: valid.host, profilesPath },
             this,
@@ -159,12 +179,15 @@ export class SharedDevHost extends pulumi.ComponentResource {
             .all(roles.map((role) => pulumi.all([role.roleArn, role.bucketName])))
             .apply((resolved) =>
                 Object.fromEntries(
-                    valid.services.map(({ name: service }, i) => [
+                    valid.services.map(({ name: service, agent }, i) => [
                         service,
                         {
                             roleArn: resolved[i][0],
                             bucketName: resolved[i][1],
                             profileName: service,
+                            ...(agent !== undefined
+                                ? { agent: agentServiceOutput(service, agent) }
+                                : {}),
                         },
                     ]),
                 ),

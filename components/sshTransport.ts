@@ -116,8 +116,12 @@ function proveOverSsh(
     // profiles (a removed service's parameter is deleted after the proof; profileSyncNow). Runs
     // again when a profile or the sync changes, and so installs a newer sync on an existing host.
     // After the copy, so that the proof starts right after it, well within the timer's minute.
+    // With the agent on, the same step installs it; off, the script is what it always was.
     const syncScript = context.plan.apply((targets) =>
-        profileSyncNow(context.profilesPath, { profiles: planProfiles(targets) }),
+        profileSyncNow(context.profilesPath, {
+            profiles: planProfiles(targets),
+            ...(context.credentialAgent ? { credentialAgent: true } : {}),
+        }),
     );
     const sync = new command.remote.Command(
         `${name}-sync-profiles`,

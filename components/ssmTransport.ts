@@ -36,6 +36,7 @@ export function ssmTransport(settings: SsmProofSettings, scope: TransportScope):
                             region,
                             propagationTimeoutSeconds: settings.propagationTimeoutSeconds,
                             profilesPath: context.profilesPath,
+                            credentialAgent: context.credentialAgent,
                         }),
                     ),
                     stdin: plan,

@@ -24,6 +24,7 @@ const entryKeys: Record<keyof SharedService, "text" | "list" | "integer"> = {
     bucketPrefix: "text",
     bucketName: "text",
     roleArn: "text",
+    agentUsers: "list",
 };
 
 /**
@@ -75,6 +76,7 @@ const pairOnlyKeys: [keyof AssumableRolePairArgs, unknown][] = [
     ["objectActions", undefined],
     ["bucketPrefix", undefined],
     ["awsProfileName", "target"],
+    ["agentUsers", undefined],
 ];
 
 /** STS RoleSessionName: 2 to 64 characters of [\w+=,.@-]. */
@@ -180,6 +182,8 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
         sshHostKey: text("sshHostKey"),
         sshPrivateKey: secretPrivateKey(config),
         propagationTimeoutSeconds: integer("propagationTimeoutSeconds"),
+        credentialAgent: boolean("credentialAgent"),
+        agentUsers: list("agentUsers"),
         sessionName: checkSessionName(
             `${config.name}:sessionName`,
             text("sessionName") ?? "rolepair-check",

@@ -1,11 +1,13 @@
 // Input validation for AssumableRolePair. Every check throws synchronously, before any
 // resource is registered, with a message that names the input, the value and what is accepted.
 import { authorizedKeyLine, parseHostKeyLine } from "../contract/hostKeys";
+import { agentServiceNameRule, maxAgentUsers } from "../contract/credentialAgent";
 import { maxServicesPerHost } from "../contract/plan";
 import {
     bucketNameRule,
     bucketPrefixRule,
     externalIdRule,
+    localUserRule,
     policyArnRule,
     principalArnPattern,
     profileNameProblem,
@@ -359,4 +361,32 @@ export function checkPorts(input: string, value: unknown): number[] {
 /** An AWS region such as us-east-1 or us-gov-west-1: it is written into the host's user data. */
 export function checkRegion(input: string, value: unknown): string {
     return checkRule(input, value, regionRule);
+}
+
+/**
+ * A service's name when the credential agent serves it: a profile name that also fits its Unix
+ * group (agentServiceNameRule, contract/credentialAgent.ts).
+ */
+export function checkAgentServiceName(input: string, value: unknown): string {
+    return checkHostProfileName(input, value, agentServiceNameRule);
+}
+
+/**
+ * The local Unix users allowed a service's agent token: 1 to maxAgentUsers names (localUserRule),
+ * each once. The host creates no user: each must exist there.
+ */
+export function checkAgentUsers(input: string, value: unknown): string[] {
+    const accepted = `a list of 1 to ${maxAgentUsers} Unix user names (each once) that exist on the host, such as ["ec2-user"]`;
+    if (!Array.isArray(value) || value.length === 0 || value.length > maxAgentUsers) {
+        throw new InputError(input, value, accepted);
+    }
+    const seen = new Set<string>();
+    for (const [i, user] of value.entries()) {
+        checkRule(`${input}[${i}]`, user, localUserRule);
+        if (seen.has(user as string)) {
+            throw new InputError(`${input}[${i}]`, user, `${accepted}: ${user} is named twice`);
+        }
+        seen.add(user as string);
+    }
+    return [...seen];
 }

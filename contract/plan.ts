@@ -17,6 +17,8 @@ export interface VerifyTarget {
     objectActions?: ObjectAction[];
     /** AWS config profile on the host that assumes this role; proves the AWS_PROFILE route. */
     profile?: string;
+    /** The credential agent serves this service: the proof also checks its token route. */
+    agent?: boolean;
 }
 
 /**

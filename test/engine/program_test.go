@@ -32,6 +32,8 @@ type stack struct {
 	sshKeyPair *keyPair
 	// instanceType as the operator sets it ("" the component's default).
 	instanceType string
+	// credentialAgent: the component's credentialAgent input set true (unset otherwise).
+	credentialAgent bool
 }
 
 type keyPair struct{ public, private string }
@@ -119,6 +121,9 @@ func (s stack) program(got *received) deploytest.ProgramFunc {
 		}
 		if s.instanceType != "" {
 			inputs["instanceType"] = resource.NewStringProperty(s.instanceType)
+		}
+		if s.credentialAgent {
+			inputs["credentialAgent"] = resource.NewBoolProperty(true)
 		}
 		if s.sshKeyPair != nil {
 			inputs["sshPublicKey"] = resource.NewStringProperty(s.sshKeyPair.public)

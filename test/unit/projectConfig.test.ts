@@ -93,7 +93,20 @@ describe("Pulumi.yaml as the engine applies it", () => {
     });
 
     /** Resources each stack file deploys with verification on. */
-    const graphSize: Record<string, number> = { dev: 24, "root-trust": 24, services: 44 };
+    const graphSize: Record<string, number> = {
+        dev: 24,
+        "root-trust": 24,
+        services: 44,
+        agent: 44,
+    };
+
+    it("covers every Pulumi.<stack>.yaml in the repository", () => {
+        const files = fs
+            .readdirSync(repoRoot)
+            .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+            .map((f) => f.slice("Pulumi.".length, -".yaml".length));
+        assert.deepStrictEqual(files.sort(), Object.keys(graphSize).sort());
+    });
     for (const stack of Object.keys(graphSize)) {
         it(`Pulumi.${stack}.yaml sets only declared project keys`, () => {
             for (const key of Object.keys(stackFileConfig(stack))) {

@@ -100,9 +100,15 @@ export function readInstanceFlags<F extends string>(
     argv: readonly string[],
     others: readonly F[],
     problems: UsageCollector,
-): { values: Map<F | "--instance-id" | "--region", string>; instanceId: string; region: string } {
-    const { values } = readFlags(argv, ["--instance-id", "--region", ...others], [], problems);
-    const instanceId = instanceIdFlag(problems, values.get("--instance-id"));
-    const region = regionFlag(problems, values.get("--region"));
-    return { values, instanceId, region };
+    switches: readonly string[] = [],
+): {
+    values: Map<F | "--instance-id" | "--region", string>;
+    switches: Set<string>;
+    instanceId: string;
+    region: string;
+} {
+    const read = readFlags(argv, ["--instance-id", "--region", ...others], switches, problems);
+    const instanceId = instanceIdFlag(problems, read.values.get("--instance-id"));
+    const region = regionFlag(problems, read.values.get("--region"));
+    return { values: read.values, switches: read.switches, instanceId, region };
 }

@@ -61,6 +61,7 @@ async function overSsm(options: ProveOptions, inputs: ProveInputs): Promise<Outc
             pollIntervalSeconds: options.pollIntervalSeconds,
             verifyBundlePath: options.verifyBundlePath,
             profilesPath: target.profilesPath,
+            credentialAgent: target.plan.some((t) => t.agent === true),
         },
         JSON.stringify(target.plan),
         __ROLEPAIR_ON_HOST_WRAPPER__,

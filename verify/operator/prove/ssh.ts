@@ -127,7 +127,11 @@ export async function proveOverSsh(
             ssh,
             args,
             profileSyncRemoteCommand,
-            profileSyncNow(target.profilesPath, { profiles: planProfiles(target.plan) }),
+            // A plan that proves the agent comes from a stack with it on: the sync installs it.
+            profileSyncNow(target.profilesPath, {
+                profiles: planProfiles(target.plan),
+                ...(target.plan.some((t) => t.agent === true) ? { credentialAgent: true } : {}),
+            }),
         );
         if (sync.code !== 0) return { ...sync, step: "sync" };
 

@@ -22,6 +22,8 @@ export interface RunnerOptions {
     verifyBundlePath: string;
     /** The host's SSM parameter path of profiles: synced on the host (as root) before verify. */
     profilesPath?: string;
+    /** With profilesPath: the sync step also installs (or keeps) the credential agent. */
+    credentialAgent?: boolean;
 }
 
 export const defaultOnlineTimeoutSeconds = 600;
@@ -47,6 +49,8 @@ Flags (every valued flag also takes the form --flag=value):
   --verify-bundle PATH       the bundle to deliver (default: verify.js next to this runner)
   --profiles-path P          the host's SSM parameter path of AWS profiles: install the sync agent
                              if missing and sync once, as root, before verify (default: no sync)
+  --credential-agent         with --profiles-path: the sync step also installs the credential
+                             agent and the IMDS lock (default: not)
   --help, -h                 print this text
 ${exitCodesHelp("the proof holds", "the proof ran on the host and an expectation failed")}
   (3 also: the instance never came Online, the bundle arrived corrupted, or the command failed,
@@ -76,7 +80,9 @@ export function onlineTimeoutFlag(
 /** Parses the runner's flags; throws every usage error at once. */
 export function parseRunnerArgs(argv: readonly string[], runnerDir: string): RunnerOptions {
     const problems = new UsageCollector();
-    const { values, instanceId, region } = readInstanceFlags(argv, valued, problems);
+    const { values, switches, instanceId, region } = readInstanceFlags(argv, valued, problems, [
+        "--credential-agent",
+    ]);
     const online = onlineTimeoutFlag(problems, values.get("--online-timeout"));
     const command = numberFlag(
         problems,
@@ -106,6 +112,13 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
             `${JSON.stringify(profilesPath)} is not an SSM parameter path such as /rolepair/project/stack/name/profiles`,
         );
     }
+    const credentialAgent = switches.has("--credential-agent");
+    if (credentialAgent && profilesPath === undefined) {
+        problems.add(
+            "--credential-agent",
+            "only with --profiles-path: the agent is installed by the profile sync step",
+        );
+    }
     problems.throwIfAny();
     return {
         instanceId,
@@ -116,5 +129,6 @@ export function parseRunnerArgs(argv: readonly string[], runnerDir: string): Run
         pollIntervalSeconds: poll as number,
         verifyBundlePath: values.get("--verify-bundle") ?? path.join(runnerDir, "verify.js"),
         profilesPath,
+        credentialAgent,
     };
 }

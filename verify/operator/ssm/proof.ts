@@ -40,6 +40,7 @@ export async function runProof(
             ? {
                   profileSync: profileSyncNow(options.profilesPath, {
                       profiles: planProfiles(parsePlanText(planJson, "stdin")),
+                      ...(options.credentialAgent ? { credentialAgent: true } : {}),
                   }),
               }
             : {}),
