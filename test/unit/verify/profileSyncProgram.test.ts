@@ -411,7 +411,7 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
             ],
             env,
         );
-        assert.strictEqual(bad.code, 64, bad.stderr);
+        assert.strictEqual(bad.code, 2, bad.stderr);
         assert.match(bad.stderr, /--profiles "service-a,default": expected 1 to 50 profile names/);
     });
 
