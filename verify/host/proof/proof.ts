@@ -114,6 +114,9 @@ const hostSteps: readonly StepName[] = ["base-identity", "imds-refused"];
 
 /** Runs steps for one service (or the host) and turns thrown AWS errors into diagnosed failures. */
 class Recorder {
+    /** base-identity found no credentials at all. */
+    noCredentials = false;
+
     constructor(
         private readonly report: ProofReport,
         private readonly ctx: DiagnosisContext,
@@ -132,8 +135,9 @@ class Recorder {
         } catch (error) {
             // No credentials at all for the host's own identity: the proof could not start. A
             // profile's missing credentials are the profile-* steps' subject, a failure.
-            if (isUnreachable(error) || (name === "base-identity" && isNoCredentials(error)))
-                this.report.unreachable = true;
+            // With the IMDS lock on, that is expected: proveAll decides once IMDS is checked.
+            if (isUnreachable(error)) this.report.unreachable = true;
+            else if (name === "base-identity" && isNoCredentials(error)) this.noCredentials = true;
             outcome = {
                 ok: false,
                 observed: describeError(error),
@@ -274,7 +278,9 @@ async function proveAll(
     };
     const rows = await Promise.all(options.targets.map((t, i) => proveService(proof, t, i)));
     const base = await baseIdentity;
-    report.steps.push((await hostState) === "locked" ? lockedBaseIdentity(base) : base);
+    const state = await hostState;
+    if (state === "failed" && host.noCredentials) report.unreachable = true;
+    report.steps.push(state === "locked" ? lockedBaseIdentity(base) : base);
     if (imds) {
         const step = await imds;
         report.steps.push(step);
@@ -295,8 +301,7 @@ async function lockedOut(
     baseError: unknown,
 ): Promise<HostState> {
     if (imds === undefined || !(await imds).ok) return "failed";
-    const name = (baseError as Error | undefined)?.name;
-    return name === "CredentialsProviderError" || name === "ProviderError" ? "locked" : "failed";
+    return isNoCredentials(baseError) ? "locked" : "failed";
 }
 
 const lockedObservation =
