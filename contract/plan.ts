@@ -17,7 +17,10 @@ export interface VerifyTarget {
     objectActions?: ObjectAction[];
     /** AWS config profile on the host that assumes this role; proves the AWS_PROFILE route. */
     profile?: string;
-    /** The credential agent serves this service: the proof also checks its token route. */
+    /**
+     * The host runs the credential agent for this service: the proof also gets its role through
+     * the agent with the service's token, and checks that token yields no other role.
+     */
     agent?: boolean;
 }
 
@@ -50,7 +53,7 @@ export const fieldRules = {
     profile: profileNameRule,
 } as const;
 
-const targetKeys = ["name", "roleArn", "bucket", "externalId", "objectActions", "profile"];
+const targetKeys = ["name", "roleArn", "bucket", "externalId", "objectActions", "profile", "agent"];
 
 function got(value: unknown): string {
     const text = JSON.stringify(value);
@@ -98,7 +101,7 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
     if (!Array.isArray(plan) || plan.length === 0) {
         throw new UsageError(
             flag,
-            `${got(plan)}; expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+            `${got(plan)}; expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile?, agent? }`,
         );
     }
     if (plan.length > maxServicesPerHost) {
@@ -142,6 +145,10 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
             objectActionsField(record.objectActions, path),
         );
         const profile = field("profile", false);
+        const agent = record.agent;
+        if (agent !== undefined && typeof agent !== "boolean") {
+            problems.add(`${path}.agent`, `${got(agent)}; expected true or false`);
+        }
         // A required field left undefined has added its problem, so throwIfAny below throws
         // whatever this returns: the check only narrows the types (its mutants are equivalent).
         // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
@@ -150,6 +157,7 @@ export function validatePlan(plan: unknown, flag = "--targets"): VerifyTarget[] 
         if (externalId !== undefined) target.externalId = externalId;
         if (objectActions !== undefined) target.objectActions = objectActions;
         if (profile !== undefined) target.profile = profile;
+        if (agent === true) target.agent = true;
         return target;
     });
     problems.throwIfAny();
@@ -186,7 +194,7 @@ export function parsePlanText(text: string, flag: string): VerifyTarget[] {
     if (nestingDepth(text, maxPlanNesting) > maxPlanNesting) {
         throw new UsageError(
             flag,
-            `nests arrays or objects more than ${maxPlanNesting} deep; expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+            `nests arrays or objects more than ${maxPlanNesting} deep; expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile?, agent? }`,
         );
     }
     let parsed: unknown;
@@ -195,7 +203,7 @@ export function parsePlanText(text: string, flag: string): VerifyTarget[] {
     } catch (error) {
         throw new UsageError(
             flag,
-            `is not JSON (${(error as Error).message}); expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }`,
+            `is not JSON (${(error as Error).message}); expected a JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile?, agent? }`,
         );
     }
     return validatePlan(parsed, flag);

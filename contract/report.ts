@@ -19,6 +19,13 @@ export const StepName = {
     ProfileConfig: "profile-config",
     ProfileIdentity: "profile-identity",
     ProfileRoundTrip: "profile-round-trip",
+    ImdsRefused: "imds-refused",
+    AgentCredentials: "agent-credentials",
+    AgentIdentity: "agent-identity",
+    AgentRoundTrip: "agent-round-trip",
+    AgentIsolation: "agent-isolation",
+    AgentCrossToken: "agent-cross-token",
+    AgentNoToken: "agent-no-token",
 } as const;
 export type StepName = (typeof StepName)[keyof typeof StepName];
 
@@ -44,16 +51,39 @@ export interface ServiceReport {
     bucket: string;
     /** True only when every one of this service's steps met its expectation. */
     ok: boolean;
-    /** base-denied, assume-role, assumed-identity, the round trip, credentials-expiry, profile-*. */
+    /** base-denied, assume-role, assumed-identity, the round trip, credentials-expiry, profile-*, agent-*. */
     steps: StepResult[];
     identities: ServiceIdentities;
     credentials: SessionCredentials;
+    /** Present when the plan has the credential agent serve this service. */
+    agent?: AgentSection;
 }
 
-/** The ARNs sts:GetCallerIdentity returned for a service: its assumed session and its profile. */
+/** The ARNs sts:GetCallerIdentity returned for a service: its assumed session, its profile, its agent route. */
 export interface ServiceIdentities {
     assumed?: string;
     profile?: string;
+    agent?: string;
+}
+
+/** What the credential agent was shown to do for one service (each a summary of agent-* steps). */
+export interface AgentSection {
+    /** The agent's credentials URL the proof asked. */
+    url: string;
+    /** With the service's token: its role's session, its own bucket reached, every other denied. */
+    routeProven: boolean;
+    /** With the service's token, no query, path or header naming another service yielded its role. */
+    crossTokenRefused: boolean;
+    /** No token and a wrong token were answered 401 or 403, without credentials. */
+    noTokenRefused: boolean;
+}
+
+/** Whether the instance metadata service refused the UID the proof runs as (the IMDS lock). */
+export interface ImdsCheck {
+    /** The metadata endpoint that was asked for a token. */
+    endpoint: string;
+    /** True when the token request got no HTTP answer (dropped or refused). */
+    refused: boolean;
 }
 
 /** A service's session credentials, without the secret: the masked access key id and the expiry. */
@@ -93,9 +123,11 @@ export interface ProofReport {
     unreachable?: boolean;
     /** Where the proof ran. Absent only in reports from bundles that predate the field. */
     host?: HostRuntime;
-    /** Host-level steps: base-identity. */
+    /** Host-level steps: base-identity, and imds-refused when a service has the agent. */
     steps: StepResult[];
     identities: HostIdentities;
+    /** Present when a service has the agent: the IMDS lock seen from this UID. */
+    imds?: ImdsCheck;
     /** One per service, in plan order. */
     services: ServiceReport[];
     /** Service order, then bucket order (first appearance in the plan). */
@@ -169,13 +201,21 @@ function stepLine(s: StepResult, indent: string): string {
 export function isolationMatrix(report: ProofReport): string[] {
     const buckets = [...new Set(report.services.map((s) => s.bucket))];
     if (buckets.length === 0) return [];
+    // With the IMDS lock on, only the agent route runs: its steps stand for the session's.
+    const step = (service: ServiceReport, ...names: StepName[]) =>
+        names.map((n) => service.steps.find((s) => s.name === n)).find((s) => s !== undefined);
     const cell = (service: ServiceReport, bucket: string): string => {
         if (service.bucket === bucket) {
-            const list = service.steps.find((s) => s.name === "list-objects");
+            const list = step(service, "list-objects", "agent-round-trip");
             return list === undefined ? "-" : list.ok ? "own ✓" : "own ✗";
         }
         const row = report.isolation.find((r) => r.service === service.name && r.bucket === bucket);
-        if (row === undefined) return "-";
+        if (row === undefined) {
+            const agent = step(service, "agent-isolation");
+            if (agent === undefined) return "-";
+            if (agent.ok) return "denied ✓";
+            return agent.observed.endsWith(` on ${bucket}`) ? "LEAK ✗" : "-";
+        }
         if (row.ok) return "denied ✓";
         return row.observed.startsWith("ListObjectsV2 succeeded") ? "LEAK ✗" : "error ✗";
     };
@@ -195,15 +235,35 @@ export function isolationMatrix(report: ProofReport): string[] {
     ];
 }
 
+const okMark = (ok: boolean) => (ok ? "✓" : "✗");
+
+/** One line per service with the agent: what its token was shown to get, and not get. */
+function agentLine(agent: AgentSection): string {
+    return (
+        `  agent ${agent.url}: own role and bucket only ${okMark(agent.routeProven)}, ` +
+        `other services' roles refused ${okMark(agent.crossTokenRefused)}, ` +
+        `no token refused ${okMark(agent.noTokenRefused)}`
+    );
+}
+
+/** The host's line on the IMDS lock. */
+function imdsLine(imds: ImdsCheck): string {
+    return imds.refused
+        ? `IMDS lock: ${imds.endpoint} refuses this UID ✓ (no host credentials at all: stronger than the host role being denied)`
+        : `IMDS lock: ${imds.endpoint} answers this UID ✗`;
+}
+
 /** The human checklist: host steps, each service's steps, the isolation matrix, the verdict. */
 export function formatChecklist(report: ProofReport): string {
     const lines = report.host ? [`host runs Node ${report.host.node}`] : [];
     lines.push(...report.steps.map((s) => stepLine(s, "")));
+    if (report.imds) lines.push(imdsLine(report.imds));
     for (const service of report.services) {
         lines.push(
             "",
             `${service.ok ? "✓" : "✗"} service ${service.name}: ${service.roleArn} → s3://${service.bucket}`,
             ...service.steps.map((s) => stepLine(s, "  ")),
+            ...(service.agent ? [agentLine(service.agent)] : []),
         );
         for (const row of report.isolation) {
             if (row.service === service.name && !row.ok) {
@@ -216,8 +276,15 @@ export function formatChecklist(report: ProofReport): string {
     }
     const matrix = isolationMatrix(report);
     if (matrix.length > 0) lines.push("", ...matrix);
+    const agent = report.services.some((s) => s.agent !== undefined)
+        ? " Through the credential agent each service's token yields its own role only, and a request without one gets nothing."
+        : "";
+    const lockedOut = report.steps.some((s) => s.name === "base-identity" && s.skipped);
+    const host = lockedOut
+        ? "the host role is out of this UID's reach (IMDS refuses it)"
+        : "the host role is denied every service's bucket";
     const verdict = report.ok
-        ? "PROOF HOLDS: the host role is denied every service's bucket, each service reaches its own bucket through its role, and no service reaches another's."
+        ? `PROOF HOLDS: ${host}, each service reaches its own bucket through its role, and no service reaches another's.${agent}`
         : report.unreachable
           ? "COULD NOT RUN: no AWS credentials, or AWS unreachable; the proof could not be completed."
           : `PROOF FAILED: ${describeFailure(report)}`;

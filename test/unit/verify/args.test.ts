@@ -143,7 +143,7 @@ describe("verify flags", () => {
             ),
             [
                 "--json: takes no value",
-                "--frobnicate: unknown flag; accepted: --targets, --bucket, --role-arn, --region, --session-name, --external-id, --duration-seconds, --profile, --propagation-timeout, --concurrency, --json",
+                "--frobnicate: unknown flag; accepted: --targets, --bucket, --role-arn, --region, --session-name, --external-id, --duration-seconds, --profile, --propagation-timeout, --concurrency, --agent-url, --agent-token-dir, --json",
                 '--bucket: got "Bad_Bucket"; expected an existing S3 bucket name: 3 to 63 lowercase letters, digits and hyphens',
                 '--role-arn: got "arn:aws:iam::12:role/x"; expected an IAM role ARN such as arn:aws:iam::123456789012:role/service-c (no wildcards)',
                 '--external-id: got "x"; expected 2 to 1224 characters of letters, digits and +=,.@:/-_',
@@ -342,7 +342,7 @@ describe("verify plan (--targets)", () => {
         const [notJson] = usageErrors(() => parseArgs(["--targets", "-"], env, () => "{nope"));
         assert.match(
             notJson,
-            /^--targets: is not JSON \(.+\); expected a JSON array of \{ name, roleArn, bucket, externalId\?, objectActions\?, profile\? \}$/,
+            /^--targets: is not JSON \(.+\); expected a JSON array of \{ name, roleArn, bucket, externalId\?, objectActions\?, profile\?, agent\? \}$/,
         );
     });
 
@@ -373,7 +373,7 @@ describe("verify plan (--targets)", () => {
             ),
             [
                 '--targets[0]: got "text"; expected an object with name, roleArn, bucket',
-                "--targets[1].extra: unknown key; accepted: name, roleArn, bucket, externalId, objectActions, profile",
+                "--targets[1].extra: unknown key; accepted: name, roleArn, bucket, externalId, objectActions, profile, agent",
                 '--targets[1].name: got "Bad Name"; expected 1 to 32 of lowercase letters, digits and -',
                 '--targets[2].roleArn: got "x"; expected an IAM role ARN such as arn:aws:iam::123456789012:role/service-c (no wildcards)',
                 '--targets[2].bucket: got "b"; expected an existing S3 bucket name: 3 to 63 lowercase letters, digits and hyphens',
@@ -391,7 +391,7 @@ describe("verify plan (--targets)", () => {
 
     it("refuses a plan that is not a non-empty array, clipping a long value", () => {
         const expected =
-            "expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile? }";
+            "expected a non-empty JSON array of { name, roleArn, bucket, externalId?, objectActions?, profile?, agent? }";
         assert.deepStrictEqual(
             usageErrors(() => validatePlan([], "--plan")),
             [`--plan: got []; ${expected}`],

@@ -88,6 +88,18 @@ describe("SSM wrapper: fitting the output", () => {
                 ["b", []],
             ],
         );
+        // The agent's summaries are kept: they are what the operator reads first.
+        const imds = { endpoint: "http://169.254.169.254", refused: true };
+        const agent = {
+            url: "u",
+            routeProven: true,
+            crossTokenRefused: true,
+            noTokenRefused: true,
+        };
+        const withAgent = report([{ ...service("a", false), agent }], { imds });
+        const text = JSON.stringify(withAgent);
+        const reduced = JSON.parse(fitReport(text, text.length - 1));
+        assert.deepStrictEqual([reduced.imds, reduced.services[0].agent], [imds, agent]);
         assert.deepStrictEqual(fitted.services[0].steps[0], full.services[0].steps[1]);
         assert.deepStrictEqual(fitted.isolation, [full.isolation[1]]);
         assert.ok(

@@ -18,6 +18,7 @@ import {
 } from "../../../contract/region";
 import { AwsConfigFileError } from "../../../contract/awsConfigFile";
 import { maxPlanBytes, readBounded } from "../../cli/boundedRead";
+import { agentCredentialsUrl, agentTokenDirectory } from "../../../contract/credentialAgent";
 import { readFlags } from "../../cli/flags";
 import { UsageCollector, UsageError, UsageErrors } from "../../../contract/usageError";
 
@@ -37,6 +38,12 @@ export interface ProofOptions {
     concurrency?: number;
     /** AWS_ENDPOINT_URL: an emulator or VPC endpoint; S3 then uses path-style addressing. */
     endpoint?: string;
+    /** --agent-url: the credential agent's credentials URL. Default agentCredentialsUrl. */
+    agentUrl?: string;
+    /** --agent-token-dir: where the services' token files are. Default agentTokenDirectory. */
+    agentTokenDir?: string;
+    /** The metadata endpoint the IMDS lock is checked at. Default AWS_EC2_METADATA_SERVICE_ENDPOINT, then 169.254.169.254. */
+    imdsEndpoint?: string;
 }
 
 export { UsageError, UsageErrors };
@@ -73,7 +80,7 @@ Flags (every valued flag also takes the form --flag=value, needed for a value st
   --targets PATH|-           a JSON plan (- = stdin) instead of the four flags above (default: none):
                              [{ "name": "service-a", "roleArn": "arn:...", "bucket": "...",
                                 "externalId"?: "...", "objectActions"?: ["s3:GetObject", ...],
-                                "profile"?: "..." }]
+                                "profile"?: "...", "agent"?: true }]
   --region R                 default: AWS_REGION, then AWS_DEFAULT_REGION, then the region of
                              --profile in the AWS config file, then this EC2 instance's region
                              (IMDSv2); a usage error if none is known
@@ -86,6 +93,11 @@ Flags (every valued flag also takes the form --flag=value, needed for a value st
                              (default ${defaultPropagationTimeoutSeconds})
   --concurrency N            AWS requests in flight at once, across all services, ${concurrencyBounds.min} to
                              ${concurrencyBounds.max} (default ${defaultConcurrency})
+  --agent-url URL            the credential agent's credentials URL, for plans with "agent": true:
+                             http:// on a loopback address, 169.254.170.23 or 169.254.170.2
+                             (default ${agentCredentialsUrl})
+  --agent-token-dir DIR      the directory of the services' token files, an absolute path
+                             (default ${agentTokenDirectory})
   --json                     print the report as JSON (default: a checklist)
   --help, -h                 print this text
 Every usage error is reported at once.
@@ -102,6 +114,8 @@ const valued = [
     "--profile",
     "--propagation-timeout",
     "--concurrency",
+    "--agent-url",
+    "--agent-token-dir",
 ] as const;
 type ValuedFlag = (typeof valued)[number];
 
@@ -133,6 +147,33 @@ function matchFlag(
     if (!pattern.test(raw))
         throw new UsageError(flag, `got ${JSON.stringify(raw)}; expected ${accepted}`);
     return raw;
+}
+
+/** The addresses a credential agent may be asked at: loopback (tests) and the two link-local ones. */
+const agentHosts = /^(?:127(?:\.\d{1,3}){3}|localhost|\[::1\]|169\.254\.170\.23|169\.254\.170\.2)$/;
+
+/** --agent-url: plain HTTP (the SDKs send a token over it only to these hosts), no user or query. */
+export function agentUrlFlag(raw: string | undefined): string | undefined {
+    if (raw === undefined) return undefined;
+    const accepted =
+        "an http:// URL on a loopback address, 169.254.170.23 or 169.254.170.2, without user, query or fragment";
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        throw new UsageError("--agent-url", `got ${JSON.stringify(raw)}; expected ${accepted}`);
+    }
+    if (
+        url.protocol !== "http:" ||
+        !agentHosts.test(url.hostname) ||
+        url.username !== "" ||
+        url.password !== "" ||
+        url.search !== "" ||
+        url.hash !== ""
+    ) {
+        throw new UsageError("--agent-url", `got ${JSON.stringify(raw)}; expected ${accepted}`);
+    }
+    return url.href;
 }
 
 /** Reads --targets: a file, or stdin for "-". */
@@ -235,6 +276,15 @@ function parseFlags(
             concurrencyBounds.max,
         ),
     );
+    const agentUrl = problems.attempt(() => agentUrlFlag(values.get("--agent-url")));
+    const agentTokenDir = problems.attempt(() =>
+        matchFlag(
+            "--agent-token-dir",
+            values.get("--agent-token-dir"),
+            /^\/[^\0]{0,4095}$/,
+            "an absolute directory path",
+        ),
+    );
     return {
         problems,
         region,
@@ -249,6 +299,8 @@ function parseFlags(
             concurrency: concurrency as number,
             json,
             endpoint: env.AWS_ENDPOINT_URL || undefined,
+            ...(agentUrl !== undefined ? { agentUrl } : {}),
+            ...(agentTokenDir !== undefined ? { agentTokenDir } : {}),
         }),
     };
 }

@@ -52,6 +52,7 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
         case "get-object":
         case "delete-object":
         case "profile-round-trip":
+        case "agent-round-trip":
             if (isAccessDenied(error)) {
                 const action = s3ActionOfStep[step] ?? "the S3 object actions";
                 const resource =
@@ -64,6 +65,8 @@ export function diagnose(step: StepName, error: unknown, ctx: DiagnosisContext):
                 );
             }
             return `service ${ctx.service}: S3 refused with ${name}: ${message}`;
+        case "agent-credentials":
+            return diagnoseAgentCredentials(error, ctx);
         default:
             return `service ${ctx.service}: ${name}: ${message}`;
     }
@@ -118,4 +121,20 @@ function diagnoseAssumeRole(error: unknown, ctx: DiagnosisContext): string {
             : `, or the trust requires an ExternalId (give ${ctx.externalIdSource})`) +
         `, or ${ctx.roleArnSource} is wrong. ${existing} ${waited}`
     );
+}
+
+/** The agent route's first step: the token file, then the agent itself. */
+function diagnoseAgentCredentials(error: unknown, ctx: DiagnosisContext): string {
+    const code = (error as { reason?: string }).reason ?? (error as NodeJS.ErrnoException).code;
+    const message = errorMessage(error);
+    if (code === "EACCES" || code === "ENOENT") {
+        return (
+            `service ${ctx.service}: the proof cannot read its token file (${code}): the host has not synced the agent's ` +
+            `services yet, or this user is not in the service's group rolepair-${ctx.service} (the agent's users).`
+        );
+    }
+    if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ETIMEDOUT") {
+        return `service ${ctx.service}: the credential agent does not answer (${code}): is the rolepair-credential-agent unit running, and its address on lo?`;
+    }
+    return `service ${ctx.service}: the credential agent's answer is not credentials: ${message}`;
 }

@@ -25,10 +25,15 @@ import {
     readHostConfig,
     type WholeConfig,
 } from "./profileConfig";
+import { askAgent, readToken, tokenFileFor } from "./agentClient";
+import { expectCrossTokenRefused, expectNoTokenRefused } from "./agentSteps";
+import { expectImdsRefused, imdsEndpoint, imdsProbeTimeoutMs } from "./imdsProbe";
+import { agentCredentialsUrl } from "../../../contract/credentialAgent";
 import { diagnose, DiagnosisContext, diagnoseIsolation } from "./diagnose";
 import { describeError, isNoCredentials, isUnreachable } from "../../cli/errors";
 import { declaredActions, planProfiles, type VerifyTarget } from "../../../contract/plan";
 import {
+    AgentSection,
     IsolationResult,
     maskAccessKeyId,
     ProofReport,
@@ -54,6 +59,7 @@ import {
     putProbe,
     sessionArnPrefix,
 } from "./steps";
+import type { SessionKeys } from "../stsCredentials";
 
 export interface ProofHooks {
     /** The host's own credentials. Default: the SDK's default chain (on EC2, the instance profile). */
@@ -69,6 +75,8 @@ export interface ProofHooks {
     now?: (service: string) => number;
     /** First wait between AssumeRole attempts while IAM propagates. Default 500 ms. */
     propagationInitialDelayMs?: number;
+    /** How long the IMDS token request may go unanswered before it counts as dropped. */
+    imdsTimeoutMs?: number;
 }
 
 /** STS's limit on RoleSessionName. */
@@ -88,10 +96,27 @@ const expectations: Record<StepName, string> = {
         "the host's AWS config holds the profile just deployed (role_arn, external_id) and, for a plan, nothing the plan did not put there",
     "profile-identity": "the AWS config profile yields the service role's session",
     "profile-round-trip": "the declared object actions through the profile succeed",
+    "imds-refused":
+        "the instance metadata service gives this UID no answer (the IMDS lock): no host credentials for it",
+    "agent-credentials":
+        "the credential agent answers the service's token with credentials (200, unexpired)",
+    "agent-identity": "the agent's credentials are a session of the service's role",
+    "agent-round-trip": "the declared object actions with the agent's credentials succeed",
+    "agent-isolation":
+        "AccessDenied listing every other bucket of the plan with the agent's credentials",
+    "agent-cross-token":
+        "with the service's token, no query string, path or header naming another service yields another role",
+    "agent-no-token": "no token and a wrong token are answered 401 or 403, without credentials",
 };
+
+/** Host-level steps: their diagnoses name no service. */
+const hostSteps: readonly StepName[] = ["base-identity", "imds-refused"];
 
 /** Runs steps for one service (or the host) and turns thrown AWS errors into diagnosed failures. */
 class Recorder {
+    /** base-identity found no credentials at all. */
+    noCredentials = false;
+
     constructor(
         private readonly report: ProofReport,
         private readonly ctx: DiagnosisContext,
@@ -110,8 +135,9 @@ class Recorder {
         } catch (error) {
             // No credentials at all for the host's own identity: the proof could not start. A
             // profile's missing credentials are the profile-* steps' subject, a failure.
-            if (isUnreachable(error) || (name === "base-identity" && isNoCredentials(error)))
-                this.report.unreachable = true;
+            // With the IMDS lock on, that is expected: proveAll decides once IMDS is checked.
+            if (isUnreachable(error)) this.report.unreachable = true;
+            else if (name === "base-identity" && isNoCredentials(error)) this.noCredentials = true;
             outcome = {
                 ok: false,
                 observed: describeError(error),
@@ -133,7 +159,7 @@ class Recorder {
 
     /** Every service diagnosis names its service, whichever layer wrote it. */
     private namingService(name: StepName, diagnosis: string): string {
-        if (name === "base-identity" || diagnosis.includes(this.ctx.service)) return diagnosis;
+        if (hostSteps.includes(name) || diagnosis.includes(this.ctx.service)) return diagnosis;
         return `service ${this.ctx.service}: ${diagnosis}`;
     }
 }
@@ -207,10 +233,23 @@ async function proveAll(
         : undefined;
 
     const host = new Recorder(report, hostContext(options));
+    let baseError: unknown;
     const baseIdentity = host.run("base-identity", async () => {
-        report.identities.base = await callerIdentity(baseSts);
+        try {
+            report.identities.base = await callerIdentity(baseSts);
+        } catch (error) {
+            baseError = error;
+            throw error;
+        }
         return { ok: true, observed: report.identities.base };
     });
+    const agentMode = options.targets.some((t) => t.agent === true);
+    const endpoint = options.imdsEndpoint ?? imdsEndpoint();
+    const imds = agentMode
+        ? host.run("imds-refused", () =>
+              expectImdsRefused(endpoint, hooks.imdsTimeoutMs ?? imdsProbeTimeoutMs),
+          )
+        : undefined;
     // Role chaining: from an assumed-role session AWS refuses sessions over an hour (UsageError),
     // so a longer session waits for the host's identity before any AssumeRole.
     if (options.durationSeconds > roleChainingMaxSeconds) {
@@ -218,9 +257,10 @@ async function proveAll(
         if (step.ok) checkRoleChaining(report.identities.base!, options.durationSeconds);
     }
     let hostFailed = false;
-    const hostOk = baseIdentity.then((step) => {
-        hostFailed = !step.ok;
-        return step.ok;
+    const hostState = baseIdentity.then(async (step): Promise<HostState> => {
+        const state = step.ok ? "ok" : await lockedOut(imds, baseError);
+        hostFailed = state !== "ok";
+        return state;
     });
     const proof: ServiceProof = {
         options,
@@ -230,14 +270,52 @@ async function proveAll(
         baseSts,
         baseListings: new ListingProbe(s3Client(aws, baseCredentials), transport.pool),
         buckets: [...new Set(options.targets.map((t) => t.bucket))],
-        hostOk,
+        hostState,
         hostFailed: () => hostFailed,
         hostConfig,
         wholeConfig,
+        agentUrl: options.agentUrl ?? agentCredentialsUrl,
     };
     const rows = await Promise.all(options.targets.map((t, i) => proveService(proof, t, i)));
-    report.steps.push(await baseIdentity);
+    const base = await baseIdentity;
+    const state = await hostState;
+    if (state === "failed" && host.noCredentials) report.unreachable = true;
+    report.steps.push(state === "locked" ? lockedBaseIdentity(base) : base);
+    if (imds) {
+        const step = await imds;
+        report.steps.push(step);
+        report.imds = { endpoint, refused: step.ok };
+    }
     report.isolation = rows.flat();
+}
+
+/**
+ * ok: the host's own identity is known. locked: it is not, because IMDS refuses this UID (the
+ * lock) and no other source gave credentials: the host role is out of this UID's reach, which is
+ * stronger than its being denied each bucket. failed: the proof stops at base-identity.
+ */
+type HostState = "ok" | "locked" | "failed";
+
+async function lockedOut(
+    imds: Promise<StepResult> | undefined,
+    baseError: unknown,
+): Promise<HostState> {
+    if (imds === undefined || !(await imds).ok) return "failed";
+    return isNoCredentials(baseError) ? "locked" : "failed";
+}
+
+const lockedObservation =
+    "no host credentials for this UID: IMDS refuses it (imds-refused), which is stronger than the host role being denied";
+
+function lockedBaseIdentity(step: StepResult): StepResult {
+    return {
+        name: "base-identity",
+        ok: true,
+        skipped: true,
+        expected: step.expected,
+        observed: lockedObservation,
+        durationMs: step.durationMs,
+    };
 }
 
 interface ServiceProof {
@@ -250,12 +328,14 @@ interface ServiceProof {
     baseListings: ListingProbe;
     /** Every bucket of the plan, in order of first appearance. */
     buckets: string[];
-    /** Whether the host's own identity was established; the proof stops there when not. */
-    hostOk: Promise<boolean>;
+    /** Whether the host's own identity was established; the proof stops there when it failed. */
+    hostState: Promise<HostState>;
     hostFailed: () => boolean;
     /** The host's AWS config as read at the start; undefined when no target has a profile. */
     hostConfig?: HostConfig;
     wholeConfig?: WholeConfig;
+    /** The credential agent's URL, for the targets with agent: true. */
+    agentUrl: string;
 }
 
 function hostContext(options: ProofOptions): DiagnosisContext {
@@ -311,9 +391,11 @@ async function proveService(
         if (proof.hostFailed()) throw new Error("stopped: the host's own identity failed");
     };
 
+    // The agent route needs neither the host's credentials nor the session: it starts at once.
+    const agentRoute = target.agent ? proveAgentRoute(proof, rec, target, service) : undefined;
     let assumed: Awaited<ReturnType<typeof assumeRoleWithPropagationRetry>> | undefined;
-    const [hostOk, denied, assumeRole] = await Promise.all([
-        proof.hostOk,
+    const [hostState, denied, assumeRole] = await Promise.all([
+        proof.hostState,
         rec.run("base-denied", () =>
             expectBucketDenied(proof.baseListings, target.bucket, target.name),
         ),
@@ -339,15 +421,22 @@ async function proveService(
         }),
     ]);
     // Without the host's own identity the proof stops at base-identity, as it always has.
-    if (!hostOk) {
+    if (hostState === "failed") {
         service.credentials = {};
+        await agentRoute;
         return [];
     }
-    service.steps.push(denied, assumeRole);
-    const finish = (rows: IsolationResult[] = []) => {
+    const finish = async (rows: IsolationResult[] = []) => {
+        service.steps.push(...((await agentRoute) ?? []));
         service.ok = service.steps.every((s) => s.ok);
         return rows;
     };
+    if (hostState === "locked") {
+        service.credentials = {};
+        service.steps.push(...lockedServiceSteps(denied, assumeRole, target));
+        return finish();
+    }
+    service.steps.push(denied, assumeRole);
     if (!denied.ok || !assumeRole.ok || !assumed) return finish();
     const { credentials, issued } = assumed;
 
@@ -384,6 +473,145 @@ async function proveService(
     );
     service.steps.push(expiry, ...profileRoute);
     return finish(rows);
+}
+
+/**
+ * With the host role out of this UID's reach, its denial needs no listing; a service without the
+ * agent cannot be proven from this UID at all, and says why.
+ */
+function lockedServiceSteps(
+    denied: StepResult,
+    assumeRole: StepResult,
+    target: VerifyTarget,
+): StepResult[] {
+    const base: StepResult = {
+        name: "base-denied",
+        ok: true,
+        skipped: true,
+        expected: denied.expected,
+        observed: lockedObservation,
+        durationMs: denied.durationMs,
+    };
+    if (target.agent) return [base];
+    return [
+        base,
+        {
+            ...assumeRole,
+            ok: false,
+            diagnosis:
+                `service ${target.name} is not served by the credential agent, and with the IMDS lock on this UID has no credentials to assume its role: ` +
+                "turn the agent on for it, or prove it as a UID the lock lets through.",
+        },
+    ];
+}
+
+/**
+ * The agent route: the service's token gets credentials from the agent, and with those alone
+ * (no other source) the service's role session, its declared actions on its bucket and its
+ * denial of every other bucket are shown by the same steps the other routes use. Then the
+ * token's limits: no other service's role, and nothing without it.
+ */
+async function proveAgentRoute(
+    proof: ServiceProof,
+    rec: Recorder,
+    target: VerifyTarget,
+    service: ServiceReport,
+): Promise<StepResult[]> {
+    const { aws, agentUrl: url } = proof;
+    let own: SessionKeys | undefined;
+    let token: string | undefined;
+    const noToken = rec.run("agent-no-token", () => expectNoTokenRefused(url, target.name));
+    const got = await rec.run("agent-credentials", async () => {
+        token = readToken(tokenFileFor(target.profile ?? target.name, proof.options.agentTokenDir));
+        const answer = await askAgent(url, token);
+        if (answer.credentials === undefined) {
+            return {
+                ok: false,
+                observed: `HTTP ${answer.status}${answer.code ? ` ${answer.code}` : ""} from ${url}`,
+                diagnosis: `the credential agent refuses service ${target.name}'s token: the agent has not loaded this service (check its services file and the rolepair-credential-agent unit's log), or the token file is stale.`,
+            };
+        }
+        own = answer.credentials;
+        const left = own.expiration.getTime() - Date.now();
+        if (left <= 0) {
+            return {
+                ok: false,
+                observed: `credentials ${maskAccessKeyId(own.accessKeyId)} expired at ${own.expiration.toISOString()}`,
+                diagnosis: `the credential agent served service ${target.name} expired credentials.`,
+            };
+        }
+        return {
+            ok: true,
+            observed: `HTTP 200 from ${url}: ${maskAccessKeyId(own.accessKeyId)}, expire at ${own.expiration.toISOString()}`,
+        };
+    });
+    if (!got.ok || own === undefined || token === undefined) {
+        const steps = [got, await noToken];
+        service.agent = agentSection(url, steps);
+        return steps;
+    }
+    const credentials = own;
+    const ownToken = token;
+    const s3 = s3Client(aws, credentials);
+    const listings = new ListingProbe(s3, aws.transport?.pool);
+    const otherBuckets = proof.buckets.filter((b) => b !== target.bucket);
+    const otherTargets = proof.options.targets.filter((t) => t.name !== target.name);
+    const identityOf = (keys: SessionKeys) => callerIdentity(stsClient(aws, keys));
+    const steps = await Promise.all([
+        got,
+        rec.run("agent-identity", async () => {
+            service.identities.agent = await identityOf(credentials);
+            return service.identities.agent.startsWith(sessionArnPrefix(target.roleArn))
+                ? { ok: true, observed: service.identities.agent }
+                : {
+                      ok: false,
+                      observed: service.identities.agent,
+                      diagnosis: `the credential agent answers service ${target.name}'s token with credentials of another role: expected a session of ${target.roleArn}.`,
+                  };
+        }),
+        rec.run("agent-round-trip", () => routeRoundTrip(s3, target, "the agent")),
+        rec.run("agent-isolation", async () => {
+            const outcomes = await Promise.all(
+                otherBuckets.map((bucket) =>
+                    expectNotListable(listings, bucket, target.name, target.roleArn).then(
+                        (outcome) => ({ bucket, outcome }),
+                    ),
+                ),
+            );
+            const leak = outcomes.find((o) => !o.outcome.ok);
+            if (leak)
+                return { ...leak.outcome, observed: `${leak.outcome.observed} on ${leak.bucket}` };
+            return {
+                ok: true,
+                observed:
+                    otherBuckets.length === 0
+                        ? "no other bucket in the plan"
+                        : `AccessDenied on ${otherBuckets.length} other bucket(s)`,
+            };
+        }),
+        rec.run("agent-cross-token", () =>
+            expectCrossTokenRefused(url, ownToken, target, credentials, otherTargets, identityOf),
+        ),
+        noToken,
+    ]);
+    service.agent = agentSection(url, steps);
+    return steps;
+}
+
+function agentSection(url: string, steps: StepResult[]): AgentSection {
+    const ok = (...names: StepName[]) =>
+        names.every((name) => steps.some((s) => s.name === name && s.ok));
+    return {
+        url,
+        routeProven: ok(
+            "agent-credentials",
+            "agent-identity",
+            "agent-round-trip",
+            "agent-isolation",
+        ),
+        crossTokenRefused: ok("agent-cross-token"),
+        noTokenRefused: ok("agent-no-token"),
+    };
 }
 
 async function isolationRow(
@@ -500,23 +728,24 @@ async function proveProfileRoute(
                   };
         }),
         rec.run("profile-round-trip", () =>
-            profileRoundTrip(s3Client(aws, credentials), target, profile),
+            routeRoundTrip(s3Client(aws, credentials), target, `profile ${profile}`),
         ),
     ]);
     return [config, identity, roundTrip];
 }
 
-async function profileRoundTrip(
+/** The declared actions on the service's bucket through one route (`via`: "profile p", "the agent"). */
+async function routeRoundTrip(
     s3: ReturnType<typeof s3Client>,
     target: VerifyTarget,
-    profile: string,
+    via: string,
 ): Promise<Outcome> {
     const declared = declaredActions(target) as readonly string[];
     const has = (action: string) => declared.includes(action);
     const bucket = target.bucket;
     const key = probeKey();
     if (has("s3:PutObject") && has("s3:DeleteObject")) {
-        const body = `rolepair verify profile probe ${randomBytes(16).toString("hex")}\n`;
+        const body = `rolepair verify route probe ${randomBytes(16).toString("hex")}\n`;
         await putProbe(s3, bucket, key, body);
         try {
             const read = has("s3:GetObject")
@@ -527,7 +756,7 @@ async function profileRoundTrip(
             await deleteProbe(s3, bucket, key);
         }
         const middle = has("s3:GetObject") ? "get" : "list";
-        return { ok: true, observed: `put, ${middle} and delete through profile ${profile}` };
+        return { ok: true, observed: `put, ${middle} and delete through ${via}` };
     }
     await listBucket(s3, bucket);
     const done = ["list"];
@@ -541,5 +770,5 @@ async function profileRoundTrip(
         done.push("delete (missing key)");
     }
     const skipped = has("s3:PutObject") ? "; put skipped (no DeleteObject to remove a probe)" : "";
-    return { ok: true, observed: `${done.join(", ")} through profile ${profile}${skipped}` };
+    return { ok: true, observed: `${done.join(", ")} through ${via}${skipped}` };
 }

@@ -61,6 +61,7 @@ export function fitReport(stdout: string, budget = stdoutBudget): string {
         reduced: `the full report (${compact.length} characters) exceeds SSM's ${ssmStdoutLimit}-character output limit: steps and isolation rows that met their expectation are left out`,
         steps: failingSteps(report.steps, brief),
         identities: report.identities,
+        ...(report.imds !== undefined ? { imds: report.imds } : {}),
         services: services.map((s) => ({
             ...s,
             steps: failingSteps(s.steps, brief),
