@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { AgentAccess } from "../contract/credentialAgent";
+import { maxParameterCharsPerCommand } from "../contract/ssmLimits";
 import type { BucketPosture } from "./bucket";
 import { defaultHostKeyReaderPath, defaultSsmRunnerPath, defaultVerifyBundlePath } from "./bundles";
 import type { ServiceRoleSpec } from "./serviceRole";
@@ -162,7 +163,7 @@ export interface HostSettings {
     readonly ssmRunnerPath?: string;
     /** verifyTransport "ssh" only: path of the operator-side reader of the host's SSH key. Default: dist/host-key.js of this package. */
     readonly hostKeyReaderPath?: string;
-    /** Serve each service's role on the host through the credential agent (http://169.254.170.23/v1/credentials, a token per service readable only by the users allowed it) and lock IMDS to root and the agent. Needs verify true (the proof's sync step installs the agent). Turning it on or off never touches the instance. Default false. */
+    /** Serve each service's role on the host through the credential agent (http://169.254.170.23/v1/credentials, a token per service readable only by the users allowed it) and lock IMDS to root and the agent. Needs verify true over verifyTransport "ssh" (the proof's sync step installs the agent; over SSM its installer does not fit one SendCommand). Turning it on or off never touches the instance. Default false. */
     readonly credentialAgent?: boolean;
 }
 
@@ -266,7 +267,16 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
         throw new InputError(
             "credentialAgent",
             credentialAgent,
-            'false with verify false: the agent is installed on the host by the proof\'s sync step (over verifyTransport "ssh" or "ssm"), so it needs verify true',
+            "false with verify false: the agent is installed on the host by the proof's sync step, so it needs verify true",
+        );
+    }
+    if (credentialAgent && verifyTransport === "ssm") {
+        // The installer carries the agent's program inline (about 150 KB); the SSM runner sends
+        // each host script in one SendCommand, at most maxParameterCharsPerCommand characters.
+        throw new InputError(
+            "credentialAgent",
+            credentialAgent,
+            `false with verifyTransport "ssm": the agent's installer (about 150 KB) does not fit one SendCommand (${maxParameterCharsPerCommand} characters); use verifyTransport "ssh" for the agent`,
         );
     }
     if ((args.sshPublicKey === undefined) !== (args.sshPrivateKey === undefined)) {

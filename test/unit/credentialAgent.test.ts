@@ -9,6 +9,8 @@ import { agentServiceOutput } from "../../components/agentOutputs";
 import { AssumableRolePair, AssumableRolePairArgs } from "../../components/assumableRolePair";
 import { SharedDevHost, SharedDevHostArgs } from "../../components/sharedDevHost";
 import { parseServiceEntry } from "../../components/stackConfig";
+import { profileSyncNow } from "../../contract/profileSync";
+import { maxParameterCharsPerCommand } from "../../contract/ssmLimits";
 import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
 import { accountId, promiseOf, runMocked, type MockedRun } from "../../lab/pulumiMocks";
 
@@ -129,24 +131,9 @@ describe("credential agent in the components (mocks)", () => {
         assert.deepStrictEqual(JSON.parse(value).agent, { users: ["ec2-user", "app"] });
     });
 
-    it("over SSM the runner's sync is asked to install the agent; without it, not", async () => {
-        const ssm = (agent: string) =>
-            runProgram("services", {
-                ...stackFileConfig("services"),
-                "rolepair:verifyTransport": "ssm",
-                "rolepair:credentialAgent": agent,
-            });
-        // One at a time: the mocks are global to the process.
-        const on = await ssm("true");
-        const off = await ssm("false");
-        const create = (run: Run) =>
-            run.find("command:local:Command", "rolepair-verify-ssm").inputs.create as string;
-        assert.match(create(on), / --profiles-path \S+ --credential-agent$/);
-        assert.doesNotMatch(create(off), /--credential-agent/);
-        assert.deepStrictEqual(
-            on.find(instanceType, "rolepair-host").inputs,
-            off.find(instanceType, "rolepair-host").inputs,
-        );
+    it("over SSM the agent's installer is more than one SendCommand carries (so it is refused)", () => {
+        const installer = profileSyncNow("/rolepair/p/s/h/profiles", { credentialAgent: true });
+        assert.ok(installer.length > maxParameterCharsPerCommand, `${installer.length}`);
     });
 
     it("AssumableRolePair: the target's profile carries agent, its output is the agent's, the instance is the same", async () => {
@@ -181,6 +168,11 @@ describe("credential agent inputs are refused before any resource", () => {
             "the agent without the proof",
             { credentialAgent: true, verify: false, services: { web: {} } },
             /^Invalid credentialAgent: true\. Accepted: false with verify false: the agent is installed on the host by the proof's sync step/,
+        ],
+        [
+            "the agent over SSM",
+            { credentialAgent: true, verifyTransport: "ssm", services: { web: {} } },
+            /^Invalid credentialAgent: true\. Accepted: false with verifyTransport "ssm": /,
         ],
         [
             "a credentialAgent that is not a boolean",
