@@ -11,7 +11,7 @@ import {
 } from "../contract/credentialAgent";
 
 /** A service's way to its role through the credential agent, with no code change. */
-export interface AgentServiceOutput {
+export interface ServiceAgent {
     /** AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: set them and the SDKs and the CLI get the service's role from the agent. */
     environment: Record<string, string>;
     /** The token file on the host (made there, readable by root, the agent and the group's members). */
@@ -47,7 +47,7 @@ export function agentComposeService(service: string): string {
 }
 
 /** Everything a service with the agent on is given. */
-export function agentServiceOutput(service: string, access: AgentAccess): AgentServiceOutput {
+export function agentServiceOutput(service: string, access: AgentAccess): ServiceAgent {
     return {
         environment: agentEnvironment(service),
         tokenFile: agentTokenFile(service),

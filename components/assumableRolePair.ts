@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
 import type { AgentAccess } from "../contract/credentialAgent";
-import { agentServiceOutput, type AgentServiceOutput } from "./agentOutputs";
+import { agentServiceOutput, type ServiceAgent } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
 import type { ServiceRoleSpec } from "./serviceRole";
@@ -88,7 +88,7 @@ export class AssumableRolePair extends pulumi.ComponentResource {
     /** verifyTransport ssh: the private key that opens SSH on the host (secret); otherwise undefined. */
     public readonly sshPrivateKey?: pulumi.Output<string>;
     /** credentialAgent only: how processes and containers reach the target role through the agent; otherwise undefined. */
-    public readonly agent?: pulumi.Output<AgentServiceOutput>;
+    public readonly agent?: pulumi.Output<ServiceAgent>;
 
     constructor(name: string, args: AssumableRolePairArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateAssumableRolePairArgs(args);

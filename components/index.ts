@@ -6,7 +6,7 @@ export { AssumableRolePair, validateAssumableRolePairArgs } from "./assumableRol
 export type { AssumableRolePairArgs } from "./assumableRolePair";
 export { SharedDevHost, validateSharedDevHostArgs } from "./sharedDevHost";
 export type { SharedDevHostArgs, SharedService, SharedServiceOutput } from "./sharedDevHost";
-export type { AgentServiceOutput } from "./agentOutputs";
+export type { ServiceAgent } from "./agentOutputs";
 export { readStackConfig } from "./stackConfig";
 export type { StackConfig } from "./stackConfig";
 export { buildAssumeRoleCommand } from "./commandLines";

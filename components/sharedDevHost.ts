@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { ProofTarget } from "../contract/proofTarget";
 import type { ProofReport } from "../contract/report";
-import { agentServiceOutput, type AgentServiceOutput } from "./agentOutputs";
+import { agentServiceOutput, type ServiceAgent } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
 import {
@@ -59,7 +59,7 @@ export interface SharedServiceOutput {
     /** Run the service with AWS_PROFILE set to this. */
     profileName: string;
     /** credentialAgent only: how the service's processes and containers reach its role through the agent. */
-    agent?: AgentServiceOutput;
+    agent?: ServiceAgent;
 }
 
 const serviceKeys = [
