@@ -72,9 +72,12 @@ export function getCredentials(port: number, headers: Record<string, string>) {
     });
 }
 
-/** `check` again every 100 ms until it gives a value (errors count as not yet), for 15 s. */
+/**
+ * `check` again every 100 ms until it gives a value (errors count as not yet), for 60 s: the
+ * agent's first answer (node's start, IMDS, AssumeRole on moto) took over 15 s at load 12.
+ */
 export async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
         try {
             const value = await check();
