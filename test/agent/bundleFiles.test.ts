@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../lab/cleanup";
+import { exitCodes } from "../../verify/cli/exitCodes";
 
 const bundle = path.resolve(__dirname, "../../dist/credential-agent.js");
 
@@ -84,11 +85,11 @@ describe("credential agent bundle: bad services files", () => {
         ],
     ];
     for (const [what, content, message] of cases) {
-        it(`exits non-zero on ${what}, naming the key`, async () => {
+        it(`exits 2 (usage) on ${what}, naming the key`, async () => {
             const file = path.join(dir, "services.json");
             fs.writeFileSync(file, content(dir));
             const result = await runAgent(file);
-            assert.strictEqual(result.code, 1, result.stderr);
+            assert.strictEqual(result.code, exitCodes.usage, result.stderr);
             assert.match(result.stderr, message);
             assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
             assert.ok(!result.stderr.includes(token), "the token in the output");
