@@ -3,6 +3,8 @@
 // ends or the process exits (also on SIGTERM, SIGINT and SIGHUP).
 import { execFileSync } from "child_process";
 
+import { registerCleanup } from "../../lab/cleanup";
+
 const prefix = "rolepair-test-";
 const users = new Set<string>();
 const groups = new Set<string>();
@@ -48,18 +50,7 @@ export function removeTestAccounts(): void {
 function install(): void {
     if (installed) return;
     installed = true;
-    process.once("exit", removeTestAccounts);
-    const signals: [NodeJS.Signals, number][] = [
-        ["SIGTERM", 143],
-        ["SIGINT", 130],
-        ["SIGHUP", 129],
-    ];
-    for (const [signal, code] of signals) {
-        process.once(signal, () => {
-            removeTestAccounts();
-            process.exit(code);
-        });
-    }
+    registerCleanup(removeTestAccounts);
 }
 
 /** Registers names the code under test may make, so that they are removed too. */
