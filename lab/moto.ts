@@ -15,8 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { makeTempDir, spawnGroup } from "./cleanup";
-import { freePort } from "./ports";
-import { serverListening } from "./serverProcess";
+import { onFreePort, serverListening } from "./serverProcess";
 
 export const region = "us-east-1";
 export const accountId = "123456789012";
@@ -60,27 +59,7 @@ export interface MotoOptions {
 }
 
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
-    const port = await freePort();
-    const tempDir = makeTempDir("rolepair-moto-");
-    const server = motoServerPath();
-    const [command, args] = options.consoleFile
-        ? [path.join(path.dirname(server), "python"), [path.join(__dirname, "moto_console.py")]]
-        : [server, []];
-    const child: ChildProcess = spawnGroup(
-        command,
-        [...args, "-H", "127.0.0.1", "-p", String(port)],
-        {
-            env: {
-                ...process.env,
-                ...(options.consoleFile ? { ROLEPAIR_CONSOLE_FILE: options.consoleFile } : {}),
-                INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests),
-                TMPDIR: tempDir,
-                HOME: tempDir,
-            },
-            stdio: ["ignore", "ignore", "pipe"],
-        },
-    );
-    const stop = await serverListening("moto", child, port, 30_000, tempDir);
+    const { port, child, stop, tempDir } = await onFreePort((port) => spawnMoto(port, options));
     const endpoint = `http://127.0.0.1:${port}`;
 
     // The three unauthenticated requests: an admin user, its policy, its key.
@@ -111,6 +90,30 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
         tempDir,
         stop,
     };
+}
+
+async function spawnMoto(port: number, options: MotoOptions) {
+    const tempDir = makeTempDir("rolepair-moto-");
+    const server = motoServerPath();
+    const [command, args] = options.consoleFile
+        ? [path.join(path.dirname(server), "python"), [path.join(__dirname, "moto_console.py")]]
+        : [server, []];
+    const child: ChildProcess = spawnGroup(
+        command,
+        [...args, "-H", "127.0.0.1", "-p", String(port)],
+        {
+            env: {
+                ...process.env,
+                ...(options.consoleFile ? { ROLEPAIR_CONSOLE_FILE: options.consoleFile } : {}),
+                INITIAL_NO_AUTH_ACTION_COUNT: String(bootstrapRequests),
+                TMPDIR: tempDir,
+                HOME: tempDir,
+            },
+            stdio: ["ignore", "ignore", "pipe"],
+        },
+    );
+    const stop = await serverListening("moto", child, port, 30_000, tempDir);
+    return { port, child, stop, tempDir };
 }
 
 /** The emulator admin's S3 client; path-style, as moto serves every bucket on one host. */

@@ -1,10 +1,27 @@
 // A test server run as a child process group (moto, sshd) is up once it listens on its port. If it
 // never does, it is stopped and its temporary directory removed at once, and the error carries the
-// tail of its stderr, which is where such a server says why it did not start.
+// tail of its stderr, which is where such a server says why it did not start. A port that answers
+// but belongs to another process (a parallel suite took it first) is a PortTakenError, and
+// onFreePort starts again on another port.
 import type { ChildProcess } from "child_process";
 
 import { removeTempDir, stopGroup } from "./cleanup";
-import { waitForPort } from "./ports";
+import { listenerProcessGroup } from "./listenerOwner";
+import { freePort, waitForPort } from "./ports";
+
+/** The port answered, but from another process than the server just started. */
+export class PortTakenError extends Error {}
+
+/** Runs `start` on a free port, again on a new one (up to `attempts` in all) if it was taken. */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await start(await freePort());
+        } catch (error) {
+            if (!(error instanceof PortTakenError) || attempt >= attempts) throw error;
+        }
+    }
+}
 
 /**
  * Waits up to `timeoutMs` for `child` (just spawned with stderr piped) to listen on `port`.
@@ -30,6 +47,13 @@ export async function serverListening(
     } catch (error) {
         await stop();
         throw new Error(`${name} did not start: ${(error as Error).message}\n${stderr}`);
+    }
+    const owner = listenerProcessGroup(port);
+    if (owner !== child.pid) {
+        await stop();
+        throw new PortTakenError(
+            `${name} did not start: 127.0.0.1:${port} is held by process group ${owner ?? "unknown"}, not ${name}'s (${child.pid})`,
+        );
     }
     return stop;
 }

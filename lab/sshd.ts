@@ -9,8 +9,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { makeTempDir, spawnGroup } from "./cleanup";
-import { freePort } from "./ports";
-import { serverListening } from "./serverProcess";
+import { onFreePort, serverListening } from "./serverProcess";
 import { ProcessResult, runProcess } from "./verifyProcess";
 
 /** Host key types as ssh-keygen names them (and as /etc/ssh/ssh_host_<type>_key does). */
@@ -71,61 +70,64 @@ export async function startSshHost(options: SshHostOptions = {}): Promise<SshHos
             "the host layer needs root (sshd runs in a private mount namespace so /home/ec2-user exists): run it as root, or run the layers that need no root (npm run test:unit, test:policy, test:emulator, test:reliability)",
         );
     }
-    const dir = makeTempDir("rolepair-sshd-");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(path.join(home, "ec2-user"), { recursive: true });
-    const hostKeyDir = path.join(dir, "host-keys");
-    fs.mkdirSync(hostKeyDir);
-    const hostKeyPaths = [...new Set(hostKeyTypes)].map((type) => {
-        const keyPath = path.join(hostKeyDir, `ssh_host_${type}_key`);
-        execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", keyPath]);
-        return keyPath;
-    });
-    const clientKeyPath = path.join(dir, "client_key");
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath]);
-    fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
-    fs.mkdirSync("/run/sshd", { recursive: true });
+    // Everything that names the port is made again if another process took it first.
+    const { port, hostKeyDir, clientKeyPath, dir, stop } = await onFreePort(async (port) => {
+        const dir = makeTempDir("rolepair-sshd-");
+        const home = path.join(dir, "home");
+        fs.mkdirSync(path.join(home, "ec2-user"), { recursive: true });
+        const hostKeyDir = path.join(dir, "host-keys");
+        fs.mkdirSync(hostKeyDir);
+        const hostKeyPaths = [...new Set(hostKeyTypes)].map((type) => {
+            const keyPath = path.join(hostKeyDir, `ssh_host_${type}_key`);
+            execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", keyPath]);
+            return keyPath;
+        });
+        const clientKeyPath = path.join(dir, "client_key");
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath]);
+        fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
+        fs.mkdirSync("/run/sshd", { recursive: true });
 
-    const port = await freePort();
-    const config = path.join(dir, "sshd_config");
-    fs.writeFileSync(
-        config,
-        [
-            `Port ${port}`,
-            "ListenAddress 127.0.0.1",
-            ...hostKeyPaths.map((keyPath) => `HostKey ${keyPath}`),
-            `PidFile ${path.join(dir, "sshd.pid")}`,
-            `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "PubkeyAuthentication yes",
-            "PermitRootLogin prohibit-password",
-            "StrictModes no",
-            "UsePAM no",
-            // Only what an EC2 host's environment would give the process, passed explicitly.
-            "AcceptEnv AWS_* NODE_NO_WARNINGS",
-            // The host's Node line first, as AL2023's nodejs22 is at /usr/local/bin/node on EC2
-            // (the machine's own Node may be older, and the bundles refuse it).
-            `SetEnv ${Object.entries({ PATH: hostPath, ...options.sessionEnv })
-                .map(([k, v]) => `${k}=${v}`)
-                .join(" ")}`,
-            "Subsystem sftp internal-sftp",
-            "",
-        ].join("\n"),
-    );
-    const child: ChildProcess = spawnGroup(
-        "unshare",
-        [
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            `mount --bind '${home}' /home && exec /usr/sbin/sshd -D -e -f '${config}'`,
-        ],
-        { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    const stop = await serverListening("sshd", child, port, 10_000, dir);
+        const config = path.join(dir, "sshd_config");
+        fs.writeFileSync(
+            config,
+            [
+                `Port ${port}`,
+                "ListenAddress 127.0.0.1",
+                ...hostKeyPaths.map((keyPath) => `HostKey ${keyPath}`),
+                `PidFile ${path.join(dir, "sshd.pid")}`,
+                `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "PubkeyAuthentication yes",
+                "PermitRootLogin prohibit-password",
+                "StrictModes no",
+                "UsePAM no",
+                // Only what an EC2 host's environment would give the process, passed explicitly.
+                "AcceptEnv AWS_* NODE_NO_WARNINGS",
+                // The host's Node line first, as AL2023's nodejs22 is at /usr/local/bin/node on EC2
+                // (the machine's own Node may be older, and the bundles refuse it).
+                `SetEnv ${Object.entries({ PATH: hostPath, ...options.sessionEnv })
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(" ")}`,
+                "Subsystem sftp internal-sftp",
+                "",
+            ].join("\n"),
+        );
+        const child: ChildProcess = spawnGroup(
+            "unshare",
+            [
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                `mount --bind '${home}' /home && exec /usr/sbin/sshd -D -e -f '${config}'`,
+            ],
+            { stdio: ["ignore", "ignore", "pipe"] },
+        );
+        const stop = await serverListening("sshd", child, port, 10_000, dir);
+        return { port, hostKeyDir, clientKeyPath, dir, stop };
+    });
 
     const user = os.userInfo().username;
     const common = [
