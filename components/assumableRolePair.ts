@@ -7,13 +7,9 @@ import { agentServiceOutput, type ServiceAgent } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
 import type { ServiceRoleSpec } from "./serviceRole";
-import {
-    HostSettings,
-    validateAgentAccess,
-    validateHostSettings,
-    validateServiceSettings,
-    ValidHostSettings,
-} from "./settings";
+import { validateAgentAccess } from "./agentSettings";
+import { HostSettings, validateHostSettings, ValidHostSettings } from "./hostSettings";
+import { validateServiceSettings } from "./serviceSettings";
 import { checkProfileName, ObjectAction, TrustMode } from "./validation";
 
 /**

@@ -10,7 +10,8 @@ import type { AgentAccess } from "../contract/credentialAgent";
 import { createHostRole } from "./hostIdentity";
 import { createProvenHost, ProvenHost } from "./provenHost";
 import { createServiceRole, ServiceRole, ServiceRoleSpec } from "./serviceRole";
-import { checkDefaultProviderRegion, type ValidHostSettings } from "./settings";
+import type { ValidHostSettings } from "./hostSettings";
+import { checkDefaultProviderRegion } from "./providerRegion";
 
 /** One service to put on the host. */
 export interface ServiceToHost {

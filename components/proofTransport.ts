@@ -8,7 +8,7 @@ import type { VerifyTarget } from "../contract/plan";
 import type { ProofReport } from "../contract/report";
 import type { Host, HostSsh } from "./instance";
 import type { HostRole } from "./hostIdentity";
-import type { ProofTransportSettings } from "./settings";
+import type { ProofTransportSettings } from "./proofSettings";
 import { sshTransport } from "./sshTransport";
 import { ssmTransport } from "./ssmTransport";
 

@@ -12,7 +12,7 @@ import { grantHostAccess, HostRole } from "./hostIdentity";
 import { createInstance } from "./instance";
 import { createProfileParameters } from "./profileParameters";
 import { createProofTransport, TransportTarget } from "./proofTransport";
-import type { ProofTransportSettings } from "./settings";
+import type { ProofTransportSettings } from "./proofSettings";
 import { hostUserData } from "./userData";
 import { InputError, ObjectAction } from "./validation";
 

@@ -5,12 +5,9 @@ import type { ProofReport } from "../contract/report";
 import { agentServiceOutput, type ServiceAgent } from "./agentOutputs";
 import { hostProfilesPath } from "./provenHost";
 import { composeHostAndServices } from "./composition";
-import {
-    HostSettings,
-    validateAgentAccess,
-    validateHostSettings,
-    validateServiceSettings,
-} from "./settings";
+import { validateAgentAccess } from "./agentSettings";
+import { HostSettings, validateHostSettings } from "./hostSettings";
+import { validateServiceSettings } from "./serviceSettings";
 import {
     checkServiceCount,
     checkServiceName,

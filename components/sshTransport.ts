@@ -12,7 +12,7 @@ import { buildHostKeyCommand, buildVerifyPlanCommand, verifyPlanJson } from "./c
 import type { ProofReport } from "../contract/report";
 import type { ProofContext, ProofTransport, TransportScope } from "./proofTransport";
 import { parseVerificationReport, requireProof } from "./proofReport";
-import type { SshProofSettings } from "./settings";
+import type { SshProofSettings } from "./proofSettings";
 
 /** Where the bundle lands on the host. */
 export const remoteVerifyPath = "/home/ec2-user/rolepair-verify.js";

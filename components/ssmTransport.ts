@@ -11,7 +11,7 @@ import { buildSsmRunnerCommand, verifyPlanJson } from "./commandLines";
 import { attachSsmAgentPolicy } from "./hostIdentity";
 import type { ProofContext, ProofTransport, TransportScope } from "./proofTransport";
 import { parseVerificationReport, requireProof } from "./proofReport";
-import type { SsmProofSettings } from "./settings";
+import type { SsmProofSettings } from "./proofSettings";
 
 export function ssmTransport(settings: SsmProofSettings, scope: TransportScope): ProofTransport {
     const { name, parent } = scope;

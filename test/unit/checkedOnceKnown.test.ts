@@ -10,7 +10,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inspect } from "util";
 
-import { validateHostSettings } from "../../components/settings";
+import { validateHostSettings } from "../../components/hostSettings";
 import { promiseOf, runMocked } from "../../lab/pulumiMocks";
 
 async function failedCheck(input: "subnetId" | "sshIngressCidr", value: string): Promise<Error> {
