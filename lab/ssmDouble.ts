@@ -6,8 +6,9 @@
 // errors as {"__type": ...}) for the three operations the runner uses, and plays the agent: it
 // really runs each AWS-RunShellScript `commands` script with bash, in a temporary working
 // directory, with the host's environment (hostEnv(): credentials only from the IMDSv2 double,
-// AWS through AWS_ENDPOINT_URL), and ROLEPAIR_HOST_HOME set to that host's home so the runner's
-// /home/ec2-user paths land in a temporary directory.
+// AWS through AWS_ENDPOINT_URL), ROLEPAIR_HOST_HOME set to that host's home so the runner's
+// /home/ec2-user paths land in a temporary directory, and ROLEPAIR_HOST_ROOT (the caller's, or a
+// temporary directory of the double's) standing in for / (the stage under /var/lib/rolepair).
 //
 // Like the real service it answers InvocationDoesNotExist right after SendCommand, keeps only the
 // first 24,000 characters of stdout and 8,000 of stderr, and ends a command TimedOut after its
@@ -62,6 +63,8 @@ interface Invocation {
 
 export interface SsmDouble {
     endpoint: string;
+    /** The host's stand-in for / (ROLEPAIR_HOST_ROOT) the scripts run with. */
+    hostRoot: string;
     /** Every X-Amz-Target received, in order. */
     targets: string[];
     sent: SentCommand[];
@@ -77,6 +80,8 @@ const runComment = "rolepair verify: run";
 
 export async function startSsmDouble(options: SsmDoubleOptions): Promise<SsmDouble> {
     const agentDir = makeTempDir("rolepair-ssm-agent-");
+    const hostRoot = options.hostEnv.ROLEPAIR_HOST_ROOT ?? path.join(agentDir, "root");
+    fs.mkdirSync(hostRoot, { recursive: true });
     const invocations = new Map<string, Invocation>();
     const children = new Set<ChildProcess>();
     const state = {
@@ -116,7 +121,11 @@ export async function startSsmDouble(options: SsmDoubleOptions): Promise<SsmDoub
         fs.writeFileSync(scriptPath, script);
         const child = spawnGroup("bash", [scriptPath], {
             cwd: workDir,
-            env: { ...options.hostEnv, ROLEPAIR_HOST_HOME: options.hostEnv.HOME },
+            env: {
+                ...options.hostEnv,
+                ROLEPAIR_HOST_HOME: options.hostEnv.HOME,
+                ROLEPAIR_HOST_ROOT: hostRoot,
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         children.add(child);
@@ -268,6 +277,7 @@ export async function startSsmDouble(options: SsmDoubleOptions): Promise<SsmDoub
     const { port } = server.address() as { port: number };
     return {
         endpoint: `http://127.0.0.1:${port}`,
+        hostRoot,
         get targets() {
             return state.targets;
         },

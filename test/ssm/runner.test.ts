@@ -150,16 +150,23 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         const [runCommand] = runCommands(run.double);
         assert.deepStrictEqual(runCommand.parameters.executionTimeout, ["600"]);
         const script = runCommand.parameters.commands[0];
-        // The stage is given to ec2-user without following a link; its parent is never chowned.
-        assert.match(script, /^ {2}chown -R -h ec2-user "\$stage"$/m);
-        assert.doesNotMatch(script, /chown ec2-user "\$\{stage%/);
+        // ec2-user gets read access to the run's files, which stay root's; nothing is chowned.
+        assert.match(
+            script,
+            /^ {2}chgrp -R -h "\$\(id -g ec2-user\)" "\$run" && chmod 750 "\$run"/m,
+        );
+        assert.doesNotMatch(script, /chown/);
         assert.match(script, /sudo -u ec2-user -H --/);
         assert.match(
             script,
-            /--targets "\$stage\/plan\.json" --region us-east-1 --propagation-timeout 20 --json/,
+            /--targets "\$run\/plan\.json" --region us-east-1 --propagation-timeout 20 --json/,
         );
         // The run removes what it staged on the host.
-        assert.deepStrictEqual(fs.readdirSync(path.join(run.hostHome, ".rolepair-ssm")), []);
+        assert.deepStrictEqual(
+            fs.readdirSync(path.join(run.double.hostRoot, "var/lib/rolepair/ssm")),
+            [],
+        );
+        assert.ok(!fs.existsSync(path.join(run.hostHome, ".rolepair-ssm")));
     });
 
     it("proves three services with the isolation matrix: exit 0, every row denied", async () => {

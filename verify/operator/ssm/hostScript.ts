@@ -3,8 +3,8 @@
 // unpacks the bundle, the on-host wrapper and the plan, and runs verify. Pure functions, so the
 // tests can read exactly what the host runs. No S3: everything travels in the parameters.
 //
-// Paths on the host default to the production ones (/home/ec2-user); ROLEPAIR_HOST_HOME, when
-// set in the agent's environment (only the test double sets it), puts them elsewhere.
+// The scripts stage under /var/lib/rolepair/ssm (root's); ROLEPAIR_HOST_ROOT, when set in the
+// agent's environment (only the test double sets it), stands in for / there.
 import { createHash, randomBytes } from "crypto";
 import { gzipSync } from "zlib";
 
@@ -20,7 +20,7 @@ export const hostExitCodes = {
     noNode: 92,
     /** The profiles could not be synced from SSM Parameter Store: the proof would test stale ones. */
     profileSyncFailed: 93,
-    /** ~ec2-user/.rolepair-ssm (or the run's directory) is a link or not a directory: refused. */
+    /** A stage path under /var/lib/rolepair/ssm is a link or not a directory: refused. */
     stageRefused: 94,
 } as const;
 
@@ -37,7 +37,7 @@ function quote(value: string): string {
 const word = (value: string) => (/^[\w.-]+$/.test(value) ? value : quote(value));
 
 export interface Delivery {
-    /** Per-run directory name under ~ec2-user/.rolepair-ssm. */
+    /** Per-run directory name under /var/lib/rolepair/ssm. */
     runId: string;
     /** One script per part, each a SendCommand of its own. */
     partScripts: string[];
@@ -47,22 +47,24 @@ export interface Delivery {
     bundleSha256: string;
 }
 
-const stageBase = '"${ROLEPAIR_HOST_HOME:-/home/ec2-user}/.rolepair-ssm"';
+/** Where the scripts stage their files on the host: root's, under /var/lib. */
+export const hostStageBase = "/var/lib/rolepair/ssm";
 
 /**
- * Sets $stage, checking the path first: the scripts run as root, and ~/.rolepair-ssm sits in a
- * directory ec2-user owns, so a link there (to /etc, to a root-owned directory) would make root
- * write, chown or chmod its target. A link or a non-directory is refused with what it is (lstat:
- * `[ -L ]` looks at the name itself); a real directory that is not root's (earlier scripts gave
- * it to ec2-user) is removed when empty and made again, root's, mode 711, so ec2-user can reach
- * its own run's directory inside but not replace it. Nothing is ever chowned through a name.
+ * Sets $stage, the run's directory under a base only root can write in: /var/lib/rolepair/ssm,
+ * made by root (install -d: 755 for /var/lib/rolepair, 711 for the base) in root-owned /var/lib,
+ * so no other user can ever have put a name there, and no check can be raced. A link or a
+ * non-directory at one of these paths (root's own doing) is refused, saying what it is. Each part
+ * makes the run's directory if no earlier part has (parts arrive concurrently), mode 700; the run
+ * script then makes a fresh `run` directory inside it with a mkdir that fails if it exists.
+ * Nothing is ever written under ec2-user's home. ROLEPAIR_HOST_ROOT is the tests' stand-in for /.
  */
 const stageGuard = (runId: string) => [
-    `base=${stageBase}; stage="$base/${runId}"`,
-    `refuse() { echo "rolepair-ssm: $1 is $2; refused (root follows no link in a directory ec2-user owns)" >&2; exit ${hostExitCodes.stageRefused}; }`,
-    'for p in "$base" "$stage"; do [ ! -L "$p" ] || refuse "$p" "a symbolic link"; [ ! -e "$p" ] || [ -d "$p" ] || refuse "$p" "not a directory"; done',
-    '[ ! -d "$base" ] || [ "$(stat -c %u "$base")" = "$(id -u)" ] || rmdir "$base" 2>/dev/null || refuse "$base" "a directory of another user, not empty"',
-    'mkdir -p "$base"; chmod 711 "$base"',
+    `root="\${ROLEPAIR_HOST_ROOT:-}"; base="$root${hostStageBase}"; stage="$base/${runId}"`,
+    `refuse() { echo "rolepair-ssm: $1 is $2; refused (only root makes the stage under ${hostStageBase}: remove it and run again)" >&2; exit ${hostExitCodes.stageRefused}; }`,
+    'for p in "${base%/*}" "$base" "$stage"; do [ ! -L "$p" ] || refuse "$p" "a symbolic link"; [ ! -e "$p" ] || [ -d "$p" ] || refuse "$p" "not a directory"; done',
+    'install -d -m 755 -o root -g root "${base%/*}"; install -d -m 711 -o root -g root "$base"',
+    'mkdir -m 700 "$stage" 2>/dev/null || [ -d "$stage" ] || refuse "$stage" "not a directory"',
 ];
 
 /** Splits the gzipped bundle into part scripts of at most chunkPayloadChars base64 characters. */
@@ -76,7 +78,6 @@ export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("he
                 "set -eu",
                 "umask 077",
                 ...stageGuard(runId),
-                'mkdir -p "$stage"',
                 `printf '%s' ${quote(payload.slice(i, i + chunkPayloadChars))} > "$stage/part-${part}"`,
             ].join("\n"),
         );
@@ -114,9 +115,9 @@ export function runScript(args: RunScriptArgs): string {
     const { delivery } = args;
     const wrapper = Buffer.from(args.wrapperSource);
     const verifyArgs = [
-        '"$stage/verify.js"',
+        '"$run/verify.js"',
         "--targets",
-        '"$stage/plan.json"',
+        '"$run/plan.json"',
         "--region",
         word(args.region),
         ...(args.propagationTimeoutSeconds !== undefined
@@ -133,14 +134,16 @@ export function runScript(args: RunScriptArgs): string {
         `fail() { printf 'rolepair-ssm: %s\\n' "$2" >&2; exit "$1"; }`,
         `check() { got=$(sha256sum "$1" | cut -d ' ' -f 1); [ "$got" = "$2" ] || fail ${codes.checksumMismatch} "checksum mismatch for $(basename "$1"): expected sha256 $2, got $got; refusing to run it"; }`,
         `ls "$stage"/part-* >/dev/null 2>&1 || fail ${codes.notDelivered} "no bundle parts in $stage: the delivery commands did not run"`,
-        'cat "$stage"/part-* > "$stage/verify.js.gz.b64"',
-        `check "$stage/verify.js.gz.b64" ${delivery.payloadSha256}`,
-        'base64 -d < "$stage/verify.js.gz.b64" > "$stage/verify.js.gz"',
-        'gzip -dc < "$stage/verify.js.gz" > "$stage/verify.js"',
-        `check "$stage/verify.js" ${delivery.bundleSha256}`,
-        `printf '%s' ${quote(wrapper.toString("base64"))} | base64 -d > "$stage/run.js"`,
-        `check "$stage/run.js" ${sha256Hex(wrapper)}`,
-        `printf '%s' ${quote(Buffer.from(args.planJson).toString("base64"))} | base64 -d > "$stage/plan.json"`,
+        // The run's own directory, fresh: mkdir fails if it exists, so nothing in it predates root.
+        `run="$stage/run"; mkdir -m 700 "$run" || refuse "$run" "already there"`,
+        'cat "$stage"/part-* > "$run/verify.js.gz.b64"',
+        `check "$run/verify.js.gz.b64" ${delivery.payloadSha256}`,
+        'base64 -d < "$run/verify.js.gz.b64" > "$run/verify.js.gz"',
+        'gzip -dc < "$run/verify.js.gz" > "$run/verify.js"',
+        `check "$run/verify.js" ${delivery.bundleSha256}`,
+        `printf '%s' ${quote(wrapper.toString("base64"))} | base64 -d > "$run/run.js"`,
+        `check "$run/run.js" ${sha256Hex(wrapper)}`,
+        `printf '%s' ${quote(Buffer.from(args.planJson).toString("base64"))} | base64 -d > "$run/plan.json"`,
         // cloud-init installs Node.js and the profiles; the agent can be Online before it ends.
         "if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi",
         'node_bin=$(command -v node 2>/dev/null || true); for c in /usr/local/bin/node /usr/bin/node-22; do [ -n "$node_bin" ] || { [ -x "$c" ] && node_bin=$c; } || true; done',
@@ -152,11 +155,11 @@ export function runScript(args: RunScriptArgs): string {
             : []),
         "set +e",
         'if [ "$(id -u)" = 0 ] && id ec2-user >/dev/null 2>&1; then',
-        // The parent stays root's (711); -h: a link inside the stage is changed, never its target.
-        '  chown -R -h ec2-user "$stage"',
-        `  sudo -u ec2-user -H -- "$node_bin" "$stage/run.js" ${verifyArgs}`,
+        // Read access only: the files stay root's; ec2-user's group may read them and pass through.
+        `  chgrp -R -h "$(id -g ec2-user)" "$run" && chmod 750 "$run" && chmod 640 "$run"/* && chmod 711 "$stage" || fail ${codes.stageRefused} "could not give ec2-user read access to $run"`,
+        `  sudo -u ec2-user -H -- "$node_bin" "$run/run.js" ${verifyArgs}`,
         "else",
-        `  "$node_bin" "$stage/run.js" ${verifyArgs}`,
+        `  "$node_bin" "$run/run.js" ${verifyArgs}`,
         "fi",
         "exit $?",
     ].join("\n");
