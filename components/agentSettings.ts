@@ -1,15 +1,8 @@
 // The credential agent's settings: whether the host runs it and who may use each service's token.
-// Kept together so the agent's rules read in one place: it runs only where the proof's SSH sync
-// step installs it, and users are named only when it runs.
+// Kept together so the agent's rules read in one place: it runs only where the proof's sync step
+// installs it, and users are named only when it runs.
 import type { AgentAccess } from "../contract/credentialAgent";
-import { maxParameterCharsPerCommand } from "../contract/ssmLimits";
-import {
-    checkAgentServiceName,
-    checkAgentUsers,
-    checkBoolean,
-    InputError,
-    VerifyTransport,
-} from "./validation";
+import { checkAgentServiceName, checkAgentUsers, checkBoolean, InputError } from "./validation";
 
 /** The users allowed a service's token when the credential agent is on and none are named. */
 export const defaultAgentUsers: readonly string[] = ["ec2-user"];
@@ -38,14 +31,10 @@ export function validateAgentAccess(
 }
 
 /**
- * Whether the credential agent serves the services (default false): only with the proof, and
- * only over SSH, since the proof's sync step is what installs it.
+ * Whether the credential agent serves the services (default false): only with the proof, since
+ * the proof's sync step (over SSH or SSM) is what installs it.
  */
-export function checkCredentialAgent(
-    value: unknown,
-    verify: boolean,
-    verifyTransport: VerifyTransport,
-): boolean {
+export function checkCredentialAgent(value: unknown, verify: boolean): boolean {
     const credentialAgent = checkBoolean("credentialAgent", value ?? false);
     if (credentialAgent && !verify) {
         // The agent, its units and the IMDS lock reach the host through the proof's sync step
@@ -54,15 +43,6 @@ export function checkCredentialAgent(
             "credentialAgent",
             credentialAgent,
             "false with verify false: the agent is installed on the host by the proof's sync step, so it needs verify true",
-        );
-    }
-    if (credentialAgent && verifyTransport === "ssm") {
-        // The installer carries the agent's program inline (about 150 KB); the SSM runner sends
-        // each host script in one SendCommand, at most maxParameterCharsPerCommand characters.
-        throw new InputError(
-            "credentialAgent",
-            credentialAgent,
-            `false with verifyTransport "ssm": the agent's installer (about 150 KB) does not fit one SendCommand (${maxParameterCharsPerCommand} characters); use verifyTransport "ssh" for the agent`,
         );
     }
     return credentialAgent;

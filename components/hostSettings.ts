@@ -66,7 +66,7 @@ export interface HostSettings {
     readonly ssmRunnerPath?: string;
     /** verifyTransport "ssh" only: path of the operator-side reader of the host's SSH key. Default: dist/host-key.js of this package. */
     readonly hostKeyReaderPath?: string;
-    /** Serve each service's role on the host through the credential agent (http://169.254.170.23/v1/credentials, a token per service readable only by the users allowed it) and lock IMDS to root and the agent. Needs verify true over verifyTransport "ssh" (the proof's sync step installs the agent; over SSM its installer does not fit one SendCommand). Turning it on or off never touches the instance. Default false. */
+    /** Serve each service's role on the host through the credential agent (http://169.254.170.23/v1/credentials, a token per service readable only by the users allowed it) and lock IMDS to root and the agent. Needs verify true (the proof's sync step installs the agent, over SSH or SSM). Turning it on or off never touches the instance. Default false. */
     readonly credentialAgent?: boolean;
 }
 
@@ -86,7 +86,7 @@ export function validateHostSettings(args: HostSettings): ValidHostSettings {
     const verify = checkBoolean("verify", args.verify ?? true);
     const verifyTransport = checkVerifyTransport("verifyTransport", args.verifyTransport ?? "ssh");
     refuseSettingsThatDoNothing(args, verify, verifyTransport);
-    const credentialAgent = checkCredentialAgent(args.credentialAgent, verify, verifyTransport);
+    const credentialAgent = checkCredentialAgent(args.credentialAgent, verify);
     const proof = validateProofSettings(args, verify, verifyTransport);
     return {
         forceDestroy: checkBoolean("forceDestroy", args.forceDestroy ?? true),

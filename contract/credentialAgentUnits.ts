@@ -84,6 +84,13 @@ export function imdsLockUnitText(): string {
 export interface AgentInstallerFiles {
     /** The agent program's text (dist/credential-agent.js). */
     program?: string;
+    /**
+     * Where the host already has the program's text (a shell word, such as the SSM runner's
+     * "$run/credential-agent.js", delivered in parts): the installer copies it from there instead
+     * of carrying it inline (about 154 KB, more than one SendCommand takes), and still refuses it
+     * unless its sha256 is `program`'s.
+     */
+    programFile?: string;
     /** The lock's rule set (dist/imds-lock.nft). */
     lock?: string;
 }
@@ -107,8 +114,17 @@ export function credentialAgentInstaller(files: AgentInstallerFiles = {}): strin
         const line = when === "|| true" ? `${command} || true` : when.replace("CMD", command);
         return [line, content.trimEnd(), marker];
     };
-    const packed = gzipSync(Buffer.from(program), { level: 9 }).toString("base64");
     const sha256 = createHash("sha256").update(program).digest("hex");
+    const carried =
+        files.programFile !== undefined
+            ? [`cat -- ${files.programFile} >"$agent_program"`]
+            : [
+                  `base64 -d <<'ROLEPAIR_AGENT' | gzip -dc >"$agent_program"`,
+                  ...(gzipSync(Buffer.from(program), { level: 9 })
+                      .toString("base64")
+                      .match(/.{1,76}/g) as string[]),
+                  "ROLEPAIR_AGENT",
+              ];
     return [
         "set -eu",
         "set -o pipefail",
@@ -120,9 +136,7 @@ export function credentialAgentInstaller(files: AgentInstallerFiles = {}): strin
         // install exits (a caller's `if` or `||` would otherwise hide it).
         'agent_put() { tmp=$(mktemp); cat >"$tmp"; if cmp -s "$tmp" "$root$1"; then rm -f "$tmp"; return 1; fi; install -D -m "$2" -o root -g root "$tmp" "$root$1" || { rm -f "$tmp"; echo "rolepair: could not install $1" >&2; exit 1; }; rm -f "$tmp"; agent_changed=1; }',
         "agent_program=$(mktemp)",
-        `base64 -d <<'ROLEPAIR_AGENT' | gzip -dc >"$agent_program"`,
-        ...(packed.match(/.{1,76}/g) as string[]),
-        "ROLEPAIR_AGENT",
+        ...carried,
         `if [ "$(sha256sum "$agent_program" | cut -d ' ' -f 1)" != ${sha256} ]; then echo "rolepair: the credential agent program arrived damaged; not installed" >&2; rm -f "$agent_program"; exit 1; fi`,
         `if agent_put ${agentProgramPath} 644 <"$agent_program"; then program_changed=1; fi`,
         'rm -f "$agent_program"',

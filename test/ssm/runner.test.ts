@@ -245,7 +245,7 @@ describe("the SSM runner proves on the host through Run Command (SSM double, mot
         assert.strictEqual(failed.code, 3, failed.stderr);
         assert.match(
             failed.stderr,
-            /delivering part \d+\/\d+ of the verify bundle to i-0123456789abcdef0 ended Failed .*No space left on device/,
+            /delivering part \d+\/\d+ \(verify\.js\) to i-0123456789abcdef0 ended Failed .*No space left on device/,
         );
         assert.deepStrictEqual(runCommands(failed.double), [], "nothing ran");
 

@@ -4,6 +4,7 @@
 // never touches the instance; and nothing a token could be is in any resource's state (tokens
 // are made on the host). Every refusal happens before any resource.
 import * as assert from "assert";
+import * as path from "path";
 
 import { agentServiceOutput } from "../../components/agentOutputs";
 import { AssumableRolePair, AssumableRolePairArgs } from "../../components/assumableRolePair";
@@ -11,13 +12,14 @@ import { SharedDevHost, SharedDevHostArgs } from "../../components/sharedDevHost
 import { parseServiceEntry } from "../../components/stackConfig";
 import { profileSyncNow } from "../../contract/profileSync";
 import { maxParameterCharsPerCommand } from "../../contract/ssmLimits";
-import { operatorConfig, runProgram, stackFileConfig } from "../../lab/program";
+import { operatorConfig, repoRoot, runProgram, stackFileConfig } from "../../lab/program";
 import { accountId, promiseOf, runMocked, type MockedRun } from "../../lab/pulumiMocks";
 
 const services = ["service-a", "service-b", "service-c"];
 const instanceType = "aws:ec2/instance:Instance";
 const parameterType = "aws:ssm/parameter:Parameter";
 const remoteCommand = "command:remote:Command";
+const runnerPath = path.join(repoRoot, "dist", "verify.js");
 
 type Run = Awaited<ReturnType<typeof runProgram>>;
 
@@ -131,9 +133,44 @@ describe("credential agent in the components (mocks)", () => {
         assert.deepStrictEqual(JSON.parse(value).agent, { users: ["ec2-user", "app"] });
     });
 
-    it("over SSM the agent's installer is more than one SendCommand carries (so it is refused)", () => {
-        const installer = profileSyncNow("/rolepair/p/s/h/profiles", { credentialAgent: true });
-        assert.ok(installer.length > maxParameterCharsPerCommand, `${installer.length}`);
+    it("over SSM the agent's program travels in parts: inline it exceeds one SendCommand, read from the delivered file the installer fits", () => {
+        const path = "/rolepair/p/s/h/profiles";
+        const inline = profileSyncNow(path, { credentialAgent: true });
+        assert.ok(inline.length > maxParameterCharsPerCommand, `${inline.length}`);
+        const staged = profileSyncNow(path, {
+            credentialAgent: true,
+            agentFiles: { programFile: '"$run/credential-agent.js"' },
+        });
+        assert.ok(staged.length < maxParameterCharsPerCommand / 2, `${staged.length}`);
+        assert.match(staged, /^cat -- "\$run\/credential-agent\.js" >"\$agent_program"$/m);
+        assert.doesNotMatch(staged, /ROLEPAIR_AGENT$/m);
+    });
+
+    it("with verifyTransport ssm, the runner's command syncs the profiles and installs the agent", async () => {
+        const run = await runMocked("test", {}, async () => {
+            const shared = new SharedDevHost("dev", {
+                verifyTransport: "ssm",
+                // Only hashed here: any file of the build is stable enough.
+                ssmRunnerPath: runnerPath,
+                credentialAgent: true,
+                services: { "service-a": {}, "service-b": { agentUsers: ["ec2-user", "app"] } },
+            });
+            return { verification: shared.verification };
+        });
+        const local = run.find("command:local:Command", "dev-verify-ssm");
+        assert.strictEqual(
+            local.inputs.create,
+            `node ${runnerPath} --instance-id i-0123456789abcdef0 --region us-east-1 --propagation-timeout 120 --profiles-path /rolepair/rolepair/test/dev/profiles --credential-agent`,
+        );
+        const plan = JSON.parse(local.inputs.stdin) as { name: string; agent?: boolean }[];
+        assert.deepStrictEqual(
+            plan.map((t) => [t.name, t.agent]),
+            [
+                ["service-a", true],
+                ["service-b", true],
+            ],
+        );
+        assert.strictEqual(run.all("command:remote:Command").length, 0);
     });
 
     it("AssumableRolePair: the target's profile carries agent, its output is the agent's, the instance is the same", async () => {
@@ -168,11 +205,6 @@ describe("credential agent inputs are refused before any resource", () => {
             "the agent without the proof",
             { credentialAgent: true, verify: false, services: { web: {} } },
             /^Invalid credentialAgent: true\. Accepted: false with verify false: the agent is installed on the host by the proof's sync step/,
-        ],
-        [
-            "the agent over SSM",
-            { credentialAgent: true, verifyTransport: "ssm", services: { web: {} } },
-            /^Invalid credentialAgent: true\. Accepted: false with verifyTransport "ssm": /,
         ],
         [
             "a credentialAgent that is not a boolean",

@@ -93,7 +93,7 @@ describe("the SSM scripts' stage on the host", function () {
             [true, 0, 0, 0o711],
             [true, 0, 0, 0o700],
         ]);
-        assert.ok(fs.existsSync(path.join(base(), delivery.runId, "part-000")));
+        assert.ok(fs.existsSync(path.join(base(), delivery.runId, "verify.js.part-000")));
         // An unprivileged user can neither put a name in the base nor list it.
         const asUser = (command: string) =>
             spawnSync(

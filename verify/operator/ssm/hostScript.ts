@@ -1,6 +1,7 @@
-// The shell scripts the runner sends as AWS-RunShellScript `commands`: numbered parts of the
-// gzipped, base64-encoded verify bundle, then one script that joins them, checks their sha256,
-// unpacks the bundle, the on-host wrapper and the plan, and runs verify. Pure functions, so the
+// The shell scripts the runner sends as AWS-RunShellScript `commands`: numbered parts of each
+// gzipped, base64-encoded file too large for one command (the verify bundle; the credential
+// agent's program when the sync installs it), then one script that joins them, checks their
+// sha256, unpacks them, the on-host wrapper and the plan, and runs verify. Pure functions, so the
 // tests can read exactly what the host runs. No S3: everything travels in the parameters.
 //
 // The scripts stage under /var/lib/rolepair/ssm (root's); ROLEPAIR_HOST_ROOT, when set in the
@@ -36,16 +37,31 @@ function quote(value: string): string {
 /** A shell word: as is when it needs no quoting (a region), else quoted. */
 const word = (value: string) => (/^[\w.-]+$/.test(value) ? value : quote(value));
 
+/** A file delivered in parts: the first is always verify's bundle. */
+export interface DeliveredFile {
+    /** Its name in the run's directory on the host ($run/NAME). */
+    name: string;
+    /** sha256 of its joined base64 text, checked before decoding. */
+    payloadSha256: string;
+    /** sha256 of the file itself, checked after unpacking. */
+    sha256: string;
+}
+
 export interface Delivery {
     /** Per-run directory name under /var/lib/rolepair/ssm. */
     runId: string;
     /** One script per part, each a SendCommand of its own. */
     partScripts: string[];
-    /** sha256 of the joined base64 text, checked before decoding. */
-    payloadSha256: string;
-    /** sha256 of the bundle itself, checked after unpacking. */
+    /** The name of the file each part belongs to. */
+    partFiles: string[];
+    /** What the parts carry, verify.js first. */
+    files: DeliveredFile[];
+    /** sha256 of the verify bundle. */
     bundleSha256: string;
 }
+
+/** The verify bundle's name on the host. */
+export const verifyBundleName = "verify.js";
 
 /** Where the scripts stage their files on the host: root's, under /var/lib. */
 export const hostStageBase = "/var/lib/rolepair/ssm";
@@ -67,27 +83,67 @@ const stageGuard = (runId: string) => [
     'mkdir -m 700 "$stage" 2>/dev/null || [ -d "$stage" ] || refuse "$stage" "not a directory"',
 ];
 
-/** Splits the gzipped bundle into part scripts of at most chunkPayloadChars base64 characters. */
-export function planDelivery(bundle: Buffer, runId = randomBytes(8).toString("hex")): Delivery {
-    const payload = gzipSync(bundle, { level: 9 }).toString("base64");
+/** A file besides verify's bundle to deliver in parts, by name (letters, digits, '.', '-'). */
+export interface ExtraFile {
+    name: string;
+    content: string | Buffer;
+}
+
+/**
+ * Splits the gzipped bundle, and each extra file, into part scripts of at most chunkPayloadChars
+ * base64 characters; a part lands in the run's stage as NAME.part-NNN.
+ */
+export function planDelivery(
+    bundle: Buffer,
+    runId = randomBytes(8).toString("hex"),
+    extra: readonly ExtraFile[] = [],
+): Delivery {
     const partScripts: string[] = [];
-    for (let i = 0, n = 0; i < payload.length; i += chunkPayloadChars, n++) {
-        const part = String(n).padStart(3, "0");
-        partScripts.push(
-            [
-                "set -eu",
-                "umask 077",
-                ...stageGuard(runId),
-                `printf '%s' ${quote(payload.slice(i, i + chunkPayloadChars))} > "$stage/part-${part}"`,
-            ].join("\n"),
-        );
+    const partFiles: string[] = [];
+    const files: DeliveredFile[] = [];
+    for (const file of [{ name: verifyBundleName, content: bundle }, ...extra]) {
+        if (!/^[a-z0-9][a-z0-9.-]*$/.test(file.name) || files.some((f) => f.name === file.name))
+            throw new Error(`SSM delivery: refused file name ${JSON.stringify(file.name)}`);
+        const content = Buffer.from(file.content);
+        const payload = gzipSync(content, { level: 9 }).toString("base64");
+        for (let i = 0, n = 0; i < payload.length; i += chunkPayloadChars, n++) {
+            const part = String(n).padStart(3, "0");
+            partFiles.push(file.name);
+            partScripts.push(
+                [
+                    "set -eu",
+                    "umask 077",
+                    ...stageGuard(runId),
+                    `printf '%s' ${quote(payload.slice(i, i + chunkPayloadChars))} > "$stage/${file.name}.part-${part}"`,
+                ].join("\n"),
+            );
+        }
+        files.push({
+            name: file.name,
+            payloadSha256: sha256Hex(payload),
+            sha256: sha256Hex(content),
+        });
     }
-    return {
-        runId,
-        partScripts,
-        payloadSha256: sha256Hex(payload),
-        bundleSha256: sha256Hex(bundle),
-    };
+    return { runId, partScripts, partFiles, files, bundleSha256: files[0].sha256 };
+}
+
+/** A delivered file's path in the run script, as a shell word (after its checksums passed). */
+export function deliveredFilePath(name: string): string {
+    return `"$run/${name}"`;
+}
+
+/** Joins one file's parts into $run/NAME, refusing it unless both checksums match. */
+function unpack(file: DeliveredFile): string[] {
+    const at = `"$run/${file.name}`;
+    return [
+        `ls "$stage/${file.name}".part-* >/dev/null 2>&1 || fail ${hostExitCodes.notDelivered} "no parts of ${file.name} in $stage: the delivery commands did not run"`,
+        `cat "$stage/${file.name}".part-* > ${at}.gz.b64"`,
+        `check ${at}.gz.b64" ${file.payloadSha256}`,
+        `base64 -d < ${at}.gz.b64" > ${at}.gz"`,
+        `gzip -dc < ${at}.gz" > ${at}"`,
+        `check ${at}" ${file.sha256}`,
+        `rm -f ${at}.gz.b64" ${at}.gz"`,
+    ];
 }
 
 export interface RunScriptArgs {
@@ -133,14 +189,9 @@ export function runScript(args: RunScriptArgs): string {
         `trap 'rm -rf "$stage"' EXIT`,
         `fail() { printf 'rolepair-ssm: %s\\n' "$2" >&2; exit "$1"; }`,
         `check() { got=$(sha256sum "$1" | cut -d ' ' -f 1); [ "$got" = "$2" ] || fail ${codes.checksumMismatch} "checksum mismatch for $(basename "$1"): expected sha256 $2, got $got; refusing to run it"; }`,
-        `ls "$stage"/part-* >/dev/null 2>&1 || fail ${codes.notDelivered} "no bundle parts in $stage: the delivery commands did not run"`,
         // The run's own directory, fresh: mkdir fails if it exists, so nothing in it predates root.
         `run="$stage/run"; mkdir -m 700 "$run" || refuse "$run" "already there"`,
-        'cat "$stage"/part-* > "$run/verify.js.gz.b64"',
-        `check "$run/verify.js.gz.b64" ${delivery.payloadSha256}`,
-        'base64 -d < "$run/verify.js.gz.b64" > "$run/verify.js.gz"',
-        'gzip -dc < "$run/verify.js.gz" > "$run/verify.js"',
-        `check "$run/verify.js" ${delivery.bundleSha256}`,
+        ...delivery.files.flatMap(unpack),
         `printf '%s' ${quote(wrapper.toString("base64"))} | base64 -d > "$run/run.js"`,
         `check "$run/run.js" ${sha256Hex(wrapper)}`,
         `printf '%s' ${quote(Buffer.from(args.planJson).toString("base64"))} | base64 -d > "$run/plan.json"`,

@@ -3,11 +3,15 @@ import { exitCodes } from "../../cli/exitCodes";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "fs";
 
+import {
+    credentialAgentBundleName,
+    credentialAgentProgram,
+} from "../../../contract/credentialAgentProgram";
 import { parsePlanText, planProfiles } from "../../../contract/plan";
 import { profileSyncNow } from "../../../contract/profileSync";
 import { maxParameterCharsPerCommand } from "../../../contract/ssmLimits";
 import type { RunnerOptions } from "./args";
-import { planDelivery, runScript } from "./hostScript";
+import { deliveredFilePath, planDelivery, runScript } from "./hostScript";
 import {
     deliver,
     interpret,
@@ -29,7 +33,18 @@ export async function runProof(
     progress: Progress = (line) => process.stderr.write(`… ${line}\n`),
 ): Promise<Outcome> {
     // Everything sent is built first: a plan too large for one command fails before any wait.
-    const delivery = planDelivery(fs.readFileSync(options.verifyBundlePath));
+    // The agent's program is too large for the run command: it travels in parts, as verify does.
+    const agentProgram =
+        options.profilesPath !== undefined && options.credentialAgent
+            ? credentialAgentProgram()
+            : undefined;
+    const delivery = planDelivery(
+        fs.readFileSync(options.verifyBundlePath),
+        undefined,
+        agentProgram !== undefined
+            ? [{ name: credentialAgentBundleName, content: agentProgram }]
+            : [],
+    );
     const script = runScript({
         delivery,
         wrapperSource,
@@ -40,7 +55,15 @@ export async function runProof(
             ? {
                   profileSync: profileSyncNow(options.profilesPath, {
                       profiles: planProfiles(parsePlanText(planJson, "stdin")),
-                      ...(options.credentialAgent ? { credentialAgent: true } : {}),
+                      ...(agentProgram !== undefined
+                          ? {
+                                credentialAgent: true,
+                                agentFiles: {
+                                    program: agentProgram,
+                                    programFile: deliveredFilePath(credentialAgentBundleName),
+                                },
+                            }
+                          : {}),
                   }),
               }
             : {}),

@@ -196,7 +196,7 @@ function hostStderr(invocation: GetCommandInvocationCommandOutput): string {
     return text === "" ? "" : `; the host said: ${text.split("\n").slice(-5).join(" | ")}`;
 }
 
-/** Sends every part of the bundle, concurrently; each must end Success. */
+/** Sends every part of every delivered file, concurrently; each must end Success. */
 export async function deliver(
     ssm: SSMClient,
     delivery: Delivery,
@@ -204,7 +204,8 @@ export async function deliver(
     onProgress: Progress,
 ): Promise<void> {
     const total = delivery.partScripts.length;
-    onProgress(`delivering the verify bundle in ${total} SendCommand part(s), no S3`);
+    const what = delivery.files.map((f) => f.name).join(" and ");
+    onProgress(`delivering ${what} in ${total} SendCommand part(s), no S3`);
     await Promise.all(
         delivery.partScripts.map(async (script, i) => {
             const invocation = await runCommand(ssm, {
@@ -214,7 +215,7 @@ export async function deliver(
             });
             if (invocation.Status !== "Success") {
                 throw new RunnerError(
-                    `delivering part ${i + 1}/${total} of the verify bundle to ${options.instanceId} ended ${invocation.Status} (${invocation.StatusDetails ?? "no details"}, exit ${invocation.ResponseCode})${hostStderr(invocation)}`,
+                    `delivering part ${i + 1}/${total} (${delivery.partFiles[i]}) to ${options.instanceId} ended ${invocation.Status} (${invocation.StatusDetails ?? "no details"}, exit ${invocation.ResponseCode})${hostStderr(invocation)}`,
                     exitCodes.couldNotRun,
                 );
             }
