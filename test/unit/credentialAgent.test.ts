@@ -146,6 +146,26 @@ describe("credential agent in the components (mocks)", () => {
         assert.doesNotMatch(staged, /ROLEPAIR_AGENT$/m);
     });
 
+    it("over SSM the runner's sync is asked to install the agent; without it, not", async () => {
+        const ssm = (agent: string) =>
+            runProgram("services", {
+                ...stackFileConfig("services"),
+                "rolepair:verifyTransport": "ssm",
+                "rolepair:credentialAgent": agent,
+            });
+        // One at a time: the mocks are global to the process.
+        const on = await ssm("true");
+        const off = await ssm("false");
+        const create = (run: Run) =>
+            run.find("command:local:Command", "rolepair-verify-ssm").inputs.create as string;
+        assert.match(create(on), / --profiles-path \S+ --credential-agent$/);
+        assert.doesNotMatch(create(off), /--credential-agent/);
+        assert.deepStrictEqual(
+            on.find(instanceType, "rolepair-host").inputs,
+            off.find(instanceType, "rolepair-host").inputs,
+        );
+    });
+
     it("with verifyTransport ssm, the runner's command syncs the profiles and installs the agent", async () => {
         const run = await runMocked("test", {}, async () => {
             const shared = new SharedDevHost("dev", {
