@@ -5,7 +5,8 @@
 // rolepair-test-*) from moto's SSM parameters. The installed agent, run as its user (no systemd
 // here), then answers verify, which runs as "ec2-user" (a real test user in the services' groups,
 // IMDS closed to it as the lock does: test/support/ssmEc2User.ts): every agent step passes per
-// service. Before the agent listens, the same run fails at agent-credentials, naming it.
+// service, through the runner and through prove (stack outputs). Before the agent listens, the
+// same run fails at agent-credentials.
 import * as assert from "assert";
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -216,12 +217,47 @@ describe("the credential agent installed and proven over SSM (SSM double, moto, 
         outputs.push(...started.log);
     });
 
+    it("prove over SSM, from the stack's outputs, installs (or keeps) the agent and proves through it", async () => {
+        const sentBefore = double.sent.length;
+        const file = path.join(operatorHome, "outputs.json");
+        const proofTarget = {
+            transport: "ssm",
+            instanceId,
+            region,
+            plan,
+            propagationTimeoutSeconds: 5,
+            profilesPath,
+        };
+        fs.writeFileSync(file, JSON.stringify({ instanceId, publicIp: "", proofTarget }));
+        const r = await runProcess(
+            process.execPath,
+            [operatorTool("prove.js"), "--outputs", file, "--poll-interval", "0.05", "--json"],
+            operatorEnv(operator, operatorHome, double.endpoint),
+            200_000,
+        );
+        outputs.push(r.stdout, r.stderr);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const report = JSON.parse(r.stdout) as ProofReport;
+        assert.deepStrictEqual(
+            report.services.map((s) => [
+                s.name,
+                s.steps.find((x) => x.name === "agent-cross-token")?.ok,
+            ]),
+            names.map((name) => [name, true]),
+        );
+        const sent = double.sent.slice(sentBefore);
+        assert.ok(
+            sent.some((c) => /credential-agent\.js\.part-000"$/.test(c.parameters.commands[0])),
+            "prove delivered the agent's program in parts",
+        );
+    });
+
     it("prints no token, secret key or session token", () => {
         const tokens = names.map((n) =>
             fs.readFileSync(path.join(root, agentTokenFile(n)), "utf8").trim(),
         );
         const secrets = [...tokens, ...scenario.secrets, operator.secret];
-        assert.ok(outputs.length >= 4);
+        assert.ok(outputs.length >= 6);
         for (const output of outputs)
             for (const secret of secrets)
                 assert.ok(!output.includes(secret), "a secret appeared in the runner's output");
