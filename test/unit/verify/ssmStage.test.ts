@@ -163,6 +163,44 @@ describe("the SSM scripts' stage on the host", function () {
         assert.match(again.stderr, new RegExp(`${stage}/run is already there; refused`));
     });
 
+    it("delivers an extra file in parts of its own, refusing it when a part was changed in transit", () => {
+        const extra = planDelivery(Buffer.from("console.log('x')\n"), "fedcba9876543210", [
+            { name: "credential-agent.js", content: "agent program\n" },
+        ]);
+        assert.deepStrictEqual(extra.partFiles, ["verify.js", "credential-agent.js"]);
+        assert.deepStrictEqual(
+            extra.files.map((f) => f.name),
+            ["verify.js", "credential-agent.js"],
+        );
+        const script = runScript({
+            delivery: extra,
+            wrapperSource: "",
+            planJson: "[]",
+            region: "us-east-1",
+            profileSync: `cmp "$run/credential-agent.js" - <<'X'\nagent program\nX`,
+        });
+        for (const part of extra.partScripts) assert.strictEqual(run(part).status, 0);
+        const ok = run(script);
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        // The same again, one base64 character of the agent's part changed.
+        for (const part of extra.partScripts) {
+            const changed = part.endsWith('credential-agent.js.part-000"')
+                ? part.replace(
+                      /(printf '%s' '.{5})(.)/s,
+                      (_, head: string, c: string) => head + (c === "A" ? "B" : "A"),
+                  )
+                : part;
+            assert.strictEqual(run(changed).status, 0);
+        }
+        const bad = run(script);
+        assert.strictEqual(bad.status, hostExitCodes.checksumMismatch, bad.stderr);
+        assert.match(bad.stderr, /checksum mismatch for credential-agent\.js\.gz\.b64/);
+        assert.throws(
+            () => planDelivery(Buffer.from(""), undefined, [{ name: "../x", content: "" }]),
+            /refused file name "\.\.\/x"/,
+        );
+    });
+
     it("lets ec2-user read and run its files, root's still, and write none of them", () => {
         // Shims: ec2-user exists with uid and gid 65534, and sudo -u ec2-user runs as it.
         const shims = makeTempDir("rolepair-ssmshims-");
