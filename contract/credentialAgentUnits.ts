@@ -23,6 +23,9 @@ export const imdsLockTable = "rolepair_imds";
 /** Where systemd reads the units the installer writes. */
 export const systemUnitDirectory = "/etc/systemd/system";
 
+/** Node flags the unit runs the agent with (bench/agent.ts measures it with the same). */
+export const agentNodeFlags: readonly string[] = [];
+
 /**
  * The agent's service: its own user (no shell, no home), only the capability to bind port 80, a
  * read-only view of the system. The `+` runs that one command as root: the address it listens on
@@ -40,7 +43,7 @@ export function credentialAgentUnitText(): string {
         `User=${agentUser}`,
         `Group=${agentUser}`,
         `ExecStartPre=+/usr/sbin/ip address replace ${agentAddress}/32 dev lo`,
-        `ExecStart=/usr/local/bin/node ${agentProgramPath} --services ${agentServicesFile}`,
+        `ExecStart=${["/usr/local/bin/node", ...agentNodeFlags, agentProgramPath].join(" ")} --services ${agentServicesFile}`,
         "ExecReload=/bin/kill -HUP $MAINPID",
         `ExecStopPost=-+/usr/sbin/ip address del ${agentAddress}/32 dev lo`,
         "Restart=on-failure",
