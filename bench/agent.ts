@@ -8,12 +8,14 @@
 // 2000 requests/s in all). BENCH_AGENT_NODE runs the agent (and the floor) with another node
 // binary (e.g. .tools/node-22/node_modules/.bin/node, the host's line); BENCH_AGENT_NODE_FLAGS
 // replaces the node flags the systemd unit gives it (a what-if: "" for none, "--lite-mode" ...).
+// The floor (agentFloor.ts) is the same loads against a plain node HTTP server answering as many
+// bytes: on a shared machine it says how much of the latency is the machine's, not the agent's.
 import { createServiceRoles } from "../lab/agentRoles";
-import { spawnGroup, stopGroup } from "../lab/cleanup";
 import { startImds } from "../lab/imds";
 import { region, startMoto } from "../lab/moto";
 import { createHost } from "../lab/scenario";
 import { agentNodeFlags } from "../contract/credentialAgentUnits";
+import { floorMemory, startFloorServer } from "./agentFloor";
 import { startBenchAgent } from "./agentProcess";
 import { load, percentile } from "./agentLoad";
 import { cpuSeconds, describeMemory, memory, type Memory } from "./procStats";
@@ -28,23 +30,42 @@ export const nodeFlags =
         ? [...agentNodeFlags]
         : process.env.BENCH_AGENT_NODE_FLAGS.split(" ").filter(Boolean);
 
-/** What node alone holds with an HTTP server listening, same binary and flags: the floor. */
-async function plainNodeMemory(): Promise<Memory> {
-    const child = spawnGroup(
-        agentNode,
-        [
-            ...nodeFlags,
-            "-e",
-            "require('http').createServer().listen(0, '127.0.0.1', () => console.log('up'))",
-        ],
-        { stdio: ["ignore", "pipe", "ignore"] },
-    );
-    await new Promise((r) => child.stdout!.once("data", r));
-    // Let start-up's garbage settle as the agent's has by the time it is measured.
-    await new Promise((r) => setTimeout(r, 1000));
-    const m = memory(child.pid!);
-    await stopGroup(child);
-    return m;
+/** One agent answer's body size, for the floor server to answer with as many bytes. */
+async function answerBytes(url: string, token: string): Promise<number> {
+    const res = await fetch(url, { headers: { authorization: token } });
+    if (res.status !== 200) throw new Error(`agent: ${res.status}`);
+    return (await res.arrayBuffer()).byteLength;
+}
+
+/** Both loads against one server: latency at the clients, CPU per answer of server and clients. */
+async function loadFigures(label: string, url: string, token: string, pid: number) {
+    const figures: Figure[] = [];
+    for (const [name, pace] of [
+        ["back to back", 0],
+        [`paced, 1 per ${paceMs} ms per client`, paceMs],
+    ] as const) {
+        const serverBefore = cpuSeconds(pid);
+        const clientsBefore = process.cpuUsage();
+        const { latencies, seconds } = await load(url, token, { clients, perClient, pace });
+        const serverUs = ((cpuSeconds(pid) - serverBefore) * 1e6) / latencies.length;
+        const used = process.cpuUsage(clientsBefore);
+        const clientsUs = (used.user + used.system) / latencies.length;
+        const ms = (v: number) => `${v.toFixed(2)} ms`;
+        const agent = label === "agent";
+        figures.push(
+            {
+                what: `${label}, ${clients} clients ${name}: ${agent ? "cached credentials " : ""}p50 / p99`,
+                value: `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`,
+                target: agent ? "p99 ≤ 2 ms" : undefined,
+            },
+            {
+                what: `${label}, ${clients} clients ${name}: requests/s; CPU per answer, server (the clients, this process)`,
+                value: `${Math.round(latencies.length / seconds)}/s; ${serverUs.toFixed(0)} µs (${clientsUs.toFixed(0)} µs)`,
+                target: agent ? "agent well under 1 ms" : undefined,
+            },
+        );
+    }
+    return figures;
 }
 
 export async function measureAgent(): Promise<Figure[]> {
@@ -72,37 +93,21 @@ export async function measureAgent(): Promise<Figure[]> {
         await load(agent.url, token, { clients, perClient, pace: 0 }).catch((error: Error) => {
             throw new Error(`${error.message}: ${agent.stderr()}`);
         });
-        const figures: Figure[] = [];
-        for (const [name, pace] of [
-            ["back to back", 0],
-            [`paced, 1 per ${paceMs} ms per client`, paceMs],
-        ] as const) {
-            const agentBefore = cpuSeconds(agent.pid);
-            const benchBefore = process.cpuUsage();
-            const { latencies, seconds } = await load(agent.url, token, {
-                clients,
-                perClient,
-                pace,
-            });
-            const agentUs = ((cpuSeconds(agent.pid) - agentBefore) * 1e6) / latencies.length;
-            const bench = process.cpuUsage(benchBefore);
-            const benchUs = (bench.user + bench.system) / latencies.length;
-            const ms = (v: number) => `${v.toFixed(2)} ms`;
-            figures.push(
-                {
-                    what: `agent, ${clients} clients ${name}: cached credentials p50 / p99`,
-                    value: `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`,
-                    target: "p99 ≤ 2 ms",
-                },
-                {
-                    what: `agent, ${clients} clients ${name}: requests/s; CPU per cached answer, agent (the clients, this process)`,
-                    value: `${Math.round(latencies.length / seconds)}/s; ${agentUs.toFixed(0)} µs (${benchUs.toFixed(0)} µs)`,
-                    target: "agent well under 1 ms",
-                },
-            );
-        }
+        const figures = await loadFigures("agent", agent.url, token, agent.pid);
         const loaded = memory(agent.pid);
-        const floor = await plainNodeMemory();
+        let floorLoaded: Memory;
+        const floorServer = await startFloorServer(
+            agentNode,
+            nodeFlags,
+            await answerBytes(agent.url, token),
+        );
+        try {
+            figures.push(...(await loadFigures("floor", floorServer.url, token, floorServer.pid)));
+            floorLoaded = memory(floorServer.pid);
+        } finally {
+            await floorServer.stop();
+        }
+        const floor = await floorMemory(agentNode, nodeFlags);
         const how = `node ${agentNode === process.execPath ? process.version : agentNode}${nodeFlags.length ? ` ${nodeFlags.join(" ")}` : ""}`;
         figures.push(
             {
@@ -111,8 +116,8 @@ export async function measureAgent(): Promise<Figure[]> {
                 target: "≤ 40 MB",
             },
             {
-                what: `floor: plain node with an HTTP server listening (${how})`,
-                value: describeMemory(floor),
+                what: `floor RSS: plain node with an HTTP server listening, idle / after the loads (${how})`,
+                value: `${describeMemory(floor)} / ${describeMemory(floorLoaded)}`,
             },
         );
         if (agent.stderr().includes(token)) throw new Error("the agent printed its token");

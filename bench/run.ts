@@ -9,10 +9,12 @@ import * as fs from "fs";
 import * as os from "os";
 
 import { measureAgent } from "./agent";
+import { measureProofWithAgent } from "./agentProof";
 import { printLatencyModel } from "./modelReport";
 import { runMotoBench } from "./motoBench";
 import { coldStartMs, layerSeconds } from "./processes";
 import {
+    agentProof,
     benchOnly,
     bundleHelpers,
     compareBundle,
@@ -64,6 +66,7 @@ async function layerFigures(): Promise<Figure[]> {
 
 async function printAgent(): Promise<void> {
     const figures = await measureAgent();
+    if (agentProof) figures.push(...(await measureProofWithAgent()));
     console.log(
         `\nThe credential agent (dist/credential-agent.js, cached credentials), load ${os.loadavg()[0].toFixed(2)}:\n`,
     );

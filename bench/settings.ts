@@ -4,7 +4,8 @@
 // request (default 50), BENCH_MODEL_RUNS its runs per figure (default BENCH_RUNS);
 // BENCH_VERIFY_BUNDLE measures another build of verify, BENCH_COMPARE_BUNDLE times a candidate
 // build in the same loop; BENCH_TRACE_DUMP=1 prints every traced request of one run;
-// BENCH_LAYERS=1 also times each npm test layer.
+// BENCH_LAYERS=1 also times each npm test layer; BENCH_AGENT_PROOF=0 leaves out the proof with the
+// agent on and off (agentProof.ts).
 import { build } from "esbuild";
 import * as path from "path";
 
@@ -26,6 +27,7 @@ export const benchOnly = process.env.BENCH_ONLY;
 export const modelLatencyMs = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 50);
 export const modelRuns = Number(process.env.BENCH_MODEL_RUNS ?? runsEach);
 export const timeLayers = process.env.BENCH_LAYERS === "1";
+export const agentProof = process.env.BENCH_AGENT_PROOF !== "0";
 
 export const helperBuild = {
     bundle: true,
