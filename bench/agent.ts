@@ -6,7 +6,8 @@
 // the last is answered: the latency is then mostly queueing behind the other 99, about
 // clients / throughput) and paced (each client one request every BENCH_AGENT_PACE_MS, default 50:
 // 2000 requests/s in all). BENCH_AGENT_NODE runs the agent (and the floor) with another node
-// binary (e.g. .tools/node-22/node_modules/.bin/node, the host's line); BENCH_AGENT_NODE_FLAGS
+// binary (e.g. .tools/node-22/node_modules/.bin/node, the host's line), BENCH_AGENT_BUNDLE another
+// build of the agent; BENCH_AGENT_NODE_FLAGS
 // replaces the node flags the systemd unit gives it (a what-if: "" for none, "--lite-mode" ...).
 // The floor (agentFloor.ts) is the same loads against a plain node HTTP server answering as many
 // bytes: on a shared machine it says how much of the latency is the machine's, not the agent's.

@@ -8,7 +8,9 @@ import * as path from "path";
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../lab/cleanup";
 import { freePort } from "../lab/ports";
 
-export const agentBundle = path.join(__dirname, "..", "dist", "credential-agent.js");
+/** BENCH_AGENT_BUNDLE: another build of the agent (a what-if). */
+export const agentBundle =
+    process.env.BENCH_AGENT_BUNDLE ?? path.join(__dirname, "..", "dist", "credential-agent.js");
 
 export interface BenchService {
     name: string;

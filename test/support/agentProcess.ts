@@ -1,11 +1,13 @@
-// The real credential agent bundle (dist/credential-agent.js) as a child process on 127.0.0.1:
-// its services file and token files in a rolepair-* temp dir, its host credentials from the
-// environment given (an IMDSv2 double, AWS at moto). Stopped with its process group.
+// The real credential agent bundle (dist/credential-agent.js), with the unit's node flags, as a
+// child process on 127.0.0.1: its services file and token files in a rolepair-* temp dir, its host
+// credentials from the environment given (an IMDSv2 double, AWS at moto). Stopped with its
+// process group.
 import type { ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
+import { agentNodeFlags } from "../../contract/credentialAgentUnits";
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../../lab/cleanup";
 import { freePort, waitForPort } from "../../lab/ports";
 
@@ -47,7 +49,14 @@ export async function startAgentProcess(
     let stderr = "";
     const child: ChildProcess = spawnGroup(
         process.execPath,
-        [agentBundlePath, "--services", servicesFile, "--listen", `127.0.0.1:${port}`],
+        [
+            ...agentNodeFlags,
+            agentBundlePath,
+            "--services",
+            servicesFile,
+            "--listen",
+            `127.0.0.1:${port}`,
+        ],
         { env, stdio: ["ignore", "ignore", "pipe"] },
     );
     child.stderr?.on("data", (d) => (stderr += d));

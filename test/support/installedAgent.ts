@@ -1,11 +1,12 @@
 // The credential agent as the sync installed it into a stand-in root, run by hand as its user
-// (setpriv; no systemd here) on a loopback port, with the IMDSv2 double and moto's STS; and the
-// raw requests a test makes of it.
+// (setpriv; no systemd here) with the unit's node flags, on a loopback port, with the IMDSv2
+// double and moto's STS; and the raw requests a test makes of it.
 import { ChildProcess } from "child_process";
 import * as http from "http";
 import * as path from "path";
 
 import { agentProgramPath, agentServicesFile } from "../../contract/credentialAgent";
+import { agentNodeFlags } from "../../contract/credentialAgentUnits";
 import { spawnGroup } from "../../lab/cleanup";
 import { freePort } from "../../lab/ports";
 import { accountEntry } from "./localAccounts";
@@ -33,6 +34,7 @@ export async function startInstalledAgent(
             `--regid=${entry[3]}`,
             "--clear-groups",
             process.execPath,
+            ...agentNodeFlags,
             path.join(root, agentProgramPath),
             "--services",
             path.join(root, agentServicesFile),
