@@ -11,6 +11,8 @@
 // replaces the node flags the systemd unit gives it (a what-if: "" for none, "--lite-mode" ...).
 // The floor (agentFloor.ts) is the same loads against a plain node HTTP server answering as many
 // bytes: on a shared machine it says how much of the latency is the machine's, not the agent's.
+import { execFileSync } from "child_process";
+
 import { createServiceRoles } from "../lab/agentRoles";
 import { startImds } from "../lab/imds";
 import { region, startMoto } from "../lab/moto";
@@ -109,7 +111,8 @@ export async function measureAgent(): Promise<Figure[]> {
             await floorServer.stop();
         }
         const floor = await floorMemory(agentNode, nodeFlags);
-        const how = `node ${agentNode === process.execPath ? process.version : agentNode}${nodeFlags.length ? ` ${nodeFlags.join(" ")}` : ""}`;
+        const version = execFileSync(agentNode, ["--version"], { encoding: "utf8" }).trim();
+        const how = `node ${version}${nodeFlags.length ? ` ${nodeFlags.join(" ")}` : ""}`;
         figures.push(
             {
                 what: `agent RSS idle / after the loads, peak (${how})`,
