@@ -3,12 +3,15 @@
 // 169.254.169.254:80 serving the host role's session. A fault proxy in front of moto is the
 // agent's STS (stdin lines "sts down" / "sts up" fail it or not), and with `--expose ADDRESS` moto
 // is also forwarded from ADDRESS (for the "container" namespace, whose 127.0.0.1 is its own).
+// A line "profile PATH SERVICE USER,..." puts that service's profile (its role, with `agent` for
+// those users) under PATH in moto's SSM and lets the host role read it, for the profile sync.
 // Prints one JSON line, then serves until its stdin closes.
 import * as net from "net";
 import * as readline from "readline";
 
 import { noFaults, startFaultProxy } from "../../lab/faultProxy";
 import { createServiceRoles } from "../../lab/agentRoles";
+import { grantProfilesRead, putProfile } from "../../lab/profileHost";
 import { startImds } from "../../lab/imds";
 import { region, startMoto } from "../../lab/moto";
 import { createHost } from "../../lab/scenario";
@@ -69,6 +72,25 @@ async function main(): Promise<void> {
             );
         } else if (line === "sts up") {
             proxy.reset(noFaults, 1);
+        } else if (line.startsWith("profile ")) {
+            const [, profilesPath, name, users] = line.split(" ");
+            const service = services.find((s) => s.name === name);
+            if (service === undefined) throw new Error(`nsLab: no service ${name}`);
+            void grantProfilesRead(moto, host.hostRoleName)
+                .then(() =>
+                    putProfile(moto, profilesPath, {
+                        name,
+                        roleArn: service.roleArn,
+                        region,
+                        externalId: service.externalId,
+                        agent: { users: users.split(",").filter(Boolean) },
+                    }),
+                )
+                .then(
+                    () => process.stdout.write(`ok ${line}\n`),
+                    (error: Error) => process.stdout.write(`failed ${line}: ${error.message}\n`),
+                );
+            return;
         }
         process.stdout.write(`ok ${line}\n`);
     });

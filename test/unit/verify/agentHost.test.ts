@@ -150,7 +150,7 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
                 [stat.isFile(), stat.mode & 0o7777, stat.uid, stat.gid],
                 [true, 0o440, Number(agent[2]), gid],
             );
-            assert.match(token(service), /^[0-9a-f]{64}\n$/);
+            assert.match(token(service), /^[0-9a-f]{64}$/);
         }
         assert.notStrictEqual(token("test-a"), token("test-b"));
         for (const dir of ["/etc/rolepair", "/etc/rolepair/agent", "/etc/rolepair/agent/tokens"]) {

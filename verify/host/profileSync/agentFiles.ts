@@ -112,7 +112,9 @@ export function ensureTokenFile(
     if (existing === undefined) {
         const temp = temporaryName(at);
         try {
-            writeNew(temp, `${randomBytes(tokenBytes).toString("hex")}\n`, uid, gid, 0o440);
+            // No newline: the file is the Authorization header as read (botocore refuses a token
+            // file holding "\n", as EKS Pod Identity's has none).
+            writeNew(temp, randomBytes(tokenBytes).toString("hex"), uid, gid, 0o440);
             fs.linkSync(temp, at);
         } finally {
             fs.rmSync(temp, { force: true });

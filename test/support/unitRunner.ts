@@ -1,0 +1,312 @@
+// A double for systemd (no systemd runs here): starts, reloads and stops services from the unit
+// files the installer wrote under a stand-in root, as systemd would on the directives those units
+// use (unitFile.ts refuses any other). Every command runs in the test's network namespace, in a
+// mount namespace of its own where the host's layout is built: the stand-in root's
+// /usr/local/lib/rolepair and /etc/rolepair at their real paths and /usr/local/bin/node the given
+// node (a missing mount point is made in a tmpfs overlay, so this machine's /usr/local and /etc
+// are never written). Then, unless the command has `+`, the unit's sandbox (ProtectSystem=strict,
+// ProtectHome=yes, PrivateTmp=yes) and its credentials (User=/Group= with the user's groups,
+// capabilities, NoNewPrivileges=) through setpriv, as systemd applies them.
+import { ChildProcess, execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
+import { makeTempDir, spawnGroup, stopGroup } from "../../lab/cleanup";
+import { readServiceUnit, ServiceUnit, UnitCommand } from "./unitFile";
+
+/** systemd's PATH for services. */
+const servicePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export interface HostLayout {
+    /** The stand-in for / the installer wrote into. */
+    root: string;
+    /** The network namespace (ip netns) every command runs in. */
+    namespace: string;
+    /** The node binary seen at /usr/local/bin/node. */
+    node: string;
+}
+
+interface Running {
+    unit: ServiceUnit;
+    main?: ChildProcess;
+}
+
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+export class UnitRunner {
+    /** What each command wrote, the stand-in's journal (checked for secrets by the tests). */
+    readonly journal: string[] = [];
+    /** "start NAME" / "stop NAME" / "run NAME ExecX", in order. */
+    readonly events: string[] = [];
+    private readonly active = new Map<string, Running>();
+    private readonly stage = makeTempDir("rolepair-unit-");
+
+    constructor(private readonly layout: HostLayout) {}
+
+    private unitDirectory(): string {
+        return path.join(this.layout.root, systemUnitDirectory);
+    }
+
+    mainPid(name: string): number | undefined {
+        return this.active.get(name)?.main?.pid;
+    }
+
+    isActive(name: string): boolean {
+        return this.active.has(name);
+    }
+
+    /** Starts `name` and what it Wants=, ordered by After=/Before= (one transaction). */
+    async start(name: string): Promise<void> {
+        const units = new Map<string, ServiceUnit>();
+        const add = (unitName: string) => {
+            if (units.has(unitName)) return;
+            const unit = readServiceUnit(this.unitDirectory(), unitName);
+            units.set(unitName, unit);
+            for (const wanted of unit.wants) add(serviceName(unitName, wanted));
+        };
+        add(name);
+        for (const unit of order([...units.values()])) {
+            if (!this.active.has(unit.name)) await this.startOne(unit);
+        }
+    }
+
+    private async startOne(unit: ServiceUnit): Promise<void> {
+        this.events.push(`start ${unit.name}`);
+        for (const c of unit.execStartPre) await this.runCommand(unit, "ExecStartPre", c);
+        if (unit.type === "oneshot") {
+            for (const c of unit.execStart) await this.runCommand(unit, "ExecStart", c);
+            if (unit.remainAfterExit) this.active.set(unit.name, { unit });
+            return;
+        }
+        const main = this.spawn(unit, "ExecStart", unit.execStart[0]);
+        this.active.set(unit.name, { unit, main });
+    }
+
+    /** ExecReload=, with $MAINPID. */
+    async reload(name: string): Promise<void> {
+        const running = this.running(name);
+        if (running.unit.execReload.length === 0) throw new Error(`${name}: no ExecReload=`);
+        for (const c of running.unit.execReload)
+            await this.runCommand(running.unit, "ExecReload", c);
+    }
+
+    /** ExecStop=, then (for the main process) SIGTERM to its group, then ExecStopPost=. */
+    async stop(name: string): Promise<void> {
+        const running = this.running(name);
+        this.events.push(`stop ${name}`);
+        for (const c of running.unit.execStop) await this.runCommand(running.unit, "ExecStop", c);
+        if (running.main !== undefined) await stopGroup(running.main, 10_000);
+        for (const c of running.unit.execStopPost) {
+            await this.runCommand(running.unit, "ExecStopPost", c);
+        }
+        this.active.delete(name);
+    }
+
+    /** Stops every active unit, the last started first. */
+    async stopAll(): Promise<void> {
+        for (const name of [...this.active.keys()].reverse()) await this.stop(name);
+    }
+
+    private running(name: string): Running {
+        const running = this.active.get(name);
+        if (running === undefined) throw new Error(`${name} is not active`);
+        return running;
+    }
+
+    private async runCommand(unit: ServiceUnit, key: string, c: UnitCommand): Promise<void> {
+        const child = this.spawn(unit, key, c);
+        const code = await new Promise<number>((resolve) =>
+            child.once("exit", (status, signal) => resolve(signal === null ? (status ?? 0) : 128)),
+        );
+        if (code !== 0 && !c.ignoreFailure) {
+            throw new Error(`${unit.name}: ${key}=${c.argv.join(" ")} exited ${code}`);
+        }
+    }
+
+    private spawn(unit: ServiceUnit, key: string, c: UnitCommand): ChildProcess {
+        this.events.push(`run ${unit.name} ${key}`);
+        const mainPid = this.mainPid(unit.name);
+        const argv = c.argv.map((word) =>
+            word === "$MAINPID" || word === "${MAINPID}" ? String(mainPid ?? "") : word,
+        );
+        const script = [
+            "set -eu",
+            ...this.hostLayout(),
+            ...(c.privileged ? [] : sandbox(unit, this.layout.root)),
+            `exec ${[...(c.privileged ? [] : credentials(unit)), '"$@"'].join(" ")}`,
+        ].join("\n");
+        const child = spawnGroup(
+            "ip",
+            [
+                "netns",
+                "exec",
+                this.layout.namespace,
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                script,
+                "sh",
+                ...argv,
+            ],
+            {
+                cwd: "/",
+                env: this.environment(unit, c, mainPid),
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
+        const tag = `${unit.name} ${key}: `;
+        child.stdout?.on("data", (chunk: Buffer) => this.journal.push(tag + chunk.toString()));
+        child.stderr?.on("data", (chunk: Buffer) => this.journal.push(tag + chunk.toString()));
+        return child;
+    }
+
+    /** systemd's environment for a service: PATH, the user's names and home, Environment=. */
+    private environment(unit: ServiceUnit, c: UnitCommand, mainPid: number | undefined) {
+        const env: NodeJS.ProcessEnv = { PATH: servicePath };
+        if (unit.user !== undefined && !c.privileged) {
+            const entry = passwd(unit.user);
+            Object.assign(env, {
+                USER: unit.user,
+                LOGNAME: unit.user,
+                HOME: entry[5],
+                SHELL: entry[6],
+            });
+        }
+        if (mainPid !== undefined) env.MAINPID = String(mainPid);
+        return { ...env, ...unit.environment };
+    }
+
+    /** Shell lines binding the stand-in root's files at the host's paths. */
+    private hostLayout(): string[] {
+        const { root, node } = this.layout;
+        const binds: [string, string, "d" | "f"][] = [
+            [path.join(root, "usr/local/lib/rolepair"), "/usr/local/lib/rolepair", "d"],
+            [path.join(root, "etc/rolepair"), "/etc/rolepair", "d"],
+            [fs.realpathSync(node), "/usr/local/bin/node", "f"],
+        ];
+        return [
+            `stage=${quote(this.stage)}`,
+            'mount -t tmpfs rolepair-stage "$stage"',
+            "n=0",
+            // A missing mount point is made in an overlay of its nearest existing parent, whose
+            // writes land in the namespace's own tmpfs.
+            'bind_at() { if [ ! -e "$2" ]; then p=$(dirname "$2"); while [ ! -e "$p" ]; do p=$(dirname "$p"); done; n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$p,upperdir=$stage/u$n,workdir=$stage/w$n" "$p"; if [ "$3" = d ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; : >"$2"; fi; fi; mount --bind "$1" "$2"; }',
+            ...binds
+                .filter(([source]) => fs.existsSync(source))
+                .map(([source, target, kind]) => `bind_at ${quote(source)} ${target} ${kind}`),
+        ];
+    }
+}
+
+/** "rolepair-imds-lock.service" → "rolepair-imds-lock"; other kinds (targets) are refused. */
+function serviceName(from: string, unit: string): string {
+    if (!unit.endsWith(".service")) {
+        throw new Error(`${from}: Wants=${unit} is not a service; the stand-in starts services`);
+    }
+    return unit.slice(0, -".service".length);
+}
+
+/** The units in start order: A before B when A has Before=B or B has After=A. */
+function order(units: ServiceUnit[]): ServiceUnit[] {
+    const names = new Set(units.map((u) => u.name));
+    const first = new Map<string, Set<string>>(units.map((u) => [u.name, new Set<string>()]));
+    for (const u of units) {
+        for (const later of u.before.map((b) => b.replace(/\.service$/, ""))) {
+            if (names.has(later)) first.get(later)?.add(u.name);
+        }
+        for (const earlier of u.after.map((a) => a.replace(/\.service$/, ""))) {
+            if (names.has(earlier)) first.get(u.name)?.add(earlier);
+        }
+    }
+    const sorted: ServiceUnit[] = [];
+    const visit = (u: ServiceUnit, seen: string[]) => {
+        if (sorted.includes(u)) return;
+        if (seen.includes(u.name))
+            throw new Error(`ordering cycle: ${[...seen, u.name].join(" → ")}`);
+        for (const earlier of first.get(u.name) ?? []) {
+            visit(
+                units.find((x) => x.name === earlier)!,
+                [...seen, u.name],
+            );
+        }
+        sorted.push(u);
+    };
+    for (const u of units) visit(u, []);
+    return sorted;
+}
+
+/**
+ * The sandbox's mounts, in this namespace only: home directories hidden, a private /tmp and
+ * /var/tmp, then every other mount read-only but /dev, /proc and /sys. The stand-in root's
+ * /etc/rolepair is shown again at its own path when a private /tmp hides it: under a stand-in root
+ * the sync names the token files there.
+ */
+function sandbox(unit: ServiceUnit, root: string): string[] {
+    const lines: string[] = [];
+    const shown = quote(path.join(root, "etc/rolepair"));
+    if (unit.protectHome) {
+        lines.push(
+            'for d in /home /root /run/user; do if [ -d "$d" ]; then mount -t tmpfs -o ro,mode=000 rolepair-home "$d"; fi; done',
+        );
+    }
+    if (unit.privateTmp) {
+        lines.push(
+            "mount -t tmpfs -o mode=1777 rolepair-tmp /tmp",
+            "mount -t tmpfs -o mode=1777 rolepair-tmp /var/tmp",
+            `if [ -d /etc/rolepair ]; then mkdir -p ${shown}; mount --bind /etc/rolepair ${shown}; ${unit.protectSystemStrict ? `mount -o remount,bind,ro ${shown}; ` : ""}fi`,
+        );
+    }
+    if (unit.protectSystemStrict) {
+        const writable = unit.privateTmp ? "|/tmp|/tmp/*|/var/tmp" : "";
+        lines.push(
+            `for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do case "$m" in /dev|/dev/*|/proc|/proc/*|/sys|/sys/*${writable}) ;; *) mount -o remount,bind,ro "$m" ;; esac; done`,
+        );
+    }
+    return lines;
+}
+
+/** setpriv for User=/Group= (with the user's groups, as systemd's initgroups), capabilities and no_new_privs. */
+function credentials(unit: ServiceUnit): string[] {
+    const args = ["setpriv"];
+    if (unit.user !== undefined) {
+        passwd(unit.user);
+        args.push(
+            `--reuid=${quote(unit.user)}`,
+            `--regid=${quote(unit.group ?? passwd(unit.user)[3])}`,
+            "--init-groups",
+        );
+    }
+    if (unit.ambientCapabilities.length > 0) {
+        const caps = unit.ambientCapabilities.map((c) => `+${c}`).join(",");
+        args.push(`--inh-caps=${caps}`, `--ambient-caps=${caps}`);
+    }
+    if (unit.capabilityBoundingSet !== undefined) {
+        const caps = unit.capabilityBoundingSet.map((c) => `,+${c}`).join("");
+        args.push(`--bounding-set=-all${caps}`);
+    }
+    if (unit.noNewPrivileges) args.push("--no-new-privs");
+    return args.length === 1 ? [] : [...args, "--"];
+}
+
+function passwd(user: string): string[] {
+    const line = fs
+        .readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(`${user}:`));
+    if (line === undefined) throw new Error(`User=${user}: no such user`);
+    return line.split(":");
+}
+
+/** Runs `command` in `namespace` as root (for the tests' checks); its stdout. */
+export function inNamespaceNow(namespace: string, command: string[]): Promise<string> {
+    return new Promise((resolve, reject) =>
+        execFile("ip", ["netns", "exec", namespace, ...command], (error, stdout, stderr) =>
+            error === null ? resolve(stdout) : reject(new Error(`${command.join(" ")}: ${stderr}`)),
+        ),
+    );
+}
