@@ -77,7 +77,8 @@ describe("the agent and the lock started from their installed unit files (stand-
     });
 
     after(async () => {
-        await units?.stopAll();
+        // What is still running goes with the namespace below, even when a stop fails here.
+        await units?.stopAll().catch((error: Error) => console.error(error.message));
         await unprivileged?.stop();
         if (lab !== undefined) await lab.stop();
         ns?.remove();
@@ -138,9 +139,14 @@ describe("the agent and the lock started from their installed unit files (stand-
         ]);
         assert.match(await inHost("nft", "list", "tables"), new RegExp(`inet ${imdsLockTable}`));
         const pid = units.mainPid(agentUnit)!;
-        await until("the agent listening", async () =>
-            units.journal.some((l) => l.includes("listening on")) ? true : undefined,
+        const started = await until("the agent listening or gone", async () =>
+            units.journal.some((l) => l.includes("listening on"))
+                ? "listening"
+                : units.mainExited(agentUnit)
+                  ? "exited"
+                  : undefined,
         );
+        assert.strictEqual(started, "listening", units.journal.join(""));
         assert.match(
             await inHost("ss", "-Hltnp", `sport = :80`),
             new RegExp(`${agentAddress.replace(/\./g, "\\.")}:80 .*pid=${pid},`),
@@ -158,6 +164,7 @@ describe("the agent and the lock started from their installed unit files (stand-
         const mountAt = (at: string) => mounts.filter((m) => m.split(" ")[4] === at).pop() ?? "";
         assert.match(mountAt("/").split(" ")[5], /^ro\b/);
         assert.match(mountAt("/tmp"), / - tmpfs /);
+        if (fs.existsSync("/home")) assert.match(mountAt("/home"), / - tmpfs /);
 
         // IMDS is the lock's: an unprivileged UID gets nothing from it.
         const imds = await unprivileged.http("169.254.169.254", 80, "PUT", "/latest/api/token", [
@@ -212,6 +219,18 @@ describe("the agent and the lock started from their installed unit files (stand-
         await units.reload(agentUnit);
         await until("the agent's reload", async () => (reloaded() > before ? true : undefined));
         assert.strictEqual(units.mainPid(agentUnit), pid);
+
+        // The lock's ExecReload loads its file again, as a new table: its drop counters (the
+        // unprivileged UID's drops above) start again from 0.
+        const dropped = async () =>
+            [
+                ...(await inHost("nft", "list", "table", "inet", imdsLockTable)).matchAll(
+                    /counter packets (\d+)/g,
+                ),
+            ].reduce((sum, m) => sum + Number(m[1]), 0);
+        assert.ok((await dropped()) > 0, "no drop counted before the reload");
+        await units.reload(imdsLockUnit);
+        assert.strictEqual(await dropped(), 0);
 
         // Stopping the agent runs ExecStopPost (the address leaves lo); the lock's ExecStop
         // deletes its table.

@@ -52,8 +52,10 @@ export class UnitRunner {
         return this.active.get(name)?.main?.pid;
     }
 
-    isActive(name: string): boolean {
-        return this.active.has(name);
+    /** Whether the main process of an active unit has exited (Restart= is not enforced). */
+    mainExited(name: string): boolean {
+        const main = this.active.get(name)?.main;
+        return main !== undefined && (main.exitCode !== null || main.signalCode !== null);
     }
 
     /** Starts `name` and what it Wants=, ordered by After=/Before= (one transaction). */
