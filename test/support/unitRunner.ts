@@ -276,7 +276,7 @@ function sandbox(unit: ServiceUnit, root: string): string[] {
 function credentials(unit: ServiceUnit): string[] {
     const args = ["setpriv"];
     if (unit.user !== undefined) {
-        passwd(unit.user);
+        passwd(unit.user); // A missing user fails here, naming it, not inside setpriv.
         args.push(
             `--reuid=${quote(unit.user)}`,
             `--regid=${quote(unit.group ?? passwd(unit.user)[3])}`,
