@@ -6,7 +6,7 @@
 // order is the plan's.
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 
-import { defaultConcurrency, type ProofOptions } from "./args";
+import { defaultConcurrency, type ProofOptions } from "./options";
 import {
     closeTransport,
     createTransport,

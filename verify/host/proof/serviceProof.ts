@@ -2,7 +2,7 @@
 // identity, round trip and expiry, the profile and agent routes, and its isolation rows (its
 // session denied every other bucket). Apart from proof.ts, which runs the host's steps and all
 // services at once; this is what each service does once started.
-import type { ProofOptions } from "./args";
+import type { ProofOptions } from "./options";
 import { type AwsTarget, s3Client, stsClient } from "./clients";
 import { proveAgentRoute } from "./agentRoute";
 import { type DiagnosisContext, diagnoseIsolation } from "./diagnose";
