@@ -6,7 +6,7 @@
 // request timeout) so that a broken implementation fails an assertion instead of hanging.
 import * as assert from "assert";
 
-import type { ProofOptions } from "../../verify/host/proof/args";
+import type { ProofOptions } from "../../verify/host/proof/options";
 import { runProof } from "../../verify/host/proof/proof";
 import {
     FaultProxy,

@@ -3,7 +3,7 @@
 // variant, one service and three), made once and reused by its runs, so that runs on different
 // workers can go at once without seeing each other's faults or probe objects.
 import { runProof } from "../../verify/host/proof/proof";
-import type { ProofOptions } from "../../verify/host/proof/args";
+import type { ProofOptions } from "../../verify/host/proof/options";
 import type { ProofReport } from "../../contract/report";
 import { Fault, FaultProxy, StableNames, startFaultProxy } from "../../lab/faultProxy";
 import { createMatrixScenario, MatrixScenario, MatrixVariant } from "../../lab/matrixScenario";

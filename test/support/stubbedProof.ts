@@ -1,7 +1,7 @@
 // The proof as the unit tests run it against the stubbed account (fakeAws.ts): as the host, whose
 // own credentials are the host role's static fake key, with whatever hooks a test adds (a virtual
 // clock, a progress sink, no waiting). One place, so every test proves the same way.
-import type { ProofOptions } from "../../verify/host/proof/args";
+import type { ProofOptions } from "../../verify/host/proof/options";
 import { type ProofHooks, runProof } from "../../verify/host/proof/proof";
 import type { VerifyTarget } from "../../contract/plan";
 import type { ProofReport } from "../../contract/report";

@@ -3,12 +3,9 @@
 // 1 to 256 (a usage error naming the flag otherwise).
 import * as assert from "assert";
 
-import {
-    concurrencyBounds,
-    defaultConcurrency,
-    parseArgs,
-    UsageError,
-} from "../../verify/host/proof/args";
+import { UsageError } from "../../contract/usageError";
+import { parseArgs } from "../../verify/host/proof/args";
+import { concurrencyBounds, defaultConcurrency } from "../../verify/host/proof/options";
 import { RequestPool } from "../../verify/host/proof/requestPool";
 import { within } from "../support/bounded";
 

@@ -1,7 +1,8 @@
 // verify's credential agent inputs: a plan target's `agent` flag, --agent-url and --agent-token-dir.
 import * as assert from "assert";
 
-import { agentUrlFlag, parseArgs } from "../../../verify/host/proof/args";
+import { parseArgs } from "../../../verify/host/proof/args";
+import { agentUrlFlag } from "../../../verify/host/proof/flagValues";
 import { validatePlan } from "../../../contract/plan";
 import { UsageError, UsageErrors } from "../../../contract/usageError";
 

@@ -1,5 +1,6 @@
-// verify's flags and plan (verify/host/proof/args.ts, contract/plan.ts, flags.ts, usageError.ts):
-// every usage error names the flag or plan path, the value and what is accepted, all at once.
+// verify's flags and plan (verify/host/proof/args.ts, flagValues.ts, planInputs.ts,
+// contract/plan.ts, flags.ts, usageError.ts): every usage error names the flag or plan path, the
+// value and what is accepted, all at once.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";

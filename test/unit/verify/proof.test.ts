@@ -3,7 +3,7 @@
 // report a proof that did not happen.
 import * as assert from "assert";
 
-import type { ProofOptions } from "../../../verify/host/proof/args";
+import type { ProofOptions } from "../../../verify/host/proof/options";
 import { formatChecklist, type ProofReport, type StepResult } from "../../../contract/report";
 import type { VerifyTarget } from "../../../contract/plan";
 import {

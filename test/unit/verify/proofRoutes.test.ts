@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { probeKey, sessionNameFor } from "../../../verify/host/proof/proof";
+import { probeKey } from "../../../verify/host/proof/s3RoundTrip";
+import { sessionNameFor } from "../../../verify/host/proof/serviceProof";
 import { UsageError } from "../../../contract/usageError";
 import type { VerifyTarget } from "../../../contract/plan";
 import type { ProofReport } from "../../../contract/report";

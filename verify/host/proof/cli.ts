@@ -2,7 +2,8 @@
 // says what happened. Progress and diagnoses go to stderr so stdout stays parseable with --json.
 // Usage errors (every one at once, one line each) exit 2 with the usage text.
 import { printHelpIfAsked, reportUsageError, runCommandLine } from "../../cli/commandLine";
-import { resolveArgs, usage } from "./args";
+import { resolveArgs } from "./args";
+import { usage } from "./usage";
 import { runProof } from "./proof";
 import { exitCodes } from "../../cli/exitCodes";
 import { describeFailure, formatChecklist } from "../../../contract/report";

@@ -1,14 +1,9 @@
 // The verify library: run the proof from code, or give applications self-refreshing credentials.
-export {
-    concurrencyBounds,
-    defaultConcurrency,
-    parseArgs,
-    resolveArgs,
-    UsageError,
-    UsageErrors,
-} from "./args";
+export { parseArgs, resolveArgs } from "./args";
+export { concurrencyBounds, defaultConcurrency } from "./options";
+export { UsageError, UsageErrors } from "../../../contract/usageError";
 export { checkRoleChaining, roleChainingMaxSeconds } from "./roleChaining";
-export type { ProofOptions } from "./args";
+export type { ProofOptions } from "./options";
 export { assumeRoleCredentials } from "./credentials";
 export type { AssumeRoleCredentialsOptions } from "./credentials";
 export { validatePlan } from "../../../contract/plan";
