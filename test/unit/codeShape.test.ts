@@ -11,15 +11,6 @@ import { repoRoot } from "../../lab/program";
 const maxFunctionLines = 80;
 const maxFileLines = 400;
 
-/**
- * Product files over maxFileLines today, being split by other work: each entry is a known debt,
- * not a licence. Remove an entry once its file fits; the test then holds it there.
- */
-const oversizedFilesAllowed = new Set<string>([
-    "verify/host/proof/proof.ts",
-    "verify/host/proof/args.ts",
-]);
-
 /** Every .ts file under `dir` (relative to the repository), sorted. */
 function tsFiles(dir: string): string[] {
     return fs
@@ -76,18 +67,14 @@ describe("the code's shape (issue 27)", () => {
         assert.deepStrictEqual(offenders, []);
     });
 
-    it(`has no product file over ${maxFileLines} lines, beyond the commented allow-list`, () => {
+    it(`has no product file over ${maxFileLines} lines`, () => {
         const product = ["index.ts", ...["components", "contract", "verify"].flatMap(tsFiles)];
-        const sizes = product.map((file) => ({ file, lines: lineCount(read(file)) }));
-        const offenders = sizes
-            .filter(({ file, lines }) => lines > maxFileLines && !oversizedFilesAllowed.has(file))
+        assert.ok(product.length > 50, product.join(", "));
+        const offenders = product
+            .map((file) => ({ file, lines: lineCount(read(file)) }))
+            .filter(({ lines }) => lines > maxFileLines)
             .map(({ file, lines }) => `${file}: ${lines} lines`);
         assert.deepStrictEqual(offenders, []);
-        // An allowed file that now fits is debt paid: its entry must go, so it stays paid.
-        const paid = [...oversizedFilesAllowed].filter((file) =>
-            sizes.some((size) => size.file === file && size.lines <= maxFileLines),
-        );
-        assert.deepStrictEqual(paid, [], "remove these from oversizedFilesAllowed");
     });
 
     it("measures a function from its first line to its last, nested ones included", () => {
