@@ -89,7 +89,6 @@ export async function proveService(
     const service = proof.report.services[index];
     const rec = new Recorder(proof.report, serviceContext(options, target, index));
     const sessionName = sessionNameFor(options, target);
-    const prefix = options.perServiceSessions ? `${target.name}: ` : "";
     // The propagation wait stops once the host's own identity failed: nothing after it is reported.
     const sleep = async (ms: number) => {
         await (hooks.sleep ?? realSleep)(ms, target.name);
@@ -98,27 +97,14 @@ export async function proveService(
 
     // The agent route needs neither the host's credentials nor the session: it starts at once.
     const agentRoute = target.agent ? proveAgentRoute(proof, rec, target, service) : undefined;
-    let assumed: Awaited<ReturnType<typeof assumeRoleWithPropagationRetry>> | undefined;
+    let assumed: AssumedService | undefined;
     const [hostState, denied, assumeRole] = await Promise.all([
         proof.hostState,
         rec.run("base-denied", () =>
             expectBucketDenied(proof.baseListings, target.bucket, target.name),
         ),
         rec.run("assume-role", async () => {
-            assumed = await assumeRoleWithPropagationRetry(
-                proof.baseSts,
-                { ...target, sessionName, durationSeconds: options.durationSeconds },
-                {
-                    timeoutMs: options.propagationTimeoutMs,
-                    sleep,
-                    now: hooks.now && (() => hooks.now!(target.name)),
-                    initialDelayMs: hooks.propagationInitialDelayMs,
-                    onRetry: (attempt, elapsedMs) =>
-                        hooks.onProgress?.(
-                            `${prefix}waiting for IAM propagation: AssumeRole attempt ${attempt} denied, ${(elapsedMs / 1000).toFixed(1)} s elapsed`,
-                        ),
-                },
-            );
+            assumed = await assumeServiceRole(proof, target, sessionName, sleep);
             service.credentials.accessKeyId = maskAccessKeyId(assumed.credentials.accessKeyId);
             service.credentials.expiration = assumed.credentials.expiration.toISOString();
             const tries = assumed.attempts > 1 ? ` after ${assumed.attempts} attempts` : "";
@@ -152,13 +138,7 @@ export async function proveService(
     const [identity, roundTrip, profileRoute, rows] = await Promise.all([
         rec.run("assumed-identity", async () => {
             service.identities.assumed = await callerIdentity(stsClient(aws, credentials));
-            return service.identities.assumed === expectedArn
-                ? { ok: true, observed: service.identities.assumed }
-                : {
-                      ok: false,
-                      observed: service.identities.assumed,
-                      diagnosis: `expected ${expectedArn}: the credentials do not belong to service ${target.name}'s role session.`,
-                  };
+            return sessionIdentityStep(service.identities.assumed, expectedArn, target);
         }),
         s3RoundTrip(rec, s3, target),
         target.profile === undefined
@@ -178,6 +158,44 @@ export async function proveService(
     );
     service.steps.push(expiry, ...profileRoute);
     return finish(rows);
+}
+
+type AssumedService = Awaited<ReturnType<typeof assumeRoleWithPropagationRetry>>;
+
+/** AssumeRole from the host's session, retried through IAM propagation with progress lines. */
+function assumeServiceRole(
+    proof: ServiceProof,
+    target: VerifyTarget,
+    sessionName: string,
+    sleep: (ms: number) => Promise<void>,
+): Promise<AssumedService> {
+    const { options, hooks } = proof;
+    const prefix = options.perServiceSessions ? `${target.name}: ` : "";
+    return assumeRoleWithPropagationRetry(
+        proof.baseSts,
+        { ...target, sessionName, durationSeconds: options.durationSeconds },
+        {
+            timeoutMs: options.propagationTimeoutMs,
+            sleep,
+            now: hooks.now && (() => hooks.now!(target.name)),
+            initialDelayMs: hooks.propagationInitialDelayMs,
+            onRetry: (attempt, elapsedMs) =>
+                hooks.onProgress?.(
+                    `${prefix}waiting for IAM propagation: AssumeRole attempt ${attempt} denied, ${(elapsedMs / 1000).toFixed(1)} s elapsed`,
+                ),
+        },
+    );
+}
+
+/** The assumed-identity step: the session must be this service's role session, nothing else. */
+function sessionIdentityStep(observed: string, expectedArn: string, target: VerifyTarget) {
+    return observed === expectedArn
+        ? { ok: true, observed }
+        : {
+              ok: false,
+              observed,
+              diagnosis: `expected ${expectedArn}: the credentials do not belong to service ${target.name}'s role session.`,
+          };
 }
 
 async function isolationRow(
