@@ -27,6 +27,8 @@ export interface FakeAgent {
     tokens: Record<string, string>;
     asks: AgentAsk[];
     misbehave?: Misbehaviour;
+    /** How long the credentials it hands out live, from now (negative: already expired). */
+    lifetimeMs: number;
     close(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ export async function startFakeAgent(
             AccessKeyId: key,
             SecretAccessKey: "agent-secret",
             Token: "agent-session-token",
-            Expiration: new Date(Date.now() + 3600_000).toISOString(),
+            Expiration: new Date(Date.now() + agent.lifetimeMs).toISOString(),
         };
     };
     const agent: FakeAgent = {
@@ -63,6 +65,7 @@ export async function startFakeAgent(
         tokenDir,
         tokens,
         asks: [],
+        lifetimeMs: 3600_000,
         close: async () => {
             await new Promise((resolve) => server.close(resolve));
             fs.rmSync(tokenDir, { recursive: true, force: true });

@@ -228,6 +228,20 @@ describe("the proof's credential agent route (fake agent, stubbed AWS)", functio
         assert.strictEqual(missing.unreachable, undefined);
     });
 
+    it("fails when the agent hands out credentials that have already expired", async () => {
+        agent.lifetimeMs = -60_000;
+        const report = await prove([agentA]);
+        assert.strictEqual(report.ok, false);
+        const got = step(report, 0, "agent-credentials");
+        assert.strictEqual(got.ok, false);
+        assert.match(got.observed, /^credentials \S+ expired at \d{4}-\d\d-\d\dT/);
+        assert.strictEqual(
+            got.diagnosis,
+            "the credential agent served service service-a expired credentials.",
+        );
+        assert.ok(!names(report, 0).includes("agent-identity"), names(report, 0).join(", "));
+    });
+
     it("reads a token file by the target's profile name when it has one", async () => {
         await agent.close();
         const withProfile = { ...agentA, profile: "profile-a" };

@@ -17,7 +17,7 @@ import { ListingProbe } from "./listingProbe";
 import type { Recorder } from "./recorder";
 import { routeRoundTrip } from "./s3RoundTrip";
 import type { ServiceProof } from "./serviceProof";
-import { callerIdentity, expectNotListable, sessionArnPrefix } from "./steps";
+import { callerIdentity, expectNotListable, type Outcome, sessionArnPrefix } from "./steps";
 
 /**
  * The agent route: the service's token gets credentials from the agent, and with those alone
@@ -38,26 +38,8 @@ export async function proveAgentRoute(
     const got = await rec.run("agent-credentials", async () => {
         token = readToken(tokenFileFor(target.profile ?? target.name, proof.options.agentTokenDir));
         const answer = await askAgent(url, token);
-        if (answer.credentials === undefined) {
-            return {
-                ok: false,
-                observed: `HTTP ${answer.status}${answer.code ? ` ${answer.code}` : ""} from ${url}`,
-                diagnosis: `the credential agent refuses service ${target.name}'s token: the agent has not loaded this service (check its services file and the rolepair-credential-agent unit's log), or the token file is stale.`,
-            };
-        }
         own = answer.credentials;
-        const left = own.expiration.getTime() - Date.now();
-        if (left <= 0) {
-            return {
-                ok: false,
-                observed: `credentials ${maskAccessKeyId(own.accessKeyId)} expired at ${own.expiration.toISOString()}`,
-                diagnosis: `the credential agent served service ${target.name} expired credentials.`,
-            };
-        }
-        return {
-            ok: true,
-            observed: `HTTP 200 from ${url}: ${maskAccessKeyId(own.accessKeyId)}, expire at ${own.expiration.toISOString()}`,
-        };
+        return agentCredentialsStep(answer, url, target);
     });
     if (!got.ok || own === undefined || token === undefined) {
         const steps = [got, await noToken];
@@ -84,25 +66,7 @@ export async function proveAgentRoute(
                   };
         }),
         rec.run("agent-round-trip", () => routeRoundTrip(s3, target, "the agent")),
-        rec.run("agent-isolation", async () => {
-            const outcomes = await Promise.all(
-                otherBuckets.map((bucket) =>
-                    expectNotListable(listings, bucket, target.name, target.roleArn).then(
-                        (outcome) => ({ bucket, outcome }),
-                    ),
-                ),
-            );
-            const leak = outcomes.find((o) => !o.outcome.ok);
-            if (leak)
-                return { ...leak.outcome, observed: `${leak.outcome.observed} on ${leak.bucket}` };
-            return {
-                ok: true,
-                observed:
-                    otherBuckets.length === 0
-                        ? "no other bucket in the plan"
-                        : `AccessDenied on ${otherBuckets.length} other bucket(s)`,
-            };
-        }),
+        rec.run("agent-isolation", () => agentIsolationStep(listings, otherBuckets, target)),
         rec.run("agent-cross-token", () =>
             expectCrossTokenRefused(url, ownToken, target, credentials, otherTargets, identityOf),
         ),
@@ -125,5 +89,57 @@ function agentSection(url: string, steps: StepResult[]): AgentSection {
         ),
         crossTokenRefused: ok("agent-cross-token"),
         noTokenRefused: ok("agent-no-token"),
+    };
+}
+
+/** agent-credentials: the agent answered this service's token with credentials still valid. */
+function agentCredentialsStep(
+    answer: Awaited<ReturnType<typeof askAgent>>,
+    url: string,
+    target: VerifyTarget,
+): Outcome {
+    const own = answer.credentials;
+    if (own === undefined) {
+        return {
+            ok: false,
+            observed: `HTTP ${answer.status}${answer.code ? ` ${answer.code}` : ""} from ${url}`,
+            diagnosis: `the credential agent refuses service ${target.name}'s token: the agent has not loaded this service (check its services file and the rolepair-credential-agent unit's log), or the token file is stale.`,
+        };
+    }
+    if (own.expiration.getTime() <= Date.now()) {
+        return {
+            ok: false,
+            observed: `credentials ${maskAccessKeyId(own.accessKeyId)} expired at ${own.expiration.toISOString()}`,
+            diagnosis: `the credential agent served service ${target.name} expired credentials.`,
+        };
+    }
+    return {
+        ok: true,
+        observed: `HTTP 200 from ${url}: ${maskAccessKeyId(own.accessKeyId)}, expire at ${own.expiration.toISOString()}`,
+    };
+}
+
+/** agent-isolation: the agent's session for this service is denied every other bucket's listing. */
+async function agentIsolationStep(
+    listings: ListingProbe,
+    otherBuckets: string[],
+    target: VerifyTarget,
+): Promise<Outcome> {
+    const outcomes = await Promise.all(
+        otherBuckets.map((bucket) =>
+            expectNotListable(listings, bucket, target.name, target.roleArn).then((outcome) => ({
+                bucket,
+                outcome,
+            })),
+        ),
+    );
+    const leak = outcomes.find((o) => !o.outcome.ok);
+    if (leak) return { ...leak.outcome, observed: `${leak.outcome.observed} on ${leak.bucket}` };
+    return {
+        ok: true,
+        observed:
+            otherBuckets.length === 0
+                ? "no other bucket in the plan"
+                : `AccessDenied on ${otherBuckets.length} other bucket(s)`,
     };
 }
