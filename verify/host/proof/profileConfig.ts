@@ -142,36 +142,47 @@ function parseStrict(text: string, whole: WholeConfig): StrictConfig {
             current.keys.set(key, value);
         }
     });
+    extras.push(...sectionProblems(sections, whole));
+    return { sections, extras };
+}
+
+/**
+ * What is wrong inside the plan's own sections: a profile gets its role either through the host
+ * role (credential_source Ec2InstanceMetadata) or through the agent's credential_process for it,
+ * never both, and always in the proof's region.
+ */
+function sectionProblems(sections: Map<string, Map<string, string>>, whole: WholeConfig): string[] {
+    const problems: string[] = [];
     for (const [name, keys] of sections) {
         const command = keys.get("credential_process");
         if (command !== undefined) {
             // The agent's block: its program for this profile, and only the region beside it.
             if (command !== agentCredentialProcess(name)) {
-                extras.push(
+                problems.push(
                     `[profile ${name}] has a credential_process that is not the credential agent's for it`,
                 );
             }
             for (const key of ["role_arn", "credential_source", "external_id"]) {
                 if (keys.has(key)) {
-                    extras.push(
+                    problems.push(
                         `[profile ${name}] has both the agent's credential_process and ${key}`,
                     );
                 }
             }
         } else if (keys.get("credential_source") !== "Ec2InstanceMetadata") {
             const source = keys.get("credential_source");
-            extras.push(
+            problems.push(
                 `[profile ${name}] has credential_source ${source ?? "missing"}, the sync writes Ec2InstanceMetadata`,
             );
         }
         const region = keys.get("region");
         if (region !== whole.region) {
-            extras.push(
+            problems.push(
                 `[profile ${name}] has region ${region ?? "missing"}, the proof's is ${whole.region}`,
             );
         }
     }
-    return { sections, extras };
+    return problems;
 }
 
 const stale = (service: string, profile: string, file: string, what: string) =>
