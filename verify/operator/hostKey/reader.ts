@@ -55,6 +55,41 @@ const credentialErrors = new Set([
     "InvalidAccessKeyId",
 ]);
 
+/** What a console without a pinnable key showed, for the diagnosis at the deadline. */
+function whatWasSeen(text: string, damaged: string[]): Seen {
+    if (damaged.length > 0) return { state: "damaged", types: damaged };
+    if (text.trim() === "") return { state: "nothing" };
+    return { state: hasKeyBlock(text) ? "no-usable-key" : "no-block" };
+}
+
+/**
+ * An error that waiting cannot cure (no permission, no credentials, an instance EC2 still does
+ * not know after the grace period), as the HostKeyError to stop with; undefined to try again.
+ */
+function lastingReadError(
+    error: unknown,
+    options: ReadOptions,
+    elapsedMs: number,
+): HostKeyError | undefined {
+    const name = errorName(error);
+    if (name === "UnauthorizedOperation" || isAccessDenied(error))
+        return new HostKeyError(
+            `${describeError(error)}\nThe credentials running this (those of \`pulumi up\`) need ec2:GetConsoleOutput on ${options.instanceId} to read its SSH host key.`,
+            exitCodes.couldNotRun,
+        );
+    if (credentialErrors.has(name))
+        return new HostKeyError(
+            `${describeError(error)}\nNo usable AWS credentials: this runs on your machine with the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...), the account and region \`pulumi up\` deploys to.`,
+            exitCodes.couldNotRun,
+        );
+    if (name === "InvalidInstanceID.NotFound" && elapsedMs >= notFoundGraceSeconds * 1000)
+        return new HostKeyError(
+            `${describeError(error)}\nEC2 still does not know ${options.instanceId} after ${notFoundGraceSeconds} s: these credentials reach another account or region than the aws provider. The default chain is used (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); a provider-level aws:assumeRole is not followed. ${alternatives}`,
+            exitCodes.couldNotRun,
+        );
+    return undefined;
+}
+
 /**
  * How long an instance may be unknown to GetConsoleOutput: Pulumi created it just before, so for
  * a moment (EC2's eventual consistency); longer means these credentials see another account or
@@ -90,17 +125,7 @@ export async function readHostKey(
                 );
             const key = pinnableHostKey(keys, damaged);
             if (key) return { key, all: keys };
-            seen =
-                damaged.length > 0
-                    ? { state: "damaged", types: damaged }
-                    : {
-                          state:
-                              text.trim() === ""
-                                  ? "nothing"
-                                  : hasKeyBlock(text)
-                                    ? "no-usable-key"
-                                    : "no-block",
-                      };
+            seen = whatWasSeen(text, damaged);
         } catch (error) {
             if (error instanceof HostKeyError) throw error;
             const name = errorName(error);
@@ -112,24 +137,8 @@ export async function readHostKey(
                 );
                 continue;
             }
-            if (name === "UnauthorizedOperation" || isAccessDenied(error))
-                throw new HostKeyError(
-                    `${describeError(error)}\nThe credentials running this (those of \`pulumi up\`) need ec2:GetConsoleOutput on ${options.instanceId} to read its SSH host key.`,
-                    exitCodes.couldNotRun,
-                );
-            if (credentialErrors.has(name))
-                throw new HostKeyError(
-                    `${describeError(error)}\nNo usable AWS credentials: this runs on your machine with the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...), the account and region \`pulumi up\` deploys to.`,
-                    exitCodes.couldNotRun,
-                );
-            if (
-                name === "InvalidInstanceID.NotFound" &&
-                now() - start >= notFoundGraceSeconds * 1000
-            )
-                throw new HostKeyError(
-                    `${describeError(error)}\nEC2 still does not know ${options.instanceId} after ${notFoundGraceSeconds} s: these credentials reach another account or region than the aws provider. The default chain is used (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); a provider-level aws:assumeRole is not followed. ${alternatives}`,
-                    exitCodes.couldNotRun,
-                );
+            const fatal = lastingReadError(error, options, now() - start);
+            if (fatal) throw fatal;
             // Throttling, a dropped connection, an instance EC2 does not know yet: try again,
             // and report the error if it lasts to the deadline.
             lastError = describeError(error);

@@ -39,27 +39,26 @@ export const hostAddressPattern = new RegExp(
     `${ipv4Pattern.source}|${dnsNamePattern.source}|${ipv6Pattern.source}`,
 );
 
-/** Parses the outputs' JSON text; `source` names it in errors ("--outputs -" or the file). */
-export function readProveInputs(text: string, source: string): ProveInputs {
-    let outputs: unknown;
+const expected = 'expected what "pulumi stack output --json --show-secrets" prints';
+
+/** The outputs object from its JSON text, bounded in depth; every way it is not one is named. */
+function parseOutputs(text: string, source: string): Record<string, unknown> {
     if (nestingDepth(text, maxOutputsNesting) > maxOutputsNesting)
         throw new UsageError(
             source,
-            `nests arrays or objects more than ${maxOutputsNesting} deep (a plan nests ${maxPlanNesting}); expected what "pulumi stack output --json --show-secrets" prints`,
+            `nests arrays or objects more than ${maxOutputsNesting} deep (a plan nests ${maxPlanNesting}); ${expected}`,
         );
     // Empty input is what a failed "pulumi stack output" leaves in the pipe (its error went first).
     if (text.trim() === "")
         throw new UsageError(
             source,
-            'empty; expected what "pulumi stack output --json --show-secrets" prints (did that command fail? its error is above)',
+            `empty; ${expected} (did that command fail? its error is above)`,
         );
+    let outputs: unknown;
     try {
         outputs = JSON.parse(text);
     } catch (error) {
-        throw new UsageError(
-            source,
-            `not JSON (${(error as Error).message}); expected what "pulumi stack output --json --show-secrets" prints`,
-        );
+        throw new UsageError(source, `not JSON (${(error as Error).message}); ${expected}`);
     }
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
         throw new UsageError(
@@ -67,7 +66,11 @@ export function readProveInputs(text: string, source: string): ProveInputs {
             'expected a JSON object of stack outputs, as "pulumi stack output --json --show-secrets" prints',
         );
     }
-    const all = outputs as Record<string, unknown>;
+    return outputs as Record<string, unknown>;
+}
+
+/** The proofTarget output as an object, or why the stack has none. */
+function proofTargetOf(all: Record<string, unknown>, source: string): Record<string, unknown> {
     const raw = all[proofTargetOutput];
     if (raw === undefined || raw === null) {
         const why =
@@ -79,10 +82,49 @@ export function readProveInputs(text: string, source: string): ProveInputs {
     if (typeof raw !== "object" || Array.isArray(raw)) {
         throw new UsageError(`${source}: ${proofTargetOutput}`, "expected an object");
     }
-    const t = raw as Record<string, unknown>;
+    return raw as Record<string, unknown>;
+}
+
+type StringField = (key: string, pattern: RegExp, accepted: string) => string;
+
+/** The SSH transport's fields: the address, the user, the pinned host key and the private key. */
+function sshFields(
+    t: Record<string, unknown>,
+    all: Record<string, unknown>,
+    target: ProofTarget,
+    str: StringField,
+    problems: UsageCollector,
+): string | undefined {
+    target.publicIp = str("publicIp", hostAddressPattern, "an IPv4 or IPv6 address or a DNS name");
+    target.sshUser = str("sshUser", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name");
+    const hostKey = t.hostKey;
+    const parsed = typeof hostKey === "string" ? parseHostKeyLine(hostKey) : undefined;
+    if (parsed === undefined) {
+        problems.add(
+            `${proofTargetOutput}.hostKey`,
+            `${JSON.stringify(hostKey)} is not an SSH public key line to pin`,
+        );
+    } else {
+        target.hostKey = hostKey as string;
+    }
+    const key = all[sshPrivateKeyOutput];
+    if (typeof key === "string" && key.includes("PRIVATE KEY-----")) return key;
+    problems.add(
+        sshPrivateKeyOutput,
+        key === "[secret]"
+            ? 'shown as "[secret]": run pulumi stack output with --show-secrets'
+            : "missing: the SSH transport needs the stack's private key (the sshPrivateKey output)",
+    );
+    return undefined;
+}
+
+/** Parses the outputs' JSON text; `source` names it in errors ("--outputs -" or the file). */
+export function readProveInputs(text: string, source: string): ProveInputs {
+    const all = parseOutputs(text, source);
+    const t = proofTargetOf(all, source);
     const problems = new UsageCollector();
     const at = (key: string) => `${proofTargetOutput}.${key}`;
-    const str = (key: string, pattern: RegExp, accepted: string): string => {
+    const str: StringField = (key, pattern, accepted) => {
         const value = t[key];
         if (typeof value !== "string" || !pattern.test(value)) {
             problems.add(at(key), `${JSON.stringify(value)} is not ${accepted}`);
@@ -113,36 +155,7 @@ export function readProveInputs(text: string, source: string): ProveInputs {
         propagationTimeoutSeconds: timeout as number,
         profilesPath,
     };
-    let privateKey: string | undefined;
-    if (transport === "ssh") {
-        target.publicIp = str(
-            "publicIp",
-            hostAddressPattern,
-            "an IPv4 or IPv6 address or a DNS name",
-        );
-        target.sshUser = str("sshUser", /^[a-z_][a-z0-9_-]{0,31}$/, "a user name");
-        const hostKey = t.hostKey;
-        const parsed = typeof hostKey === "string" ? parseHostKeyLine(hostKey) : undefined;
-        if (parsed === undefined) {
-            problems.add(
-                at("hostKey"),
-                `${JSON.stringify(hostKey)} is not an SSH public key line to pin`,
-            );
-        } else {
-            target.hostKey = hostKey as string;
-        }
-        const key = all[sshPrivateKeyOutput];
-        if (typeof key !== "string" || !key.includes("PRIVATE KEY-----")) {
-            problems.add(
-                sshPrivateKeyOutput,
-                key === "[secret]"
-                    ? 'shown as "[secret]": run pulumi stack output with --show-secrets'
-                    : "missing: the SSH transport needs the stack's private key (the sshPrivateKey output)",
-            );
-        } else {
-            privateKey = key;
-        }
-    }
+    const privateKey = transport === "ssh" ? sshFields(t, all, target, str, problems) : undefined;
     problems.throwIfAny();
     return { target, privateKey };
 }

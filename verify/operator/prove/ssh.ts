@@ -68,6 +68,72 @@ export function describeSshFailure(target: ProofTarget, port: number, stderr: st
 }
 
 /**
+ * ssh's options for the one host: the stack's private key and the pinned host key in files of
+ * `dir`, nothing read from the user's ssh config, agent or known hosts.
+ */
+function pinnedSshArgs(
+    dir: string,
+    key: NonNullable<ReturnType<typeof parseHostKeyLine>>,
+    privateKey: string,
+    target: ProofTarget,
+    port: number,
+): string[] {
+    const keyFile = path.join(dir, "id");
+    const knownHosts = path.join(dir, "known_hosts");
+    fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, {
+        mode: 0o600,
+    });
+    // The parsed key, not the line's words: a .pub line's comment follows the key.
+    fs.writeFileSync(knownHosts, `${alias} ${authorizedKeyLine(key)}\n`, { mode: 0o600 });
+    return [
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        `HostKeyAlias=${alias}`,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        `IdentityFile=${keyFile}`,
+        "-o",
+        "ConnectTimeout=15",
+        "-o",
+        "LogLevel=ERROR",
+        "-p",
+        String(port),
+        "-l",
+        target.sshUser as string,
+        // No destination is read as an option, whatever the stack outputs hold.
+        "--",
+        target.publicIp as string,
+    ];
+}
+
+/** verify's command line on the host: the plan comes on stdin. */
+function verifyCommandLine(remote: string, target: ProofTarget): string {
+    return [
+        "node",
+        quote(remote),
+        "--targets",
+        "-",
+        "--region",
+        quote(target.region),
+        "--propagation-timeout",
+        String(target.propagationTimeoutSeconds),
+        "--json",
+    ].join(" ");
+}
+
+/**
  * Runs the proof over SSH. Returns verify's exit code and stdout (its JSON report), or ssh's 255
  * with the reason.
  */
@@ -80,44 +146,7 @@ export async function proveOverSsh(
     if (key === undefined) throw new Error("proofTarget.hostKey is not a host key");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rolepair-prove-"));
     try {
-        const keyFile = path.join(dir, "id");
-        const knownHosts = path.join(dir, "known_hosts");
-        fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, {
-            mode: 0o600,
-        });
-        // The parsed key, not the line's words: a .pub line's comment follows the key.
-        fs.writeFileSync(knownHosts, `${alias} ${authorizedKeyLine(key)}\n`, { mode: 0o600 });
-        const args = [
-            "-F",
-            "/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "-o",
-            `UserKnownHostsFile=${knownHosts}`,
-            "-o",
-            "GlobalKnownHostsFile=/dev/null",
-            "-o",
-            `HostKeyAlias=${alias}`,
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "IdentityAgent=none",
-            "-o",
-            `IdentityFile=${keyFile}`,
-            "-o",
-            "ConnectTimeout=15",
-            "-o",
-            "LogLevel=ERROR",
-            "-p",
-            String(options.port),
-            "-l",
-            target.sshUser as string,
-            // No destination is read as an option, whatever the stack outputs hold.
-            "--",
-            target.publicIp as string,
-        ];
+        const args = pinnedSshArgs(dir, key, privateKey, target, options.port);
         const ssh = options.ssh ?? "ssh";
 
         options.progress(
@@ -154,17 +183,7 @@ export async function proveOverSsh(
         }
 
         options.progress(`running verify on ${target.instanceId} as ${target.sshUser}`);
-        const verify = [
-            "node",
-            quote(remote),
-            "--targets",
-            "-",
-            "--region",
-            quote(target.region),
-            "--propagation-timeout",
-            String(target.propagationTimeoutSeconds),
-            "--json",
-        ].join(" ");
+        const verify = verifyCommandLine(remote, target);
         const run = await runSsh(
             ssh,
             args,
