@@ -57,3 +57,41 @@ export async function serverListening(
     }
     return stop;
 }
+
+/**
+ * For a server in a network namespace of the test's own (the port cannot be reached from here,
+ * and nothing else listens there): waits up to `timeoutMs` for `child` to say on stderr that it
+ * listens (`announcement`), as sshd -e does. Returns its `stop`, as serverListening does.
+ */
+export async function serverAnnounced(
+    name: string,
+    child: ChildProcess,
+    announcement: RegExp,
+    timeoutMs: number,
+    tempDir: string,
+): Promise<() => Promise<void>> {
+    let stderr = "";
+    const stop = async () => {
+        await stopGroup(child);
+        removeTempDir(tempDir);
+    };
+    const said = await new Promise<string | undefined>((resolve) => {
+        const timer = setTimeout(
+            () => resolve(`nothing said ${announcement} in ${timeoutMs} ms`),
+            timeoutMs,
+        );
+        child.once("exit", (code, signal) => resolve(`it exited (${signal ?? code})`));
+        child.stderr?.on("data", (chunk) => {
+            stderr = (stderr + chunk).slice(-4000);
+            if (announcement.test(stderr)) {
+                clearTimeout(timer);
+                resolve(undefined);
+            }
+        });
+    });
+    if (said !== undefined) {
+        await stop();
+        throw new Error(`${name} did not start: ${said}\n${stderr}`);
+    }
+    return stop;
+}

@@ -15,6 +15,7 @@ import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credenti
 import { imdsLockTable, systemUnitDirectory } from "../../contract/credentialAgentUnits";
 import { profilesParameterPath, profileSyncNow } from "../../contract/profileSync";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { type StandInHost, standInHostBinds, startStandInHost } from "../../lab/hostLayout";
 import {
     accountEntry,
     expectAccounts,
@@ -51,6 +52,7 @@ describe("the agent and the lock started from their installed unit files (stand-
     let lab: LineChild;
     let info: NsLab;
     let units: UnitRunner;
+    let standIn: StandInHost | undefined;
     let unprivileged: Probe;
     const secrets: string[] = [];
     const inHost = (...command: string[]) => inNamespaceNow(ns.host, command);
@@ -73,12 +75,12 @@ describe("the agent and the lock started from their installed unit files (stand-
             Probe.start(ns.host, uidOther),
         ]);
         secrets.push(...info.secrets);
-        units = new UnitRunner({ root: hostRoot, namespace: ns.host, node: node22 });
     });
 
     after(async () => {
         // What is still running goes with the namespace below, even when a stop fails here.
         await units?.stopAll().catch((error: Error) => console.error(error.message));
+        await standIn?.stop();
         await unprivileged?.stop();
         if (lab !== undefined) await lab.stop();
         ns?.remove();
@@ -127,6 +129,9 @@ describe("the agent and the lock started from their installed unit files (stand-
             path.join(dropIns, "rolepair-test.conf"),
             `[Service]\nEnvironment=AWS_ENDPOINT_URL=${info.stsEndpoint}\n`,
         );
+        // The host over the stand-in root the sync wrote, its parts at their paths.
+        standIn = await startStandInHost(ns.host, standInHostBinds(hostRoot, node22));
+        units = new UnitRunner({ root: hostRoot, host: standIn });
         // ExecStartPre is to add the agent's address: the namespace starts without it.
         await inHost("ip", "address", "del", `${agentAddress}/32`, "dev", "lo");
 

@@ -4,14 +4,15 @@
 // agent's STS (stdin lines "sts down" / "sts up" fail it or not), and with `--expose ADDRESS` moto
 // is also forwarded from ADDRESS (for the "container" namespace, whose 127.0.0.1 is its own).
 // A line "profile PATH SERVICE USER,..." puts that service's profile (its role, with `agent` for
-// those users) under PATH in moto's SSM and lets the host role read it, for the profile sync.
+// those users) under PATH in moto's SSM and lets the host role read it, for the profile sync;
+// "unprofile PATH SERVICE" deletes it (a service removed on day 2).
 // Prints one JSON line, then serves until its stdin closes.
 import * as net from "net";
 import * as readline from "readline";
 
 import { noFaults, startFaultProxy } from "../../lab/faultProxy";
 import { createServiceRoles } from "../../lab/agentRoles";
-import { grantProfilesRead, putProfile } from "../../lab/profileHost";
+import { deleteProfile, grantProfilesRead, putProfile } from "../../lab/profileHost";
 import { startImds } from "../../lab/imds";
 import { region, startMoto } from "../../lab/moto";
 import { createHost } from "../../lab/scenario";
@@ -90,6 +91,14 @@ async function main(): Promise<void> {
                     () => process.stdout.write(`ok ${line}\n`),
                     (error: Error) => process.stdout.write(`failed ${line}: ${error.message}\n`),
                 );
+            return;
+        }
+        if (line.startsWith("unprofile ")) {
+            const [, profilesPath, name] = line.split(" ");
+            void deleteProfile(moto, profilesPath, name).then(
+                () => process.stdout.write(`ok ${line}\n`),
+                (error: Error) => process.stdout.write(`failed ${line}: ${error.message}\n`),
+            );
             return;
         }
         process.stdout.write(`ok ${line}\n`);

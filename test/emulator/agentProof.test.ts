@@ -14,16 +14,9 @@ import { region } from "../../lab/moto";
 import { freePort } from "../../lab/ports";
 import { assertNoSecretIn, capturedOutputs, hostEnv, runVerify } from "../../lab/verifyProcess";
 import { startAgentProcess, type AgentProcess, type AgentService } from "../support/agentProcess";
+import { agentSteps } from "../support/proofSteps";
 
-const agentSteps = [
-    "base-denied",
-    "agent-credentials",
-    "agent-identity",
-    "agent-round-trip",
-    "agent-isolation",
-    "agent-cross-token",
-    "agent-no-token",
-];
+const agentRouteSteps = ["base-denied", ...agentSteps];
 
 describe("verify proves the credential agent route against the AWS emulator", function () {
     this.timeout(120_000);
@@ -92,7 +85,7 @@ describe("verify proves the credential agent route against the AWS emulator", fu
         for (const [i, service] of report.services.entries()) {
             assert.deepStrictEqual(
                 service.steps.map((s) => [s.name, s.ok]),
-                agentSteps.map((n) => [n, true]),
+                agentRouteSteps.map((n) => [n, true]),
             );
             assert.deepStrictEqual(service.agent, {
                 url: agent.url,

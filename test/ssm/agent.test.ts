@@ -43,19 +43,12 @@ import {
     operatorTool,
 } from "../support/operatorSide";
 import { makeEc2UserShims, type Ec2UserShims } from "../support/ssmEc2User";
+import { agentSteps } from "../support/proofSteps";
 
 const runnerPath = operatorTool("ssm-runner.js");
 const agentUser = "rolepair-test-agent";
 const ec2User = "rolepair-test-ec2";
 const names = ["test-ssm-a", "test-ssm-b"];
-const agentSteps = [
-    "agent-credentials",
-    "agent-identity",
-    "agent-round-trip",
-    "agent-isolation",
-    "agent-cross-token",
-    "agent-no-token",
-];
 
 describe("the credential agent installed and proven over SSM (SSM double, moto, real accounts)", function () {
     this.timeout(240_000);

@@ -72,3 +72,17 @@ export function makeTestUser(name: string): void {
         checked(name),
     ]);
 }
+
+/**
+ * Makes a user who can log in over SSH with a key (a shell; its password field "*", which sshd
+ * does not count as locked, as it does useradd's "!"), with its own group, its home `home` (not
+ * made here: the stand-in host's /home holds it).
+ */
+export function makeLoginUser(name: string, home: string): void {
+    expectAccounts("user", name);
+    expectAccounts("group", name);
+    execFileSync("useradd", [
+        ...["--system", "--user-group", "--no-create-home", "--home-dir", home],
+        ...["--shell", "/bin/sh", "--password", "*", checked(name)],
+    ]);
+}

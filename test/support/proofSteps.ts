@@ -24,3 +24,13 @@ export const profileSteps: readonly StepName[] = [
 /** The [name, ok] pairs of steps that all passed. */
 export const passed = (steps: readonly StepName[]): [StepName, boolean][] =>
     steps.map((name) => [name, true]);
+
+/** A service's steps through the credential agent (its token), when the plan says `agent`. */
+export const agentSteps: readonly StepName[] = [
+    "agent-credentials",
+    "agent-identity",
+    "agent-round-trip",
+    "agent-isolation",
+    "agent-cross-token",
+    "agent-no-token",
+];

@@ -36,6 +36,8 @@ export interface ServiceUnit {
     protectSystemStrict: boolean;
     protectHome: boolean;
     privateTmp: boolean;
+    /** TimeoutStartSec=, in seconds: how long a oneshot's ExecStart= may run. */
+    timeoutStartSec?: number;
 }
 
 /**
@@ -172,6 +174,12 @@ function apply(unit: ServiceUnit, section: string, key: string, value: string): 
             return;
         case "Service.PrivateTmp":
             unit.privateTmp = yesNo(name, key, value);
+            return;
+        case "Service.TimeoutStartSec":
+            if (!/^[1-9]\d*$/.test(value)) {
+                fail(name, `TimeoutStartSec=${value} is not honoured; accepted: whole seconds`);
+            }
+            unit.timeoutStartSec = Number(value);
             return;
         default:
             fail(name, `[${section}] ${key}= is not honoured by the stand-in for systemd`);

@@ -1,30 +1,30 @@
 // A double for systemd (no systemd runs here): starts, reloads and stops services from the unit
 // files the installer wrote under a stand-in root, as systemd would on the directives those units
-// use (unitFile.ts refuses any other). Every command runs in the test's network namespace, in a
-// mount namespace of its own where the host's layout is built: the stand-in root's
-// /usr/local/lib/rolepair and /etc/rolepair at their real paths and /usr/local/bin/node the given
-// node (a missing mount point is made in a tmpfs overlay, so this machine's /usr/local and /etc
-// are never written). Then, unless the command has `+`, the unit's sandbox (ProtectSystem=strict,
+// use (unitFile.ts refuses any other). Every command runs in the stand-in host (lab/hostLayout.ts:
+// its network namespace, and a mount namespace copied from the host's, where the stand-in root's
+// parts are at their real paths, as the SSH host's sessions see them). Wants=network-online.target
+// is taken as reached (the namespace's network is up before the test starts a unit); no other
+// target is. Then, unless the command has `+`, the unit's sandbox (ProtectSystem=strict,
 // ProtectHome=yes, PrivateTmp=yes) and its credentials (User=/Group= with the user's groups,
-// capabilities, NoNewPrivileges=) through setpriv, as systemd applies them.
+// capabilities, NoNewPrivileges=) through setpriv, as systemd applies them. TimeoutStartSec= stops
+// a oneshot's ExecStart= that runs longer.
 import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
 import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
-import { makeTempDir, spawnGroup, stopGroup } from "../../lab/cleanup";
+import { spawnGroup, stopGroup } from "../../lab/cleanup";
+import { shellQuote as quote, type StandInHost } from "../../lab/hostLayout";
 import { readServiceUnit, ServiceUnit, UnitCommand } from "./unitFile";
 
 /** systemd's PATH for services. */
 const servicePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export interface HostLayout {
-    /** The stand-in for / the installer wrote into. */
+    /** The stand-in for / the installer wrote into (its units are read from there). */
     root: string;
-    /** The network namespace (ip netns) every command runs in. */
-    namespace: string;
-    /** The node binary seen at /usr/local/bin/node. */
-    node: string;
+    /** The host every command runs in (lab/hostLayout.ts), built over `root`. */
+    host: StandInHost;
 }
 
 interface Running {
@@ -32,15 +32,12 @@ interface Running {
     main?: ChildProcess;
 }
 
-const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
-
 export class UnitRunner {
     /** What each command wrote, the stand-in's journal (checked for secrets by the tests). */
     readonly journal: string[] = [];
     /** "start NAME" / "stop NAME" / "run NAME ExecX", in order. */
     readonly events: string[] = [];
     private readonly active = new Map<string, Running>();
-    private readonly stage = makeTempDir("rolepair-unit-");
 
     constructor(private readonly layout: HostLayout) {}
 
@@ -50,6 +47,16 @@ export class UnitRunner {
 
     mainPid(name: string): number | undefined {
         return this.active.get(name)?.main?.pid;
+    }
+
+    /** Whether `name` is active: started and not stopped (a oneshot only with RemainAfterExit=). */
+    isActive(name: string): boolean {
+        return this.active.has(name);
+    }
+
+    /** Whether an active `name` has ExecReload=. */
+    canReload(name: string): boolean {
+        return this.running(name).unit.execReload.length > 0;
     }
 
     /** Whether the main process of an active unit has exited (Restart= is not enforced). */
@@ -65,7 +72,11 @@ export class UnitRunner {
             if (units.has(unitName)) return;
             const unit = readServiceUnit(this.unitDirectory(), unitName);
             units.set(unitName, unit);
-            for (const wanted of unit.wants) add(serviceName(unitName, wanted));
+            for (const wanted of unit.wants) {
+                // The namespace's network is up before any unit starts: this target is reached.
+                if (wanted === networkOnline) continue;
+                add(serviceName(unitName, wanted));
+            }
         };
         add(name);
         for (const unit of order([...units.values()])) {
@@ -77,7 +88,9 @@ export class UnitRunner {
         this.events.push(`start ${unit.name}`);
         for (const c of unit.execStartPre) await this.runCommand(unit, "ExecStartPre", c);
         if (unit.type === "oneshot") {
-            for (const c of unit.execStart) await this.runCommand(unit, "ExecStart", c);
+            for (const c of unit.execStart) {
+                await this.runCommand(unit, "ExecStart", c, unit.timeoutStartSec);
+            }
             if (unit.remainAfterExit) this.active.set(unit.name, { unit });
             return;
         }
@@ -116,11 +129,22 @@ export class UnitRunner {
         return running;
     }
 
-    private async runCommand(unit: ServiceUnit, key: string, c: UnitCommand): Promise<void> {
+    private async runCommand(
+        unit: ServiceUnit,
+        key: string,
+        c: UnitCommand,
+        timeoutSeconds?: number,
+    ): Promise<void> {
         const child = this.spawn(unit, key, c);
+        // As systemd on TimeoutStartSec=: the command's group is stopped, and the start fails.
+        const timer =
+            timeoutSeconds === undefined
+                ? undefined
+                : setTimeout(() => void stopGroup(child, 5_000), timeoutSeconds * 1000);
         const code = await new Promise<number>((resolve) =>
             child.once("exit", (status, signal) => resolve(signal === null ? (status ?? 0) : 128)),
         );
+        clearTimeout(timer);
         if (code !== 0 && !c.ignoreFailure) {
             throw new Error(`${unit.name}: ${key}=${c.argv.join(" ")} exited ${code}`);
         }
@@ -134,16 +158,14 @@ export class UnitRunner {
         );
         const script = [
             "set -eu",
-            ...this.hostLayout(),
             ...(c.privileged ? [] : sandbox(unit, this.layout.root)),
             `exec ${[...(c.privileged ? [] : credentials(unit)), '"$@"'].join(" ")}`,
         ].join("\n");
+        const [enter, ...entering] = this.layout.host.enter;
         const child = spawnGroup(
-            "ip",
+            enter,
             [
-                "netns",
-                "exec",
-                this.layout.namespace,
+                ...entering,
                 "unshare",
                 "--mount",
                 "--propagation",
@@ -182,28 +204,9 @@ export class UnitRunner {
         if (mainPid !== undefined) env.MAINPID = String(mainPid);
         return { ...env, ...unit.environment };
     }
-
-    /** Shell lines binding the stand-in root's files at the host's paths. */
-    private hostLayout(): string[] {
-        const { root, node } = this.layout;
-        const binds: [string, string, "d" | "f"][] = [
-            [path.join(root, "usr/local/lib/rolepair"), "/usr/local/lib/rolepair", "d"],
-            [path.join(root, "etc/rolepair"), "/etc/rolepair", "d"],
-            [fs.realpathSync(node), "/usr/local/bin/node", "f"],
-        ];
-        return [
-            `stage=${quote(this.stage)}`,
-            'mount -t tmpfs rolepair-stage "$stage"',
-            "n=0",
-            // A missing mount point is made in an overlay of its nearest existing parent, whose
-            // writes land in the namespace's own tmpfs.
-            'bind_at() { if [ ! -e "$2" ]; then p=$(dirname "$2"); while [ ! -e "$p" ]; do p=$(dirname "$p"); done; n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$p,upperdir=$stage/u$n,workdir=$stage/w$n" "$p"; if [ "$3" = d ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; : >"$2"; fi; fi; mount --bind "$1" "$2"; }',
-            ...binds
-                .filter(([source]) => fs.existsSync(source))
-                .map(([source, target, kind]) => `bind_at ${quote(source)} ${target} ${kind}`),
-        ];
-    }
 }
+
+const networkOnline = "network-online.target";
 
 /** "rolepair-imds-lock.service" → "rolepair-imds-lock"; other kinds (targets) are refused. */
 function serviceName(from: string, unit: string): string {

@@ -5,6 +5,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
+import { agentCredentialProcess } from "../../../contract/credentialAgent";
+import { renderProfileBlock } from "../../../contract/profileParameters";
 import { checkProfileConfig, parseProfiles } from "../../../verify/host/proof/profileConfig";
 import type { VerifyTarget } from "../../../contract/plan";
 import { makeTempDir, removeTempDir } from "../../../lab/cleanup";
@@ -45,6 +47,40 @@ describe("the profile-config step", () => {
             ok: true,
             observed: `[profile svc-profile] in ${file} assumes ${roleArn} with the ExternalId`,
         });
+    });
+
+    it("an agent-served service: passes the block the sync renders (the agent's credential_process), refuses a role_arn or another service's token", () => {
+        const served = { ...target(), agent: true };
+        const block = renderProfileBlock({
+            name: "svc-profile",
+            roleArn,
+            region: "eu-west-3",
+            agent: { users: ["ec2-user"] },
+        });
+        write(block);
+        assert.deepStrictEqual(checkProfileConfig(served, file), {
+            ok: true,
+            observed: `[profile svc-profile] in ${file} gets its credentials from the credential agent with the service's token`,
+        });
+        // The same block for a service without the agent is stale: it has no role_arn.
+        assert.strictEqual(checkProfileConfig(target(), file).ok, false);
+        const expected = agentCredentialProcess("svc-profile");
+        write(
+            `[profile svc-profile]\nrole_arn = ${roleArn}\ncredential_source = Ec2InstanceMetadata\n`,
+        );
+        assert.deepStrictEqual(
+            checkProfileConfig(served, file).diagnosis,
+            stale(
+                `credential_process is missing, the deploy set the credential agent's (${expected}); it has a role_arn, the deploy set the credential agent's credential_process`,
+            ),
+        );
+        write(`[profile svc-profile]\ncredential_process = ${agentCredentialProcess("other")}\n`);
+        assert.deepStrictEqual(
+            checkProfileConfig(served, file).diagnosis,
+            stale(
+                `credential_process is ${agentCredentialProcess("other")}, the deploy set the credential agent's (${expected})`,
+            ),
+        );
     });
 
     it("names a file that cannot be read, with its error code", () => {

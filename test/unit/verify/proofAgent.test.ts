@@ -13,18 +13,10 @@ import type { VerifyTarget } from "../../../contract/plan";
 import { fakeAccount, FakeAccount, roleA, roleB, targetA, targetB } from "../../support/fakeAws";
 import { closedPort, FakeAgent, startFakeAgent } from "../../support/fakeAgent";
 import { proveStubbed } from "../../support/stubbedProof";
+import { agentSteps } from "../../support/proofSteps";
 
 const agentA: VerifyTarget = { ...targetA, agent: true };
 const agentB: VerifyTarget = { ...targetB, agent: true };
-
-const agentSteps = [
-    "agent-credentials",
-    "agent-identity",
-    "agent-round-trip",
-    "agent-isolation",
-    "agent-cross-token",
-    "agent-no-token",
-];
 
 const names = (report: ProofReport, i: number) => report.services[i].steps.map((s) => s.name);
 const step = (report: ProofReport, i: number, name: string) =>

@@ -229,22 +229,9 @@ export function checkProfileConfig(
             ].join(" "),
         };
     }
-    const roleArn = settings.get("role_arn");
-    const externalId = settings.get("external_id");
-    const problems: string[] = [];
-    if (roleArn !== target.roleArn) {
-        problems.push(`role_arn is ${roleArn ?? "missing"}, the deploy set ${target.roleArn}`);
-    }
-    if (externalId !== target.externalId) {
-        // Never quote an ExternalId: say only whether and how it differs.
-        problems.push(
-            externalId === undefined
-                ? "it has no external_id, the deploy set one"
-                : target.externalId === undefined
-                  ? "it has an external_id, the deploy set none"
-                  : "its external_id differs from the one the deploy set",
-        );
-    }
+    const problems = target.agent
+        ? agentProfileProblems(profile, settings)
+        : roleProfileProblems(target, settings);
     if (problems.length > 0 || extras.length > 0) {
         return {
             ok: false,
@@ -262,8 +249,54 @@ export function checkProfileConfig(
             ].join(" "),
         };
     }
+    const how = target.agent
+        ? "gets its credentials from the credential agent with the service's token"
+        : `assumes ${target.roleArn}${target.externalId !== undefined ? " with the ExternalId" : ""}`;
     return {
         ok: true,
-        observed: `[profile ${profile}] in ${file} assumes ${roleArn}${externalId !== undefined ? " with the ExternalId" : ""}${whole !== undefined ? `; the file holds only the plan's ${whole.profiles.length} profile(s)` : ""}`,
+        observed: `[profile ${profile}] in ${file} ${how}${whole !== undefined ? `; the file holds only the plan's ${whole.profiles.length} profile(s)` : ""}`,
     };
+}
+
+/** What differs from the deployed profile of a role: role_arn and external_id. */
+function roleProfileProblems(target: VerifyTarget, settings: Map<string, string>): string[] {
+    const roleArn = settings.get("role_arn");
+    const externalId = settings.get("external_id");
+    const problems: string[] = [];
+    if (roleArn !== target.roleArn) {
+        problems.push(`role_arn is ${roleArn ?? "missing"}, the deploy set ${target.roleArn}`);
+    }
+    if (externalId !== target.externalId) {
+        // Never quote an ExternalId: say only whether and how it differs.
+        problems.push(
+            externalId === undefined
+                ? "it has no external_id, the deploy set one"
+                : target.externalId === undefined
+                  ? "it has an external_id, the deploy set none"
+                  : "its external_id differs from the one the deploy set",
+        );
+    }
+    return problems;
+}
+
+/**
+ * What differs from the deployed profile of an agent-served service: its credential_process is
+ * the agent's, with the service's token file (contract/credentialAgent.ts), and nothing assumes
+ * a role on its own (no role_arn, which would go to the instance's credentials).
+ */
+function agentProfileProblems(profile: string, settings: Map<string, string>): string[] {
+    const expected = agentCredentialProcess(profile);
+    const got = settings.get("credential_process");
+    const problems: string[] = [];
+    if (got !== expected) {
+        problems.push(
+            `credential_process is ${got ?? "missing"}, the deploy set the credential agent's (${expected})`,
+        );
+    }
+    if (settings.has("role_arn")) {
+        problems.push(
+            "it has a role_arn, the deploy set the credential agent's credential_process",
+        );
+    }
+    return problems;
 }

@@ -23,7 +23,13 @@ import {
 } from "./steps";
 import { describeError, isUnreachable } from "../../cli/errors";
 import type { VerifyTarget } from "../../../contract/plan";
-import { type IsolationResult, maskAccessKeyId, type ProofReport } from "../../../contract/report";
+import {
+    type IsolationResult,
+    maskAccessKeyId,
+    type ProofReport,
+    type ServiceReport,
+    type StepResult,
+} from "../../../contract/report";
 
 /** STS's limit on RoleSessionName. */
 const maxSessionNameLength = 64;
@@ -124,7 +130,7 @@ export async function proveService(
     };
     if (hostState === "locked") {
         service.credentials = {};
-        service.steps.push(...lockedServiceSteps(denied, assumeRole, target));
+        service.steps.push(...(await lockedSteps(proof, rec, target, service, denied, assumeRole)));
         return finish();
     }
     service.steps.push(denied, assumeRole);
@@ -217,4 +223,24 @@ async function isolationRow(
             diagnosis: diagnoseIsolation(error, target.name, bucket),
         };
     }
+}
+
+/**
+ * A service's steps when the IMDS lock keeps this UID from the host's credentials: its base and
+ * assume steps say so, and an agent-served profile, which resolves through the agent
+ * (credential_process), not IMDS, has its AWS_PROFILE route proven as any other's.
+ */
+async function lockedSteps(
+    proof: ServiceProof,
+    rec: Recorder,
+    target: VerifyTarget,
+    service: ServiceReport,
+    denied: StepResult,
+    assumeRole: StepResult,
+): Promise<StepResult[]> {
+    const profileRoute =
+        target.agent && target.profile !== undefined
+            ? await proveProfileRoute(rec, proof.aws, target, service, proof)
+            : [];
+    return [...lockedServiceSteps(denied, assumeRole, target), ...profileRoute];
 }

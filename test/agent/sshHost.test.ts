@@ -1,0 +1,317 @@
+// The credential agent on an SSH host, as the real host runs it, and the proof over SSH through it.
+// The host is the agent suite's network namespace (moto and the IMDSv2 double inside) with a real
+// sshd in it, whose sessions see a stand-in host's filesystem at the host's paths
+// (lab/hostLayout.ts: /usr/local/lib/rolepair, /etc/rolepair, /etc/systemd/system, /home; the
+// machine's own are never written). systemd is the stand-in (test/support/unitRunner.ts), reached
+// through a systemctl at /usr/bin/systemctl (systemctlDouble.ts). Then, as a deploy does:
+// - root runs the component's sync step over SSH (profileSyncNow with the agent on, no stand-in
+//   root, no test variable): it installs the sync, the agent, the lock and their units; its
+//   `systemctl start rolepair-profiles.service` runs the sync program from its unit; the sync makes
+//   the services' groups and tokens and has systemctl start the lock, then the agent (its user,
+//   rolepair-agent, made as the host does when missing);
+// - "ec2-user" (a real login user, rolepair-test-ec2, whose home is /home/ec2-user there) runs the
+//   component's verify command line on the bundle copied over scp, with the plan on stdin: IMDS is
+//   refused to it by the loaded lock, and every service's agent and profile steps pass;
+// - day 2: a service's parameter deleted, the sync step again: the agent reloads through
+//   systemctl, the removed service's token is refused, the proof of the rest passes.
+// The only test settings are two drop-ins pointing the sync and the agent at moto (no real AWS).
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+import { buildVerifyPlanCommand, verifyPlanJson } from "../../components/commandLines";
+import { parseVerificationReport } from "../../components/proofReport";
+import { remoteVerifyPath } from "../../components/sshTransport";
+import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credentialAgent";
+import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
+import type { VerifyTarget } from "../../contract/plan";
+import {
+    profileSyncNow,
+    profileSyncRemoteCommand,
+    profilesParameterPath,
+    profileSyncUnit,
+} from "../../contract/profileSync";
+import { makeTempDir, removeTempDir } from "../../lab/cleanup";
+import { type StandInHost, standInHostBinds, startStandInHost } from "../../lab/hostLayout";
+import { region } from "../../lab/moto";
+import { SshHost, startSshHost } from "../../lab/sshd";
+import { bundlePath } from "../../lab/verifyProcess";
+import {
+    accountEntry,
+    expectAccounts,
+    makeLoginUser,
+    removeTestAccounts,
+} from "../support/localAccounts";
+import { until } from "../support/installedAgent";
+import { agentSteps, profileSteps } from "../support/proofSteps";
+import { SystemctlDouble } from "../support/systemctlDouble";
+import { inNamespaceNow, UnitRunner } from "../support/unitRunner";
+import type { NsLab } from "./nsLab";
+import {
+    ensureAgentUser,
+    LineChild,
+    makeNamespaces,
+    Namespaces,
+    nsLabCommand,
+    Probe,
+    root as repoRoot,
+} from "./netnsFixture";
+
+const names = ["test-host-a", "test-host-b"];
+const ec2User = "rolepair-test-ec2";
+const uidOther = 64121;
+const agentAddress = "169.254.170.23";
+const node22 = path.join(repoRoot, ".tools/node-22/node_modules/.bin/node");
+const awsCli = path.join(repoRoot, ".venv/bin/aws");
+/** What the client passes (ssh needs one variable; the host's own come from sshd's SetEnv). */
+const quiet = { NODE_NO_WARNINGS: "1" };
+
+describe("the agent on an SSH host as the host runs it: sync step over SSH, units through systemctl, the proof over SSH (netns, stand-in systemd)", function () {
+    this.timeout(300_000);
+    let ns: Namespaces;
+    let dir: string;
+    let hostRoot: string;
+    let lab: LineChild;
+    let info: NsLab;
+    let systemctl: SystemctlDouble;
+    let standIn: StandInHost;
+    let units: UnitRunner;
+    let host: SshHost;
+    let unprivileged: Probe;
+    const profilesPath = profilesParameterPath("rolepair", "dev", `sshhost${process.pid}`);
+    const outputs: string[] = [];
+    const secrets: string[] = [];
+    const hostPath = (at: string) => path.join(hostRoot, at);
+    /** An account as the host has it: the sync's useradd and groupadd write the host's /etc. */
+    const hostAccount = (database: "passwd" | "group", name: string) =>
+        execFileSync(standIn.enter[0], [...standIn.enter.slice(1), "getent", database, name], {
+            encoding: "utf8",
+        })
+            .trim()
+            .split(":");
+    /** What the host's own environment would give a session on EC2 (no real AWS here). */
+    const sessionAws = () => ({ ...quiet, AWS_ENDPOINT_URL: info.motoEndpoint });
+
+    before(async () => {
+        for (const tool of [node22, awsCli]) {
+            if (!fs.existsSync(tool)) {
+                throw new Error(
+                    `${tool} is missing: run "bash scripts/setup-test-tools.sh node22 awscli"`,
+                );
+            }
+        }
+        ensureAgentUser();
+        expectAccounts("group", ...names.map((n) => `rolepair-${n}`));
+        makeLoginUser(ec2User, "/home/ec2-user");
+        ns = makeNamespaces();
+        dir = makeTempDir("rolepair-sshhost-");
+        fs.chmodSync(dir, 0o755);
+        // The host's directories, root's (755) as on the instance; ec2-user's home is its own.
+        hostRoot = path.join(dir, "root");
+        for (const part of [
+            "usr/local/lib/rolepair",
+            "etc/rolepair",
+            systemUnitDirectory.slice(1),
+            "run/systemd/system",
+            "home/ec2-user",
+        ]) {
+            fs.mkdirSync(hostPath(part), { recursive: true, mode: 0o755 });
+        }
+        const ec2 = accountEntry("passwd", ec2User)!;
+        fs.chownSync(hostPath("home/ec2-user"), Number(ec2[2]), Number(ec2[3]));
+        fs.chmodSync(hostPath("home/ec2-user"), 0o700);
+
+        lab = LineChild.start(ns.host, undefined, [...nsLabCommand, ...names], { TMPDIR: dir });
+        [info, unprivileged] = await Promise.all([
+            lab.line((l) => l.startsWith("{")).then((l) => JSON.parse(l) as NsLab),
+            Probe.start(ns.host, uidOther),
+        ]);
+        secrets.push(...info.secrets);
+        // No real AWS here: drop-ins point the sync's and the agent's AWS calls at moto, as an
+        // admin's drop-in would at a VPC endpoint.
+        dropIn(`${profileSyncUnit}.service`, info.motoEndpoint);
+        dropIn(`${agentUnit}.service`, info.stsEndpoint);
+
+        systemctl = await SystemctlDouble.start();
+        // AL2023 ships the AWS CLI at /usr/bin/aws; the sync program reads SSM with it.
+        const binds = standInHostBinds(hostRoot, node22, [
+            systemctl.bind(),
+            { source: awsCli, target: "/usr/bin/aws", kind: "file" },
+        ]);
+        standIn = await startStandInHost(ns.host, binds);
+        units = new UnitRunner({ root: hostRoot, host: standIn });
+        systemctl.answerFor(units);
+        host = await startSshHost({
+            host: standIn,
+            loginUsers: [ec2User],
+            sessionEnv: { HOME: "/home/ec2-user", NODE_NO_WARNINGS: "1" },
+        });
+        // ExecStartPre is to add the agent's address: the namespace starts without it here.
+        await inNamespaceNow(ns.host, ["ip", "address", "del", `${agentAddress}/32`, "dev", "lo"]);
+    });
+
+    after(async () => {
+        // What is still running goes with the namespace below, even when a stop fails here.
+        await units?.stopAll().catch((error: Error) => console.error(error.message));
+        await host?.stop();
+        await standIn?.stop();
+        await systemctl?.stop();
+        await unprivileged?.stop();
+        if (lab !== undefined) await lab.stop();
+        ns?.remove();
+        if (dir !== undefined) removeTempDir(dir);
+        removeTestAccounts();
+        const output = [...outputs, ...(units?.journal ?? []), lab?.stderr ?? ""].join("");
+        const leaked = secrets.filter((s) => s && output.includes(s));
+        assert.strictEqual(leaked.length, 0, "a token or secret in an output");
+    });
+
+    function dropIn(unit: string, endpoint: string) {
+        const at = hostPath(path.join(systemUnitDirectory.slice(1), `${unit}.d`));
+        fs.mkdirSync(at, { recursive: true });
+        fs.writeFileSync(
+            path.join(at, "rolepair-test.conf"),
+            `[Service]\nEnvironment=AWS_ENDPOINT_URL=${endpoint}\n`,
+        );
+    }
+
+    async function labSays(line: string) {
+        const from = lab.lines.length;
+        lab.send(line);
+        assert.match(
+            await lab.line((l) => l.endsWith(line) || l.includes(`${line}:`), from),
+            /^ok /,
+        );
+    }
+
+    /** The component's sync step: root, the script on stdin. */
+    async function syncStep(profiles: string[]) {
+        const script = profileSyncNow(profilesPath, {
+            credentialAgent: true,
+            attempts: 3,
+            pauseSeconds: 1,
+            profiles,
+        });
+        const synced = await host.run(profileSyncRemoteCommand, sessionAws(), script);
+        outputs.push(synced.stdout, synced.stderr);
+        assert.strictEqual(synced.code, 0, `${synced.stderr}\n${units.journal.join("")}`);
+        return synced;
+    }
+
+    /** The component's verify command line, as ec2-user, the plan on stdin. */
+    async function proveOverSsh(targets: VerifyTarget[]) {
+        const command = buildVerifyPlanCommand({
+            scriptPath: remoteVerifyPath,
+            region,
+            propagationTimeoutSeconds: 5,
+        });
+        const result = await host.run(command, sessionAws(), verifyPlanJson(targets), ec2User);
+        outputs.push(result.stdout, result.stderr);
+        assert.ok(result.stdout.trim() !== "", `no report (exit ${result.code}): ${result.stderr}`);
+        return { ...result, report: parseVerificationReport(result.stdout) };
+    }
+
+    const plan = (only: string[]): VerifyTarget[] =>
+        info.services
+            .filter((s) => only.includes(s.name))
+            .map((s) => ({
+                name: s.name,
+                roleArn: s.roleArn,
+                bucket: s.bucket,
+                // What the lab's service roles are granted (lab/agentRoles.ts).
+                objectActions: ["s3:GetObject"],
+                profile: s.name,
+                agent: true,
+            }));
+
+    const tokenOf = (service: string) => {
+        const token = fs.readFileSync(hostPath(agentTokenFile(service).slice(1)), "utf8");
+        secrets.push(token);
+        return token;
+    };
+
+    it("the sync step over SSH installs the agent and the lock and starts them through systemctl, lock first", async () => {
+        for (const name of names) await labSays(`profile ${profilesPath} ${name} ${ec2User}`);
+        await syncStep(names);
+        const asked = systemctl.calls.map((c) => c.join(" "));
+        assert.ok(asked.includes(`enable --now ${profileSyncUnit}.timer`), asked.join("\n"));
+        assert.ok(asked.includes(`start ${profileSyncUnit}.service`), asked.join("\n"));
+        const lockAt = asked.indexOf(`enable --now ${imdsLockUnit}.service`);
+        const agentAt = asked.indexOf(`enable --now ${agentUnit}.service`);
+        assert.ok(lockAt >= 0 && agentAt > lockAt, asked.join("\n"));
+        assert.ok(units.isActive(imdsLockUnit) && units.isActive(agentUnit));
+        const listening = await until("the agent listening or gone", async () =>
+            units.journal.some((l) => l.includes("listening on"))
+                ? "listening"
+                : units.mainExited(agentUnit)
+                  ? "exited"
+                  : undefined,
+        );
+        assert.strictEqual(listening, "listening", units.journal.join(""));
+        // Each service's group holds ec2-user; a UID outside it cannot read the token.
+        for (const name of names) {
+            assert.strictEqual(hostAccount("group", `rolepair-${name}`)[3], ec2User);
+            tokenOf(name);
+        }
+        const read = await unprivileged.http(agentAddress, 80, "GET", "/v1/credentials", []);
+        assert.strictEqual(read.status, 401);
+        await assert.rejects(
+            inNamespaceNow(ns.host, [
+                ...["setpriv", `--reuid=${uidOther}`, `--regid=${uidOther}`, "--clear-groups"],
+                ...["cat", hostPath(agentTokenFile(names[0]).slice(1))],
+            ]),
+            /Permission denied/,
+        );
+    });
+
+    it("verify over SSH as ec2-user: IMDS refused by the lock, every service's agent and profile steps pass", async () => {
+        const copied = await host.copy(bundlePath, remoteVerifyPath, ec2User);
+        assert.strictEqual(copied.code, 0, copied.stderr);
+        const { code, stderr, report } = await proveOverSsh(plan(names));
+        assert.strictEqual(code, 0, stderr);
+        assert.strictEqual(report.ok, true);
+        const refused = report.steps.find((s) => s.name === "imds-refused");
+        assert.strictEqual(refused?.ok, true);
+        const uid = accountEntry("passwd", ec2User)![2];
+        // The loaded lock drops the packets (no refusal comes back).
+        assert.match(
+            String(refused.observed),
+            new RegExp(`to UID ${uid} in \\d+ ms \\(dropped\\)`),
+        );
+        assert.deepStrictEqual(
+            report.services.map((s) => [
+                s.name,
+                agentSteps.map((step) => s.steps.find((x) => x.name === step)?.ok),
+                profileSteps.map((step) => s.steps.find((x) => x.name === step)?.ok),
+            ]),
+            names.map((name) => [name, agentSteps.map(() => true), profileSteps.map(() => true)]),
+        );
+    });
+
+    it("day 2: a service removed, the sync step reloads the agent through systemctl; its token is refused, the rest proves", async () => {
+        const [kept, removed] = names;
+        const removedToken = tokenOf(removed);
+        const pid = units.mainPid(agentUnit);
+        const reloads = systemctl.calls.length;
+        await labSays(`unprofile ${profilesPath} ${removed}`);
+        await syncStep([kept]);
+        const asked = systemctl.calls.slice(reloads).map((c) => c.join(" "));
+        assert.ok(asked.includes(`reload ${agentUnit}.service`), asked.join("\n"));
+        assert.strictEqual(units.mainPid(agentUnit), pid, "the agent was restarted, not reloaded");
+        assert.ok(!fs.existsSync(hostPath(agentTokenFile(removed).slice(1))));
+        const refused = await until("the removed token refused", async () => {
+            const answer = await unprivileged.http(agentAddress, 80, "GET", "/v1/credentials", [
+                ["Authorization", removedToken],
+            ]);
+            return answer.status === 403 ? answer : undefined;
+        });
+        assert.match(refused.body, /not any configured service's/);
+        const { code, stderr, report } = await proveOverSsh(plan([kept]));
+        assert.strictEqual(code, 0, stderr);
+        assert.deepStrictEqual(
+            report.services.map((s) => s.name),
+            [kept],
+        );
+    });
+});
