@@ -8,7 +8,8 @@
 // 2000 requests/s in all). BENCH_AGENT_NODE runs the agent (and the floor) with another node
 // binary (e.g. .tools/node-22/node_modules/.bin/node, the host's line), BENCH_AGENT_BUNDLE another
 // build of the agent; BENCH_AGENT_NODE_FLAGS
-// replaces the node flags the systemd unit gives it (a what-if: "" for none, "--lite-mode" ...).
+// replaces the node flags the systemd unit gives it (a what-if: "" for none, "--lite-mode" ...);
+// BENCH_AGENT_PIN=1 gives the servers and the clients a core each (cpuPin.ts).
 // The floor (agentFloor.ts) is the same loads against a plain node HTTP server answering as many
 // bytes: on a shared machine it says how much of the latency is the machine's, not the agent's.
 import { execFileSync } from "child_process";
@@ -21,6 +22,7 @@ import { agentNodeFlags } from "../contract/credentialAgentUnits";
 import { floorMemory, startFloorServer } from "./agentFloor";
 import { startBenchAgent } from "./agentProcess";
 import { load, percentile } from "./agentLoad";
+import { onClientCpu, pinned } from "./cpuPin";
 import { cpuSeconds, describeMemory, memory, type Memory } from "./procStats";
 import type { Figure } from "./table";
 
@@ -49,7 +51,9 @@ async function loadFigures(label: string, url: string, token: string, pid: numbe
     ] as const) {
         const serverBefore = cpuSeconds(pid);
         const clientsBefore = process.cpuUsage();
-        const { latencies, seconds } = await load(url, token, { clients, perClient, pace });
+        const { latencies, seconds } = await onClientCpu(() =>
+            load(url, token, { clients, perClient, pace }),
+        );
         const serverUs = ((cpuSeconds(pid) - serverBefore) * 1e6) / latencies.length;
         const used = process.cpuUsage(clientsBefore);
         const clientsUs = (used.user + used.system) / latencies.length;
@@ -112,7 +116,7 @@ export async function measureAgent(): Promise<Figure[]> {
         }
         const floor = await floorMemory(agentNode, nodeFlags);
         const version = execFileSync(agentNode, ["--version"], { encoding: "utf8" }).trim();
-        const how = `node ${version}${nodeFlags.length ? ` ${nodeFlags.join(" ")}` : ""}`;
+        const how = `node ${version}${nodeFlags.length ? ` ${nodeFlags.join(" ")}` : ""}${pinned ? "; agent on CPU 0, clients on CPU 1" : ""}`;
         figures.push(
             {
                 what: `agent RSS idle / after the loads, peak (${how})`,

@@ -5,6 +5,7 @@ import type { ChildProcess } from "child_process";
 
 import { spawnGroup, stopGroup } from "../lab/cleanup";
 import { freePort } from "../lab/ports";
+import { onServerCpu } from "./cpuPin";
 import { memory, type Memory } from "./procStats";
 
 export interface FloorServer {
@@ -27,8 +28,7 @@ export async function startFloorServer(
 ): Promise<FloorServer> {
     const port = await freePort();
     const child: ChildProcess = spawnGroup(
-        node,
-        [...nodeFlags, "-e", serverSource(port, bodyBytes)],
+        ...onServerCpu(node, [...nodeFlags, "-e", serverSource(port, bodyBytes)]),
         { stdio: ["ignore", "pipe", "ignore"] },
     );
     await new Promise((r) => child.stdout!.once("data", r));

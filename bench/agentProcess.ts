@@ -7,6 +7,7 @@ import * as path from "path";
 
 import { makeTempDir, removeTempDir, spawnGroup, stopGroup } from "../lab/cleanup";
 import { freePort } from "../lab/ports";
+import { onServerCpu } from "./cpuPin";
 
 /** BENCH_AGENT_BUNDLE: another build of the agent (a what-if). */
 export const agentBundle =
@@ -51,8 +52,11 @@ export async function startBenchAgent(
     fs.writeFileSync(servicesFile, JSON.stringify({ region, services: entries }));
     const port = await freePort();
     const child: ChildProcess = spawnGroup(
-        node,
-        [...nodeFlags, agentBundle, "--services", servicesFile, "--listen", `127.0.0.1:${port}`],
+        ...onServerCpu(node, [
+            ...nodeFlags,
+            agentBundle,
+            ...["--services", servicesFile, "--listen", `127.0.0.1:${port}`],
+        ]),
         { env, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";

@@ -5,7 +5,8 @@
 // makes the service's group (real groupadd, rolepair-test-*); starting the agent's unit starts the
 // lock first; the agent listens on 169.254.170.23:80 as rolepair-agent with CAP_NET_BIND_SERVICE
 // only; IMDS refuses an unprivileged UID; a member of the service's group gets the service's role
-// with the token it reads; ExecReload reloads it; stopping removes the address and the table.
+// with the token it reads; ExecReload reloads it; killed, it is started again (Restart=on-failure);
+// stopping removes the address and the table.
 import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -236,6 +237,19 @@ describe("the agent and the lock started from their installed unit files (stand-
         assert.ok((await dropped()) > 0, "no drop counted before the reload");
         await units.reload(imdsLockUnit);
         assert.strictEqual(await dropped(), 0);
+
+        // Restart=on-failure: the agent killed, the stand-in does what systemd would: ExecStopPost
+        // (the address leaves), RestartSec=, ExecStartPre (it comes back), a new main process.
+        const listened = () => units.journal.filter((l) => l.includes("listening on")).length;
+        const listenedBefore = listened();
+        process.kill(pid, "SIGKILL");
+        await until("the agent started again", async () =>
+            listened() > listenedBefore ? true : undefined,
+        );
+        assert.ok(units.events.includes(`restart ${agentUnit}`), units.events.join("\n"));
+        assert.notStrictEqual(units.mainPid(agentUnit), pid);
+        const again = await unprivileged.http(agentAddress, 80, "GET", "/v1/credentials", []);
+        assert.strictEqual(again.status, 401);
 
         // Stopping the agent runs ExecStopPost (the address leaves lo); the lock's ExecStop
         // deletes its table.

@@ -38,6 +38,10 @@ export interface ServiceUnit {
     privateTmp: boolean;
     /** TimeoutStartSec=, in seconds: how long a oneshot's ExecStart= may run. */
     timeoutStartSec?: number;
+    /** Restart=: "on-failure" starts the main process again when it fails (exit ≠ 0, a signal). */
+    restart: "no" | "on-failure";
+    /** RestartSec=, in seconds (systemd's default 100 ms). */
+    restartSec: number;
 }
 
 /**
@@ -45,9 +49,6 @@ export interface ServiceUnit {
  * still run, and these lines say what that run does not show.
  */
 const acceptedNotEnforced = new Set([
-    // The stand-in starts a service once; restarting after a failure is systemd's loop, untested.
-    "Service.Restart",
-    "Service.RestartSec",
     // Applies when the unit is enabled (a symlink under the target), not when it is started.
     "Install.WantedBy",
     // Text for people.
@@ -175,6 +176,20 @@ function apply(unit: ServiceUnit, section: string, key: string, value: string): 
         case "Service.PrivateTmp":
             unit.privateTmp = yesNo(name, key, value);
             return;
+        case "Service.Restart":
+            unit.restart = only(name, key, value, ["no", "on-failure"]) as ServiceUnit["restart"];
+            return;
+        case "Service.RestartSec": {
+            const seconds = /^(\d+)s?$/.exec(value);
+            if (seconds === null) {
+                fail(
+                    name,
+                    `RestartSec=${value} is not honoured; accepted: whole seconds (5 or 5s)`,
+                );
+            }
+            unit.restartSec = Number(seconds[1]);
+            return;
+        }
         case "Service.TimeoutStartSec":
             if (!/^[1-9]\d*$/.test(value)) {
                 fail(name, `TimeoutStartSec=${value} is not honoured; accepted: whole seconds`);
@@ -228,6 +243,8 @@ export function readServiceUnit(directory: string, name: string): ServiceUnit {
         protectSystemStrict: false,
         protectHome: false,
         privateTmp: false,
+        restart: "no",
+        restartSec: 0.1,
     };
     readInto(unit, file);
     const dropIns = `${file}.d`;

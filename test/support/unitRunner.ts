@@ -7,7 +7,7 @@
 // target is. Then, unless the command has `+`, the unit's sandbox (ProtectSystem=strict,
 // ProtectHome=yes, PrivateTmp=yes) and its credentials (User=/Group= with the user's groups,
 // capabilities, NoNewPrivileges=) through setpriv, as systemd applies them. TimeoutStartSec= stops
-// a oneshot's ExecStart= that runs longer.
+// a oneshot's ExecStart= that runs longer; Restart=on-failure starts a failed main process again.
 import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -30,6 +30,10 @@ export interface HostLayout {
 interface Running {
     unit: ServiceUnit;
     main?: ChildProcess;
+    /** Set by stop(): the main process's exit is then no failure to restart from. */
+    stopping?: boolean;
+    /** A restart under way (Restart=on-failure), awaited by stop(). */
+    restarting?: Promise<void>;
 }
 
 export class UnitRunner {
@@ -59,7 +63,7 @@ export class UnitRunner {
         return this.running(name).unit.execReload.length > 0;
     }
 
-    /** Whether the main process of an active unit has exited (Restart= is not enforced). */
+    /** Whether the main process of an active unit has exited (and not been restarted yet). */
     mainExited(name: string): boolean {
         const main = this.active.get(name)?.main;
         return main !== undefined && (main.exitCode !== null || main.signalCode !== null);
@@ -94,8 +98,36 @@ export class UnitRunner {
             if (unit.remainAfterExit) this.active.set(unit.name, { unit });
             return;
         }
+        const running: Running = { unit };
+        this.active.set(unit.name, running);
+        this.launchMain(running);
+    }
+
+    /**
+     * Spawns the main process. With Restart=on-failure, a failure (exit ≠ 0, a signal) not caused
+     * by stop() is followed, as systemd does, by ExecStopPost=, RestartSec=, then ExecStartPre=
+     * and ExecStart= again.
+     */
+    private launchMain(running: Running): void {
+        const { unit } = running;
         const main = this.spawn(unit, "ExecStart", unit.execStart[0]);
-        this.active.set(unit.name, { unit, main });
+        running.main = main;
+        main.once("exit", (code, signal) => {
+            if (running.stopping || running.main !== main) return;
+            if (unit.restart !== "on-failure" || (signal === null && code === 0)) return;
+            this.events.push(`restart ${unit.name}`);
+            running.restarting = (async () => {
+                for (const c of unit.execStopPost) {
+                    await this.runCommand(unit, "ExecStopPost", c).catch(() => undefined);
+                }
+                await new Promise((resolve) => setTimeout(resolve, unit.restartSec * 1000));
+                if (running.stopping) return;
+                for (const c of unit.execStartPre) await this.runCommand(unit, "ExecStartPre", c);
+                this.launchMain(running);
+            })().catch((error: Error) => {
+                this.journal.push(`${unit.name} restart failed: ${error.message}\n`);
+            });
+        });
     }
 
     /** ExecReload=, with $MAINPID. */
@@ -110,6 +142,8 @@ export class UnitRunner {
     async stop(name: string): Promise<void> {
         const running = this.running(name);
         this.events.push(`stop ${name}`);
+        running.stopping = true;
+        await running.restarting;
         for (const c of running.unit.execStop) await this.runCommand(running.unit, "ExecStop", c);
         if (running.main !== undefined) await stopGroup(running.main, 10_000);
         for (const c of running.unit.execStopPost) {
