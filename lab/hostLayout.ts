@@ -1,9 +1,9 @@
 // The stand-in host: a network namespace of the test's and one mount namespace in it where a
 // directory's parts (the stand-in root) are shown at the host's real paths, so that programs run
 // there as on the instance (the sync with no ROLEPAIR_HOST_ROOT, the units' absolute paths,
-// verify's defaults) while this machine's own /etc, /usr and /home are never written: a missing
-// mount point is made in an overlay of its parent, and what is written there (the sync's useradd
-// and groupadd in /etc, say) stays in the host and goes with it. The SSH host (lab/sshd.ts) and
+// verify's defaults) while this machine's own /etc, /usr and /home are never written: /etc is an
+// overlay, as is the parent of any other missing mount point, and what is written there (the
+// sync's useradd and groupadd in /etc, say) stays in the host and goes with it. The SSH host (lab/sshd.ts) and
 // the stand-in for systemd (test/support/unitRunner.ts) both enter it: one host.
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -47,17 +47,24 @@ export function standInHostBinds(root: string, node: string, extra: HostBind[] =
 export const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Shell lines (for `sh` in a new mount namespace) making the binds. A missing mount point is made
- * in an overlay of its nearest existing parent, whose writes land in a tmpfs mounted on `stage`
- * (an empty directory), so the machine's own directories stay as they are.
+ * Shell lines (for `sh` in a new mount namespace): each of `overlaid` under an overlay whose writes
+ * land in a tmpfs mounted on `stage` (an empty directory), then the binds. A missing mount point is
+ * made in an overlay of its nearest existing parent in the same way, so the machine's own
+ * directories stay as they are.
  */
-export function bindScript(binds: readonly HostBind[], stage: string): string[] {
+export function bindScript(
+    binds: readonly HostBind[],
+    stage: string,
+    overlaid: readonly string[] = [],
+): string[] {
     const quoted = (bind: HostBind) => `${shellQuote(bind.source)} ${shellQuote(bind.target)}`;
     return [
         `stage=${shellQuote(stage)}`,
         'mount -t tmpfs rolepair-stage "$stage"',
         "n=0",
-        'make_at() { if [ ! -e "$2" ]; then p=$(dirname "$2"); while [ ! -e "$p" ]; do p=$(dirname "$p"); done; n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$p,upperdir=$stage/u$n,workdir=$stage/w$n" "$p"; if [ "$3" = directory ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; : >"$2"; fi; fi; }',
+        'overlay_on() { n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$1,upperdir=$stage/u$n,workdir=$stage/w$n" "$1"; }',
+        'make_at() { if [ ! -e "$2" ]; then p=$(dirname "$2"); while [ ! -e "$p" ]; do p=$(dirname "$p"); done; overlay_on "$p"; if [ "$3" = directory ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; : >"$2"; fi; fi; }',
+        ...overlaid.map((dir) => `overlay_on ${shellQuote(dir)}`),
         // Every mount point first, then the binds: an overlay made on a directory would hide a
         // bind made in it before.
         ...binds.map((bind) => `make_at ${quoted(bind)} ${bind.kind}`),
@@ -78,7 +85,9 @@ export async function startStandInHost(
     binds: readonly HostBind[],
 ): Promise<StandInHost> {
     const stage = makeTempDir("rolepair-host-");
-    const script = ["set -e", ...bindScript(binds, stage), "echo $$", "exec sleep infinity"];
+    // The host's /etc is its own: what the sync's useradd or a test's sudoers writes stays in it.
+    const layout = bindScript(binds, stage, ["/etc"]);
+    const script = ["set -e", ...layout, "echo $$", "exec sleep infinity"];
     const keeper: ChildProcess = spawnGroup(
         "ip",
         [

@@ -70,16 +70,17 @@ setup_awscli() {
 
 setup_sshd() {
     local missing=()
-    for tool in /usr/sbin/sshd ssh scp ssh-keygen unshare mount; do
+    # sudo: the agent's SSH host logs in ec2-user, whose sync step is `sudo -n bash -s` as on EC2.
+    for tool in /usr/sbin/sshd ssh scp ssh-keygen unshare mount nsenter sudo; do
         command -v "$tool" >/dev/null || missing+=("$tool")
     done
     if [ ${#missing[@]} -gt 0 ]; then
         if is_root && command -v apt-get >/dev/null; then
-            echo "setup: installing openssh-server and openssh-client"
+            echo "setup: installing openssh-server, openssh-client and sudo"
             apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client util-linux mount >/dev/null
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client util-linux mount sudo >/dev/null
         else
-            fail "the host layer needs ${missing[*]}: as root, apt-get install openssh-server openssh-client util-linux (or your distribution's equivalents)"
+            fail "the host layer needs ${missing[*]}: as root, apt-get install openssh-server openssh-client util-linux sudo (or your distribution's equivalents)"
         fi
     fi
     # sshd runs in a private mount namespace (unshare --mount) so /home/ec2-user can exist.

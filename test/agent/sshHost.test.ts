@@ -4,17 +4,21 @@
 // (lab/hostLayout.ts: /usr/local/lib/rolepair, /etc/rolepair, /etc/systemd/system, /home; the
 // machine's own are never written). systemd is the stand-in (test/support/unitRunner.ts), reached
 // through a systemctl at /usr/bin/systemctl (systemctlDouble.ts). Then, as a deploy does:
-// - root runs the component's sync step over SSH (profileSyncNow with the agent on, no stand-in
-//   root, no test variable): it installs the sync, the agent, the lock and their units; its
+// - ec2-user (a real login user, rolepair-test-ec2, whose home is /home/ec2-user there, with sudo
+//   as on EC2) runs the component's sync step over SSH (profileSyncNow with the agent on, under
+//   `sudo -n`, no stand-in root, no test variable): it installs the sync, the agent, the lock and
+//   their units; its
 //   `systemctl start rolepair-profiles.service` runs the sync program from its unit; the sync makes
 //   the services' groups and tokens and has systemctl start the lock, then the agent (its user,
 //   rolepair-agent, made as the host does when missing);
-// - "ec2-user" (a real login user, rolepair-test-ec2, whose home is /home/ec2-user there) runs the
-//   component's verify command line on the bundle copied over scp, with the plan on stdin: IMDS is
-//   refused to it by the loaded lock, and every service's agent and profile steps pass;
+// - ec2-user runs the component's verify command line on the bundle copied over scp, with the plan
+//   on stdin: IMDS is refused to it by the loaded lock, and every service's agent and AWS_PROFILE
+//   steps pass;
 // - day 2: a service's parameter deleted, the sync step again: the agent reloads through
-//   systemctl, the removed service's token is refused, the proof of the rest passes.
-// The only test settings are two drop-ins pointing the sync and the agent at moto (no real AWS).
+//   systemctl, the removed service's token is refused, the proof of the rest passes;
+// - prove (dist/prove.js) from the stack's outputs, over SSH with the pinned host key, as ec2-user.
+// The only test settings point AWS at moto (no real AWS): two drop-ins (the sync's and the agent's
+// units), the sessions' AWS_ENDPOINT_URL, and sudo keeping it.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -26,6 +30,8 @@ import { remoteVerifyPath } from "../../components/sshTransport";
 import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credentialAgent";
 import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
 import type { VerifyTarget } from "../../contract/plan";
+import type { ProofTarget } from "../../contract/proofTarget";
+import type { ProofReport } from "../../contract/report";
 import {
     profileSyncNow,
     profileSyncRemoteCommand,
@@ -36,7 +42,7 @@ import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { type StandInHost, standInHostBinds, startStandInHost } from "../../lab/hostLayout";
 import { region } from "../../lab/moto";
 import { SshHost, startSshHost } from "../../lab/sshd";
-import { bundlePath } from "../../lab/verifyProcess";
+import { bundlePath, runProcess } from "../../lab/verifyProcess";
 import {
     accountEntry,
     expectAccounts,
@@ -64,6 +70,7 @@ const uidOther = 64121;
 const agentAddress = "169.254.170.23";
 const node22 = path.join(repoRoot, ".tools/node-22/node_modules/.bin/node");
 const awsCli = path.join(repoRoot, ".venv/bin/aws");
+const provePath = path.join(repoRoot, "dist/prove.js");
 /** What the client passes (ssh needs one variable; the host's own come from sshd's SetEnv). */
 const quiet = { NODE_NO_WARNINGS: "1" };
 
@@ -90,8 +97,9 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         })
             .trim()
             .split(":");
-    /** What the host's own environment would give a session on EC2 (no real AWS here). */
-    const sessionAws = () => ({ ...quiet, AWS_ENDPOINT_URL: info.motoEndpoint });
+    /** Runs a shell command in the host as root (its /etc is its own). */
+    const inHost = (command: string) =>
+        execFileSync(standIn.enter[0], [...standIn.enter.slice(1), "sh", "-c", command]);
 
     before(async () => {
         for (const tool of [node22, awsCli]) {
@@ -145,8 +153,22 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         host = await startSshHost({
             host: standIn,
             loginUsers: [ec2User],
-            sessionEnv: { HOME: "/home/ec2-user", NODE_NO_WARNINGS: "1" },
+            // What an EC2 host's sessions would have, AWS through moto here (no real AWS).
+            sessionEnv: {
+                HOME: "/home/ec2-user",
+                NODE_NO_WARNINGS: "1",
+                AWS_ENDPOINT_URL: info.motoEndpoint,
+            },
         });
+        // ec2-user's sudo, as on EC2 (NOPASSWD); sudo's env_reset would drop the session's
+        // AWS_ENDPOINT_URL, which only this stand-in needs.
+        inHost(
+            [
+                "mkdir -p /etc/sudoers.d",
+                `printf '%s\\n' '${ec2User} ALL=(ALL) NOPASSWD: ALL' 'Defaults env_keep += "AWS_ENDPOINT_URL"' >/etc/sudoers.d/rolepair-test`,
+                "chmod 440 /etc/sudoers.d/rolepair-test",
+            ].join(" && "),
+        );
         // ExecStartPre is to add the agent's address: the namespace starts without it here.
         await inNamespaceNow(ns.host, ["ip", "address", "del", `${agentAddress}/32`, "dev", "lo"]);
     });
@@ -185,7 +207,7 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         );
     }
 
-    /** The component's sync step: root, the script on stdin. */
+    /** The component's sync step: ec2-user, `sudo -n bash -s`, the script on stdin. */
     async function syncStep(profiles: string[]) {
         const script = profileSyncNow(profilesPath, {
             credentialAgent: true,
@@ -193,7 +215,7 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
             pauseSeconds: 1,
             profiles,
         });
-        const synced = await host.run(profileSyncRemoteCommand, sessionAws(), script);
+        const synced = await host.run(profileSyncRemoteCommand, quiet, script, ec2User);
         outputs.push(synced.stdout, synced.stderr);
         assert.strictEqual(synced.code, 0, `${synced.stderr}\n${units.journal.join("")}`);
         return synced;
@@ -206,7 +228,7 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
             region,
             propagationTimeoutSeconds: 5,
         });
-        const result = await host.run(command, sessionAws(), verifyPlanJson(targets), ec2User);
+        const result = await host.run(command, quiet, verifyPlanJson(targets), ec2User);
         outputs.push(result.stdout, result.stderr);
         assert.ok(result.stdout.trim() !== "", `no report (exit ${result.code}): ${result.stderr}`);
         return { ...result, report: parseVerificationReport(result.stdout) };
@@ -312,6 +334,62 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         assert.deepStrictEqual(
             report.services.map((s) => s.name),
             [kept],
+        );
+    });
+
+    it("prove from the stack's outputs, over SSH as ec2-user with the pinned host key: the sync step, then the proof through the agent", async () => {
+        const [kept] = names;
+        const work = path.join(dir, "operator");
+        fs.mkdirSync(work);
+        const hostKey = fs
+            .readFileSync(path.join(host.hostKeyDir, "ssh_host_ed25519_key.pub"), "utf8")
+            .split(" ")
+            .slice(0, 2)
+            .join(" ");
+        const proofTarget: ProofTarget = {
+            transport: "ssh",
+            instanceId: "i-0123456789abcdef0",
+            region,
+            plan: plan([kept]),
+            propagationTimeoutSeconds: 5,
+            profilesPath,
+            publicIp: "127.0.0.1",
+            sshUser: ec2User,
+            hostKey,
+        };
+        const stackOutputs = {
+            instanceId: proofTarget.instanceId,
+            proofTarget,
+            sshPrivateKey: fs.readFileSync(host.clientKeyPath, "utf8"),
+        };
+        const calls = systemctl.calls.length;
+        // The operator's machine is outside the host: only the host's network is entered.
+        const r = await runProcess(
+            "ip",
+            [
+                ...["netns", "exec", ns.host, process.execPath, provePath],
+                ...["--outputs", "-", "--ssh-port", String(host.port), "--json"],
+            ],
+            { PATH: process.env.PATH, HOME: work },
+            240_000,
+            JSON.stringify(stackOutputs),
+        );
+        outputs.push(r.stdout, r.stderr);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const report = JSON.parse(r.stdout) as ProofReport;
+        assert.deepStrictEqual(
+            report.services.map((s) => [
+                s.name,
+                [...agentSteps, ...profileSteps].map((n) => s.steps.find((x) => x.name === n)?.ok),
+            ]),
+            [[kept, [...agentSteps, ...profileSteps].map(() => true)]],
+        );
+        assert.strictEqual(report.imds?.refused, true);
+        // Its sync step asked systemd for the sync's unit again.
+        assert.ok(
+            systemctl.calls
+                .slice(calls)
+                .some((c) => c.join(" ") === `start ${profileSyncUnit}.service`),
         );
     });
 });
