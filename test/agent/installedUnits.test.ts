@@ -145,14 +145,7 @@ describe("the agent and the lock started from their installed unit files (stand-
         ]);
         assert.match(await inHost("nft", "list", "tables"), new RegExp(`inet ${imdsLockTable}`));
         const pid = units.mainPid(agentUnit)!;
-        const started = await until("the agent listening or gone", async () =>
-            units.journal.some((l) => l.includes("listening on"))
-                ? "listening"
-                : units.mainExited(agentUnit)
-                  ? "exited"
-                  : undefined,
-        );
-        assert.strictEqual(started, "listening", units.journal.join(""));
+        await units.untilJournal(agentUnit, "listening on");
         assert.match(
             await inHost("ss", "-Hltnp", `sport = :80`),
             new RegExp(`${agentAddress.replace(/\./g, "\\.")}:80 .*pid=${pid},`),

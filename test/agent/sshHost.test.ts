@@ -50,7 +50,7 @@ import {
     removeTestAccounts,
 } from "../support/localAccounts";
 import { until } from "../support/installedAgent";
-import { agentSteps, profileSteps } from "../support/proofSteps";
+import { agentSteps, profileSteps, stepOutcomes } from "../support/proofSteps";
 import { SystemctlDouble } from "../support/systemctlDouble";
 import { inNamespaceNow, UnitRunner } from "../support/unitRunner";
 import type { NsLab } from "./nsLab";
@@ -263,14 +263,7 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         const agentAt = asked.indexOf(`enable --now ${agentUnit}.service`);
         assert.ok(lockAt >= 0 && agentAt > lockAt, asked.join("\n"));
         assert.ok(units.isActive(imdsLockUnit) && units.isActive(agentUnit));
-        const listening = await until("the agent listening or gone", async () =>
-            units.journal.some((l) => l.includes("listening on"))
-                ? "listening"
-                : units.mainExited(agentUnit)
-                  ? "exited"
-                  : undefined,
-        );
-        assert.strictEqual(listening, "listening", units.journal.join(""));
+        await units.untilJournal(agentUnit, "listening on");
         // Each service's group holds ec2-user; a UID outside it cannot read the token.
         for (const name of names) {
             assert.strictEqual(hostAccount("group", `rolepair-${name}`)[3], ec2User);
@@ -301,13 +294,10 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
             String(refused.observed),
             new RegExp(`to UID ${uid} in \\d+ ms \\(dropped\\)`),
         );
+        const steps = [...agentSteps, ...profileSteps];
         assert.deepStrictEqual(
-            report.services.map((s) => [
-                s.name,
-                agentSteps.map((step) => s.steps.find((x) => x.name === step)?.ok),
-                profileSteps.map((step) => s.steps.find((x) => x.name === step)?.ok),
-            ]),
-            names.map((name) => [name, agentSteps.map(() => true), profileSteps.map(() => true)]),
+            stepOutcomes(report, steps),
+            names.map((name) => [name, steps.map(() => true)]),
         );
     });
 
@@ -377,13 +367,8 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         outputs.push(r.stdout, r.stderr);
         assert.strictEqual(r.code, 0, r.stderr);
         const report = JSON.parse(r.stdout) as ProofReport;
-        assert.deepStrictEqual(
-            report.services.map((s) => [
-                s.name,
-                [...agentSteps, ...profileSteps].map((n) => s.steps.find((x) => x.name === n)?.ok),
-            ]),
-            [[kept, [...agentSteps, ...profileSteps].map(() => true)]],
-        );
+        const steps = [...agentSteps, ...profileSteps];
+        assert.deepStrictEqual(stepOutcomes(report, steps), [[kept, steps.map(() => true)]]);
         assert.strictEqual(report.imds?.refused, true);
         // Its sync step asked systemd for the sync's unit again.
         assert.ok(

@@ -1,6 +1,6 @@
 // The steps a service's proof reports, in the order the report promises (contract/report.ts),
 // spelt out once for the tests that expect them, apart from the code that orders them.
-import type { StepName } from "../../contract/report";
+import type { ProofReport, StepName } from "../../contract/report";
 
 /** A service proven with the default object actions and no AWS profile. */
 export const roundTripSteps: readonly StepName[] = [
@@ -34,3 +34,10 @@ export const agentSteps: readonly StepName[] = [
     "agent-cross-token",
     "agent-no-token",
 ];
+
+/** Each service's name and whether each of `steps` passed (undefined: not in its report). */
+export const stepOutcomes = (report: ProofReport, steps: readonly StepName[]) =>
+    report.services.map((s): [string, (boolean | undefined)[]] => [
+        s.name,
+        steps.map((name) => s.steps.find((x) => x.name === name)?.ok),
+    ]);

@@ -58,6 +58,20 @@ export class UnitRunner {
         return this.active.has(name);
     }
 
+    /**
+     * Waits (60 s at most) for `text` in the journal, from `name`'s main process; throws, with the
+     * journal, when that process exits first.
+     */
+    async untilJournal(name: string, text: string): Promise<void> {
+        const deadline = Date.now() + 60_000;
+        while (!this.journal.some((line) => line.includes(text))) {
+            if (this.mainExited(name) || Date.now() > deadline) {
+                throw new Error(`${name} never wrote "${text}":\n${this.journal.join("")}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    }
+
     /** Whether an active `name` has ExecReload=. */
     canReload(name: string): boolean {
         return this.running(name).unit.execReload.length > 0;
