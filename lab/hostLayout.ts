@@ -29,8 +29,16 @@ const rootParts = [
     "home",
 ];
 
-/** The binds for `root` (the parts it has) and the host's node at /usr/local/bin/node. */
-export function standInHostBinds(root: string, node: string, extra: HostBind[] = []): HostBind[] {
+/**
+ * The binds for `root` (the parts it has) and the host's node at `nodeAt`: /usr/local/bin/node, or
+ * where AL2023's nodejs22 puts it (/usr/bin/node-22) for a host whose user data links it.
+ */
+export function standInHostBinds(
+    root: string,
+    node: string,
+    extra: HostBind[] = [],
+    nodeAt = "/usr/local/bin/node",
+): HostBind[] {
     return [
         ...rootParts
             .filter((part) => fs.existsSync(path.join(root, part)))
@@ -39,7 +47,7 @@ export function standInHostBinds(root: string, node: string, extra: HostBind[] =
                 target: `/${part}`,
                 kind: "directory" as const,
             })),
-        { source: fs.realpathSync(node), target: "/usr/local/bin/node", kind: "file" },
+        { source: fs.realpathSync(node), target: nodeAt, kind: "file" },
         ...extra,
     ];
 }
@@ -62,7 +70,9 @@ export function bindScript(
         `stage=${shellQuote(stage)}`,
         'mount -t tmpfs rolepair-stage "$stage"',
         "n=0",
-        'overlay_on() { n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$1,upperdir=$stage/u$n,workdir=$stage/w$n" "$1"; }',
+        // Once per directory (overlayfs stacks two deep at most); after that it is writable.
+        'overlaid=" "',
+        'overlay_on() { case "$overlaid" in *" $1 "*) return;; esac; overlaid="$overlaid$1 "; n=$((n+1)); mkdir "$stage/u$n" "$stage/w$n"; mount -t overlay rolepair-layout -o "lowerdir=$1,upperdir=$stage/u$n,workdir=$stage/w$n" "$1"; }',
         'make_at() { if [ ! -e "$2" ]; then p=$(dirname "$2"); while [ ! -e "$p" ]; do p=$(dirname "$p"); done; overlay_on "$p"; if [ "$3" = directory ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; : >"$2"; fi; fi; }',
         ...overlaid.map((dir) => `overlay_on ${shellQuote(dir)}`),
         // Every mount point first, then the binds: an overlay made on a directory would hide a
@@ -79,14 +89,17 @@ export interface StandInHost {
     stop(): Promise<void>;
 }
 
-/** Builds the host in `namespace` (ip netns) with `binds`; it lasts until stop(). */
+/**
+ * Builds the host in `namespace` (ip netns) with `binds`; it lasts until stop(). Its /etc is its
+ * own (what the sync's useradd or a test's sudoers writes stays in it), and so is each of `own`.
+ */
 export async function startStandInHost(
     namespace: string,
     binds: readonly HostBind[],
+    own: readonly string[] = [],
 ): Promise<StandInHost> {
     const stage = makeTempDir("rolepair-host-");
-    // The host's /etc is its own: what the sync's useradd or a test's sudoers writes stays in it.
-    const layout = bindScript(binds, stage, ["/etc"]);
+    const layout = bindScript(binds, stage, ["/etc", ...own]);
     const script = ["set -e", ...layout, "echo $$", "exec sleep infinity"];
     const keeper: ChildProcess = spawnGroup(
         "ip",

@@ -3,14 +3,15 @@
 // sshd in it, whose sessions see a stand-in host's filesystem at the host's paths
 // (lab/hostLayout.ts: /usr/local/lib/rolepair, /etc/rolepair, /etc/systemd/system, /home; the
 // machine's own are never written). systemd is the stand-in (test/support/unitRunner.ts), reached
-// through a systemctl at /usr/bin/systemctl (systemctlDouble.ts). Then, as a deploy does:
+// through a systemctl at /usr/bin/systemctl (systemctlDouble.ts). First boot: the user data, run
+// as cloud-init runs it (root, bash), links AL2023's node, installs the sync and its units, and its
+// `systemctl start --no-block` runs the first sync from its unit. Then, as a deploy does:
 // - ec2-user (a real login user, rolepair-test-ec2, whose home is /home/ec2-user there, with sudo
 //   as on EC2) runs the component's sync step over SSH (profileSyncNow with the agent on, under
-//   `sudo -n`, no stand-in root, no test variable): it installs the sync, the agent, the lock and
-//   their units; its
-//   `systemctl start rolepair-profiles.service` runs the sync program from its unit; the sync makes
-//   the services' groups and tokens and has systemctl start the lock, then the agent (its user,
-//   rolepair-agent, made as the host does when missing);
+//   `sudo -n`, no stand-in root, no test variable): it installs the agent, the lock and their
+//   units; its `systemctl start rolepair-profiles.service` runs the sync program from its unit; the
+//   sync makes the services' groups and tokens and has systemctl start the lock, then the agent
+//   (its user, rolepair-agent, made as the host does when missing);
 // - ec2-user runs the component's verify command line on the bundle copied over scp, with the plan
 //   on stdin: IMDS is refused to it by the loaded lock, and every service's agent and AWS_PROFILE
 //   steps pass;
@@ -25,6 +26,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { buildVerifyPlanCommand, verifyPlanJson } from "../../components/commandLines";
+import { hostUserData } from "../../components/userData";
 import { parseVerificationReport } from "../../components/proofReport";
 import { remoteVerifyPath } from "../../components/sshTransport";
 import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credentialAgent";
@@ -142,12 +144,25 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         dropIn(`${agentUnit}.service`, info.stsEndpoint);
 
         systemctl = await SystemctlDouble.start();
-        // AL2023 ships the AWS CLI at /usr/bin/aws; the sync program reads SSM with it.
-        const binds = standInHostBinds(hostRoot, node22, [
-            systemctl.bind(),
-            { source: awsCli, target: "/usr/bin/aws", kind: "file" },
-        ]);
-        standIn = await startStandInHost(ns.host, binds);
+        // As on AL2023: the AWS CLI at /usr/bin/aws (the sync program reads SSM with it), nodejs22
+        // at /usr/bin/node-22 (the user data links /usr/local/bin/node to it), and dnf, a double
+        // that finds nodejs22 installed.
+        fs.writeFileSync(
+            path.join(dir, "dnf"),
+            '#!/bin/sh\necho "dnf (stand-in): $*: nodejs22 is installed (/usr/bin/node-22)"\n',
+            { mode: 0o755 },
+        );
+        const binds = standInHostBinds(
+            hostRoot,
+            node22,
+            [
+                systemctl.bind(),
+                { source: awsCli, target: "/usr/bin/aws", kind: "file" },
+                { source: path.join(dir, "dnf"), target: "/usr/bin/dnf", kind: "file" },
+            ],
+            "/usr/bin/node-22",
+        );
+        standIn = await startStandInHost(ns.host, binds, ["/usr/local/bin"]);
         units = new UnitRunner({ root: hostRoot, host: standIn });
         systemctl.answerFor(units);
         host = await startSshHost({
@@ -155,6 +170,8 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
             loginUsers: [ec2User],
             // What an EC2 host's sessions would have, AWS through moto here (no real AWS).
             sessionEnv: {
+                // AL2023's PATH: node is the user data's /usr/local/bin/node.
+                PATH: "/usr/local/bin:/usr/bin:/usr/local/sbin:/usr/sbin",
                 HOME: "/home/ec2-user",
                 NODE_NO_WARNINGS: "1",
                 AWS_ENDPOINT_URL: info.motoEndpoint,
@@ -253,8 +270,35 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
         return token;
     };
 
-    it("the sync step over SSH installs the agent and the lock and starts them through systemctl, lock first", async () => {
+    it("first boot: the user data, as cloud-init runs it, links node, installs the sync, enables its timer and starts the first sync", async () => {
         for (const name of names) await labSays(`profile ${profilesPath} ${name} ${ec2User}`);
+        // Not execFileSync: the script's systemctl is answered by this process.
+        const boot = await runProcess(
+            standIn.enter[0],
+            [...standIn.enter.slice(1), "bash", "-s"],
+            { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+            120_000,
+            hostUserData(profilesPath),
+        );
+        assert.strictEqual(boot.code, 0, boot.stderr);
+        // Throws unless the user data linked AL2023's node where the units and sessions run it.
+        inHost('test "$(readlink /usr/local/bin/node)" = /usr/bin/node-22');
+        assert.ok(systemctl.enabled.has(`${profileSyncUnit}.timer`));
+        assert.ok(
+            systemctl.calls.some(
+                (c) => c.join(" ") === `start --no-block ${profileSyncUnit}.service`,
+            ),
+        );
+        // The first sync, from its unit: ec2-user's config (the agent is not installed yet).
+        const config = hostPath("home/ec2-user/.aws/config");
+        await until("the first sync's config", async () =>
+            fs.existsSync(config) ? true : undefined,
+        );
+        assert.match(fs.readFileSync(config, "utf8"), new RegExp(`\\[profile ${names[0]}\\]`));
+        assert.ok(!units.isActive(agentUnit));
+    });
+
+    it("the sync step over SSH installs the agent and the lock and starts them through systemctl, lock first", async () => {
         await syncStep(names);
         const asked = systemctl.calls.map((c) => c.join(" "));
         assert.ok(asked.includes(`enable --now ${profileSyncUnit}.timer`), asked.join("\n"));

@@ -1,7 +1,8 @@
 // systemctl for the stand-in host (no systemd runs here): a program shown at /usr/bin/systemctl
 // in the host's mount namespace (a HostBind) that sends its arguments over a Unix socket to the
 // test, whose UnitRunner does what systemd would, and prints and exits as systemctl does. It
-// answers what the sync and the installers ask: is-active --quiet, start, stop, reload,
+// answers what the user data, the sync and the installers ask: is-active --quiet, start (also
+// --no-block), stop, reload,
 // enable --now, disable --now, try-restart, try-reload-or-restart and daemon-reload. A timer is
 // recorded as enabled and never fires: the tests start its service themselves, when they mean to.
 import * as fs from "fs";
@@ -114,7 +115,9 @@ export class SystemctlDouble {
     private async run(args: string[]): Promise<Answer> {
         const [verb, ...rest] = args;
         if (verb === "daemon-reload" && rest.length === 0) return ok; // Units are read at start.
-        const flag = rest[0] === "--now" || rest[0] === "--quiet" ? rest.shift() : undefined;
+        const flag = ["--now", "--quiet", "--no-block"].includes(rest[0])
+            ? rest.shift()
+            : undefined;
         if (rest.length !== 1) return unsupported(args);
         const call = flag === undefined ? verb : `${verb} ${flag}`;
         const unit = rest[0].includes(".") ? rest[0] : `${rest[0]}.service`;
@@ -146,6 +149,12 @@ export class SystemctlDouble {
                 return ok;
             case "start":
                 await this.units.start(name);
+                return ok;
+            case "start --no-block":
+                // Queued, not waited for: a failure shows in the journal, as with systemd.
+                void this.units.start(name).catch((error: Error) => {
+                    this.units.journal.push(`${name}: start failed: ${error.message}\n`);
+                });
                 return ok;
             case "stop":
                 if (active) await this.units.stop(name);

@@ -42,6 +42,7 @@ export class UnitRunner {
     /** "start NAME" / "stop NAME" / "run NAME ExecX", in order. */
     readonly events: string[] = [];
     private readonly active = new Map<string, Running>();
+    private readonly starting = new Map<string, Promise<void>>();
 
     constructor(private readonly layout: HostLayout) {}
 
@@ -98,7 +99,14 @@ export class UnitRunner {
         };
         add(name);
         for (const unit of order([...units.values()])) {
-            if (!this.active.has(unit.name)) await this.startOne(unit);
+            if (this.active.has(unit.name)) continue;
+            // A start asked while one is under way waits for it, as systemd joins the two jobs.
+            let starting = this.starting.get(unit.name);
+            if (starting === undefined) {
+                starting = this.startOne(unit).finally(() => this.starting.delete(unit.name));
+                this.starting.set(unit.name, starting);
+            }
+            await starting;
         }
     }
 
