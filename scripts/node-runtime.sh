@@ -4,6 +4,11 @@
 # With a MAJOR (24, 22): that line, from the npm registry's `node` package, under .tools/node-MAJOR
 # (installed once, reused after). Without one: the machine's Node when it is 22 or newer, else 24.
 # Either way its bin directory goes first on PATH, and the line it chose is printed.
+# Under sh or dash BASH_SOURCE is unset and the project folder would come out as /: refuse.
+if [ -z "${BASH_VERSION:-}" ]; then
+    echo "node-runtime: source it from bash (. scripts/node-runtime.sh), not from sh" >&2
+    return 1 2>/dev/null || exit 1
+fi
 node_runtime() {
     local want="${1:-}" root
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
