@@ -2,9 +2,9 @@
 // in the host's mount namespace (a HostBind) that sends its arguments over a Unix socket to the
 // test, whose UnitRunner does what systemd would, and prints and exits as systemctl does. It
 // answers what the user data, the sync and the installers ask: is-active --quiet, start (also
-// --no-block), stop, reload,
-// enable --now, disable --now, try-restart, try-reload-or-restart and daemon-reload. A timer is
-// recorded as enabled and never fires: the tests start its service themselves, when they mean to.
+// --no-block), stop, reload, enable --now, disable --now, try-restart, try-reload-or-restart and
+// daemon-reload. A timer is recorded as enabled and never fires: the tests start its service
+// themselves, when they mean to.
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
