@@ -5,6 +5,7 @@
 // temporary files removed, also on Ctrl-C or SIGTERM. Exits with verify's exit code.
 import "../lab/quietSdk";
 
+import { spawnSync } from "child_process";
 import * as path from "path";
 
 import { renderProfilesConfig } from "../contract/profileParameters";
@@ -33,6 +34,23 @@ function readFlags(): DemoFlags {
     return parsed;
 }
 const flags = readFlags();
+
+/**
+ * What the demo runs on, set up once its flags are read, so that --help and a usage error answer
+ * at once: moto in the project's .venv (installed the first time), then the build (verify runs
+ * from its bundle). A step that fails ends the demo with its exit code; it has said why.
+ */
+function prepare(): void {
+    const steps: [string, string[]][] = [
+        ["bash", ["scripts/setup-test-tools.sh", "moto"]],
+        ["npm", ["run", "build"]],
+    ];
+    for (const [command, args] of steps) {
+        const step = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+        if (step.status !== 0) process.exit(step.status ?? 1);
+    }
+}
+prepare();
 /** `npm run demo -- --full-command`: print the whole command line, not the short form. */
 const showFullCommand = flags.fullCommand;
 

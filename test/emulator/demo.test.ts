@@ -1,6 +1,6 @@
-// `npm run demo -- --broken-grant` as a person runs it (ts-node, its own moto): service-b's access
-// policy also names service-a's bucket, so the proof fails on exactly that isolation row, with
-// its diagnosis, and the demo exits 1.
+// `npm run demo -- --broken-grant` as a person runs it (npm, ts-node, its own set-up, build and
+// moto): service-b's access policy also names service-a's bucket, so the proof fails on exactly
+// that isolation row, with its diagnosis, and the demo exits 1.
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
@@ -10,9 +10,11 @@ const root = path.join(__dirname, "..", "..");
 describe("npm run demo -- --broken-grant", function () {
     this.timeout(180_000);
     let child: ChildProcess | undefined;
-    // The demo stops its own moto and IMDS double on SIGTERM.
+    // The demo stops its own moto and IMDS double on SIGTERM; it runs in a process group of its
+    // own (npm, its shell, ts-node) so that the signal reaches the demo, not only npm.
     const stopChild = (): void => {
-        if (child && child.exitCode === null) child.kill("SIGTERM");
+        if (child?.pid !== undefined && child.exitCode === null)
+            process.kill(-child.pid, "SIGTERM");
     };
     process.once("SIGTERM", stopChild);
     after(() => {
@@ -23,11 +25,11 @@ describe("npm run demo -- --broken-grant", function () {
     it("fails the proof naming service-b's isolation row and its diagnosis, exit 1", async () => {
         const ran = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
             (resolve, reject) => {
-                child = spawn(
-                    "npx",
-                    ["ts-node", "--transpile-only", "scripts/demo.ts", "--broken-grant"],
-                    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-                );
+                child = spawn("npm", ["run", "demo", "--", "--broken-grant"], {
+                    cwd: root,
+                    stdio: ["ignore", "pipe", "pipe"],
+                    detached: true,
+                });
                 let stdout = "";
                 let stderr = "";
                 child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

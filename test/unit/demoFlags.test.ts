@@ -1,8 +1,10 @@
 // The demo's flags: --help, --full-command, --broken-grant; anything else a usage error naming it.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 
 import { UsageError } from "../../contract/usageError";
-import { parseDemoFlags } from "../../scripts/demoFlags";
+import { demoUsage, parseDemoFlags } from "../../scripts/demoFlags";
 
 describe("the demo's flags", () => {
     it("with none runs the correct demo with the short command line", () => {
@@ -31,5 +33,29 @@ describe("the demo's flags", () => {
                 error.flag === "--brokengrant" &&
                 /accepted: --full-command, --broken-grant, --help/.test(error.message),
         );
+    });
+});
+
+// As a person types it: the answer comes before the demo's set-up and build, which take a minute
+// on a fresh clone. npm prints "> <package> build" when a build starts.
+describe("npm run demo with --help or a bad flag", function () {
+    this.timeout(60_000);
+    const root = path.join(__dirname, "..", "..");
+    const demo = (flag: string) =>
+        spawnSync("npm", ["run", "demo", "--", flag], { cwd: root, encoding: "utf8" });
+    const built = /^> \S+ build$/m;
+
+    it("--help prints the usage and exits 0, with no set-up or build", () => {
+        const ran = demo("--help");
+        assert.strictEqual(ran.status, 0, ran.stderr);
+        assert.ok(ran.stdout.includes(demoUsage), ran.stdout);
+        assert.doesNotMatch(ran.stdout, built);
+    });
+
+    it("a bad flag is a usage error naming it (exit 2), with no set-up or build", () => {
+        const ran = demo("--brokengrant");
+        assert.strictEqual(ran.status, 2, ran.stdout + ran.stderr);
+        assert.match(ran.stderr, /--brokengrant/);
+        assert.doesNotMatch(ran.stdout, built);
     });
 });
