@@ -32,11 +32,15 @@ export const maxAgentUsers = 16;
 /** Linux limits a group name to 32 characters; `rolepair-` leaves 23 for the service's name. */
 const groupPrefix = "rolepair-";
 
-/** A service served by the agent: its name becomes its Unix group's, so it must fit in one. */
+/**
+ * A service served by the agent: its name becomes its Unix group's, so it must fit in one, and
+ * must not be `agent`: rolepair-agent is the agent's own user and group, which holds the services
+ * file (its members would read every role ARN and ExternalId).
+ */
 export const agentServiceNameRule: Rule = {
-    pattern: /^[a-z0-9](?:[a-z0-9-]{0,21}[a-z0-9])?$/,
+    pattern: /^(?!agent$)[a-z0-9](?:[a-z0-9-]{0,21}[a-z0-9])?$/,
     accepted:
-        "1 to 23 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen (with the credential agent on, the name is the Unix group rolepair-<name>, and Linux caps a group name at 32)",
+        "1 to 23 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, and not agent (with the credential agent on, the name is the Unix group rolepair-<name>, Linux caps a group name at 32, and rolepair-agent is the agent's own)",
 };
 
 /** Who on the host may use a service's token: the members of its group (root always can). */

@@ -239,7 +239,12 @@ describe("credential agent inputs are refused before any resource", () => {
         [
             "a service name too long for its Unix group",
             { ...base, credentialAgent: true, services: { ["a".repeat(24)]: {} } },
-            /^Invalid services\.a{24}: "a{24}"\. Accepted: 1 to 23 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen \(with the credential agent on/,
+            /^Invalid services\.a{24}: "a{24}"\. Accepted: 1 to 23 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, and not agent \(with the credential agent on/,
+        ],
+        [
+            "a service named agent (rolepair-agent is the agent's own group)",
+            { ...base, credentialAgent: true, services: { agent: {} } },
+            /^Invalid services\.agent: "agent"\. Accepted: .*, and not agent \(.*rolepair-agent is the agent's own\)/,
         ],
         [
             "a user name that is not a Unix one",

@@ -72,4 +72,17 @@ describe("profile parameters with the credential agent", () => {
         const plain = JSON.stringify({ v: 1, roleArn, region: "us-east-1" });
         assert.strictEqual(parseProfileParameter(path, `${path}/${name}`, plain).name, name);
     });
+
+    it("refuses, in agent mode, the name agent: rolepair-agent is the agent's own user and group", () => {
+        const value = JSON.stringify({ v: 1, roleArn, region: "us-east-1", agent: { users: [] } });
+        assert.throws(
+            () => parseProfileParameter(path, `${path}/agent`, value),
+            /profile name "agent": expected .*, and not agent/,
+        );
+        assert.strictEqual(
+            parseProfileParameter(path, `${path}/agents`, value).name,
+            "agents",
+            "only the name agent itself is refused",
+        );
+    });
 });
