@@ -216,6 +216,44 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         );
     });
 
+    it("a refused parameter is not served but keeps its token and group; the agent is not turned off while one is refused", async () => {
+        await apply([profile("test-a", [alice]), profile("test-b", [bob])]);
+        const kept = { a: token("test-a"), b: token("test-b") };
+        const partly = await apply([profile("test-a", [alice])], { refused: ["test-b"] });
+        assert.strictEqual(partly.failed, false, partly.lines.join("\n"));
+        assert.strictEqual(token("test-b"), kept.b);
+        assert.deepStrictEqual(members("rolepair-test-b"), [bob]);
+        assert.deepStrictEqual(
+            JSON.parse(fs.readFileSync(at(agentServicesFile), "utf8")).services.map(
+                (s: { name: string }) => s.name,
+            ),
+            ["test-a"],
+        );
+        assert.ok(
+            partly.lines.includes(
+                "service test-b not served while its parameter is refused; its token file and group are kept",
+            ),
+            partly.lines.join("\n"),
+        );
+
+        // Every agent parameter refused: nothing is stopped, removed or rewritten.
+        const services = fs.readFileSync(at(agentServicesFile), "utf8");
+        systemctl = [];
+        const all = await apply([plain("plain")], { refused: ["test-a", "test-b"] });
+        assert.strictEqual(all.failed, false, all.lines.join("\n"));
+        assert.deepStrictEqual(systemctl, []);
+        assert.deepStrictEqual([token("test-a"), token("test-b")], [kept.a, kept.b]);
+        assert.strictEqual(fs.readFileSync(at(agentServicesFile), "utf8"), services);
+        assert.ok(accountExists("group", "rolepair-test-a"));
+        assert.deepStrictEqual(all.lines, [
+            "credential agent left as it is: no agent profile was read, but parameters were refused (test-a, test-b)",
+        ]);
+
+        // Fixed again: served with the token it had.
+        await apply([profile("test-a", [alice]), profile("test-b", [bob])]);
+        assert.strictEqual(token("test-b"), kept.b);
+    });
+
     it("reloads a running agent when the services file or a token changed, and does nothing to units otherwise", async () => {
         await apply([profile("test-a", [])]);
         const active: RunCommand = (file, args) => {

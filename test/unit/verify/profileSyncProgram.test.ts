@@ -505,6 +505,22 @@ describe("profile sync program (node; doubles for IMDSv2 and the AWS CLI)", func
             );
             assert.match(on.stderr, /no systemd here: the lock and the agent were not started/);
 
+            // Its parameter in a format this sync does not read (a newer package's, say): refused,
+            // and the agent left as it is, its token kept.
+            answer([
+                {
+                    Name: profileParameterName(profilesPath, "test-sync"),
+                    Value: agentValue.replace('"v":1', '"v":2'),
+                },
+                ...profiles("service-c"),
+            ]);
+            const refused = await runProcess("bash", [script], agentEnv);
+            assert.strictEqual(refused.code, 1, refused.stderr);
+            assert.match(refused.stderr, /refused parameter \S+\/test-sync: /);
+            assert.match(refused.stderr, /credential agent left as it is: .*\(test-sync\)/);
+            assert.strictEqual(fs.readFileSync(tokenFile, "utf8").trim(), token);
+            assert.ok(accountExists("group", "rolepair-test-sync"));
+
             answer(profiles("service-c"));
             const off = await runProcess("bash", [script], agentEnv);
             assert.strictEqual(off.code, 0, off.stderr);

@@ -2,7 +2,8 @@
 // system user, a group per service holding exactly the users the profile names (those not on this
 // host are skipped, named), a token per service, the services file, then the lock and the agent
 // running. With none: the units stopped and disabled (the lock's stop deletes its table), the
-// services file, tokens and groups removed. A removed service loses its token file and group
+// services file, tokens and groups removed. A refused parameter removes nothing and never turns
+// the agent off (its service is only not served). A removed service loses its token file and group
 // after the services file without it is in place, so the agent, reloading, refuses its token and
 // never reads a file that is gone. Every name here passed the shared rules (contract/rules.ts,
 // agentServiceNameRule) before it reached a command, and every command gets an argument list.
@@ -43,6 +44,13 @@ export interface AgentHostOptions {
     systemd?: boolean;
     /** The agent's user; tests name their own. */
     user?: string;
+    /**
+     * Names whose parameters the sync refused (SyncResult.refused). Not served, but their token
+     * files and groups are kept, and the agent is never turned off while one is refused: a bad
+     * parameter write, or one in a newer format than this sync reads, must not open IMDS to
+     * every local user or break the token a container has mounted.
+     */
+    refused?: readonly string[];
 }
 
 export interface AgentHostResult {
@@ -158,6 +166,12 @@ async function agentOn(
     );
     for (const stale of ownTokenServices(root).filter((s) => !names.includes(s))) {
         if (profiles.some((p) => p.name === stale && p.agent !== undefined)) continue;
+        if (options.refused.includes(stale)) {
+            lines.push(
+                `service ${stale} not served while its parameter is refused; its token file and group are kept`,
+            );
+            continue;
+        }
         await removeService(run, root, stale, lines);
     }
     if (!systemd) {
@@ -210,6 +224,7 @@ export async function applyAgent(
         run: runCommand,
         systemd: systemdRuns(options.root),
         user: agentUser,
+        refused: [],
         ...options,
     };
     const lines: string[] = [];
@@ -218,6 +233,12 @@ export async function applyAgent(
             return { lines, failed: await agentOn(profiles, full, lines) };
         }
         if (!agentFilesPresent(options.root)) return { lines, failed: false };
+        if (full.refused.length > 0) {
+            lines.push(
+                `credential agent left as it is: no agent profile was read, but parameters were refused (${[...full.refused].sort().join(", ")})`,
+            );
+            return { lines, failed: false };
+        }
         await agentOff(full, lines);
         return { lines, failed: false };
     } catch (error) {

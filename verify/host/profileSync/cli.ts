@@ -118,6 +118,7 @@ async function main(): Promise<void> {
         const agent = await applyAgent(result.profiles, {
             root,
             region,
+            refused: result.refused,
             ...(testUser !== undefined && /^rolepair-test-[a-z0-9-]{1,18}$/.test(testUser)
                 ? { user: testUser }
                 : {}),

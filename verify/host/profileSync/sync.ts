@@ -26,6 +26,11 @@ export interface SyncResult {
     lines: string[];
     /** The profiles written (the credential agent renders its services file from the same list). */
     profiles: HostProfile[];
+    /**
+     * The names under the path whose parameters were refused: not written, but not removed
+     * either (a bad write, or a newer format than this sync reads, must not destroy a token).
+     */
+    refused: string[];
     /** The parameters were read and the file written (or already up to date) from them. */
     written: boolean;
 }
@@ -40,6 +45,7 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             exitCode: error.answered ? exitCodes.failed : exitCodes.couldNotRun,
             lines: [`${error.message}; ${options.configFile} is kept`],
             profiles: [],
+            refused: [],
             written: false,
         };
     }
@@ -48,12 +54,15 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             exitCode: exitCodes.failed,
             lines: [`no parameter under ${options.path}; ${options.configFile} is kept`],
             profiles: [],
+            refused: [],
             written: false,
         };
     }
     const lines: string[] = [];
     const leftOut: string[] = [];
     const profiles: HostProfile[] = [];
+    const refusedNames: string[] = [];
+    const prefix = `${options.path}/`;
     for (const parameter of parameters) {
         try {
             const profile = parseProfileParameter(options.path, parameter.name, parameter.value);
@@ -65,6 +74,9 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
         } catch (error) {
             if (!(error instanceof ProfileParameterError)) throw error;
             lines.push(`refused ${error.message}`);
+            if (parameter.name.startsWith(prefix)) {
+                refusedNames.push(parameter.name.slice(prefix.length));
+            }
         }
     }
     const refused = lines.length;
@@ -82,6 +94,7 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
             exitCode: exitCodes.failed,
             lines: [...lines, `${error.message}; nothing written`],
             profiles: [],
+            refused: refusedNames,
             written: false,
         };
     }
@@ -99,6 +112,7 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
         exitCode: refused > 0 ? exitCodes.failed : exitCodes.ok,
         lines,
         profiles,
+        refused: refusedNames,
         written: true,
     };
 }
