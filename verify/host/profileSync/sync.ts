@@ -74,9 +74,8 @@ export async function syncProfiles(options: SyncOptions): Promise<SyncResult> {
         } catch (error) {
             if (!(error instanceof ProfileParameterError)) throw error;
             lines.push(`refused ${error.message}`);
-            if (parameter.name.startsWith(prefix)) {
+            if (parameter.name.startsWith(prefix))
                 refusedNames.push(parameter.name.slice(prefix.length));
-            }
         }
     }
     const refused = lines.length;
