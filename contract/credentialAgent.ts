@@ -16,6 +16,8 @@ export const agentProgramPath = "/usr/local/lib/rolepair/credential-agent.js";
 export const imdsLockPath = "/usr/local/lib/rolepair/imds-lock.nft";
 export const agentUnit = "rolepair-credential-agent";
 export const imdsLockUnit = "rolepair-imds-lock";
+/** The nftables table the lock's file declares and its unit's stop deletes. */
+export const imdsLockTable = "rolepair_imds";
 
 /** The services file the profile sync writes (replaced by rename) and the agent watches. */
 export const agentServicesFile = "/etc/rolepair/agent/services.json";

@@ -13,12 +13,10 @@ import {
     agentUnit,
     agentUser,
     imdsLockPath,
+    imdsLockTable,
     imdsLockUnit,
 } from "./credentialAgent";
 import { credentialAgentProgram, imdsLockRules } from "./credentialAgentProgram";
-
-/** The nftables table the lock's file declares and its unit's stop deletes. */
-export const imdsLockTable = "rolepair_imds";
 
 /** Where systemd reads the units the installer writes. */
 export const systemUnitDirectory = "/etc/systemd/system";
@@ -36,12 +34,16 @@ export const agentNodeFlags: readonly string[] = ["--single-threaded"];
  * The agent's service: its own user (no shell, no home), only the capability to bind port 80, a
  * read-only view of the system. The `+` runs that one command as root: the address it listens on
  * is added to `lo` before it starts and removed when it stops (`-`: already gone is fine).
+ * BindsTo= the lock: it never runs without it (a lock that fails to load keeps it from starting,
+ * a lock stopped stops it first), so an agent answering means IMDS is locked. A SIGHUP that comes
+ * before node has its handler (a reload asked while it starts) ends node as a clean exit, which
+ * Restart=on-failure would leave down: RestartForceExitStatus= starts it again.
  */
 export function credentialAgentUnitText(): string {
     return [
         "[Unit]",
         "Description=rolepair: the credential agent (each service's role, to the holders of its token)",
-        `Wants=${imdsLockUnit}.service`,
+        `BindsTo=${imdsLockUnit}.service`,
         `After=network-online.target ${imdsLockUnit}.service`,
         "",
         "[Service]",
@@ -53,6 +55,7 @@ export function credentialAgentUnitText(): string {
         "ExecReload=/bin/kill -HUP $MAINPID",
         `ExecStopPost=-+/usr/sbin/ip address del ${agentAddress}/32 dev lo`,
         "Restart=on-failure",
+        "RestartForceExitStatus=SIGHUP",
         "RestartSec=2s",
         "AmbientCapabilities=CAP_NET_BIND_SERVICE",
         "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
@@ -70,12 +73,20 @@ export function credentialAgentUnitText(): string {
 /**
  * The lock: loaded once and kept (oneshot, RemainAfterExit) before the agent starts; a reload
  * loads the file again (it replaces its own table in one transaction), a stop deletes the table.
+ * It is loaded early in boot, before the network (DefaultDependencies=no, as nftables.service
+ * is), so that no login, cron job or container started at boot reaches IMDS before it; after
+ * nftables.service, and again whenever that is reloaded: its reload and stop run `flush ruleset`,
+ * which takes this table too (the profile sync also loads it again when it finds it gone).
  */
 export function imdsLockUnitText(): string {
     return [
         "[Unit]",
         "Description=rolepair: the IMDS lock (only root and the credential agent reach 169.254.169.254)",
-        `Before=${agentUnit}.service`,
+        "DefaultDependencies=no",
+        "Wants=network-pre.target",
+        `Before=network-pre.target ${agentUnit}.service`,
+        "After=nftables.service",
+        "ReloadPropagatedFrom=nftables.service",
         "",
         "[Service]",
         "Type=oneshot",

@@ -6,14 +6,21 @@
 // lock first; the agent listens on 169.254.170.23:80 as rolepair-agent with CAP_NET_BIND_SERVICE
 // only; IMDS refuses an unprivileged UID; a member of the service's group gets the service's role
 // with the token it reads; ExecReload reloads it; killed, it is started again (Restart=on-failure);
-// stopping removes the address and the table.
+// stopping the lock stops the agent first (BindsTo=) and removes the address and the table; a
+// lock that cannot be loaded keeps the agent from starting.
 import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credentialAgent";
-import { imdsLockTable, systemUnitDirectory } from "../../contract/credentialAgentUnits";
+import {
+    agentTokenFile,
+    agentUnit,
+    imdsLockPath,
+    imdsLockTable,
+    imdsLockUnit,
+} from "../../contract/credentialAgent";
+import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
 import { profilesParameterPath, profileSyncNow } from "../../contract/profileSync";
 import { makeTempDir, removeTempDir } from "../../lab/cleanup";
 import { type StandInHost, standInHostBinds, startStandInHost } from "../../lab/hostLayout";
@@ -244,14 +251,38 @@ describe("the agent and the lock started from their installed unit files (stand-
         const again = await unprivileged.http(agentAddress, 80, "GET", "/v1/credentials", []);
         assert.strictEqual(again.status, 401);
 
-        // Stopping the agent runs ExecStopPost (the address leaves lo); the lock's ExecStop
-        // deletes its table.
-        await units.stop(agentUnit);
+        // Stopping the lock stops the agent bound to it first (BindsTo=): the agent's ExecStopPost
+        // (the address leaves lo), then the lock's ExecStop deletes its table.
+        const stoppedFrom = units.events.length;
+        await units.stop(imdsLockUnit);
+        assert.deepStrictEqual(
+            units.events.slice(stoppedFrom).filter((e) => e.startsWith("stop ")),
+            [`stop ${agentUnit}`, `stop ${imdsLockUnit}`],
+        );
+        assert.ok(!units.isActive(agentUnit));
         assert.doesNotMatch(
             await inHost("ip", "-o", "address", "show", "dev", "lo"),
             /169\.254\.170\.23/,
         );
-        await units.stop(imdsLockUnit);
         assert.doesNotMatch(await inHost("nft", "list", "tables"), new RegExp(imdsLockTable));
+
+        // A lock that cannot be loaded (its file damaged) keeps the agent from starting at all:
+        // no agent answers where IMDS is open.
+        const lockFile = path.join(hostRoot, imdsLockPath);
+        const rules = fs.readFileSync(lockFile, "utf8");
+        fs.writeFileSync(lockFile, `${rules}\nthis is not nft\n`);
+        try {
+            const startFrom = units.events.length;
+            await assert.rejects(units.start(agentUnit), /not started, rolepair-imds-lock failed/);
+            assert.ok(!units.isActive(agentUnit) && !units.isActive(imdsLockUnit));
+            assert.ok(
+                !units.events.slice(startFrom).includes(`start ${agentUnit}`),
+                units.events.slice(startFrom).join("\n"),
+            );
+            const answer = await unprivileged.http(agentAddress, 80, "GET", "/v1/credentials", []);
+            assert.strictEqual(answer.status, 0, "something answered on the agent's address");
+        } finally {
+            fs.writeFileSync(lockFile, rules);
+        }
     });
 });

@@ -15,6 +15,8 @@
 // - ec2-user runs the component's verify command line on the bundle copied over scp, with the plan
 //   on stdin: IMDS is refused to it by the loaded lock, and every service's agent and AWS_PROFILE
 //   steps pass;
+// - the lock's table deleted (as a flush ruleset would): IMDS is open to a UID until the next
+//   sync step, which finds the table gone and loads it again;
 // - day 2: a service's parameter deleted, the sync step again: the agent reloads through
 //   systemctl, the removed service's token is refused, the proof of the rest passes;
 // - prove (dist/prove.js) from the stack's outputs, over SSH with the pinned host key, as ec2-user.
@@ -29,7 +31,12 @@ import { buildVerifyPlanCommand, verifyPlanJson } from "../../components/command
 import { hostUserData } from "../../components/userData";
 import { parseVerificationReport } from "../../components/proofReport";
 import { remoteVerifyPath } from "../../components/sshTransport";
-import { agentTokenFile, agentUnit, imdsLockUnit } from "../../contract/credentialAgent";
+import {
+    agentTokenFile,
+    agentUnit,
+    imdsLockTable,
+    imdsLockUnit,
+} from "../../contract/credentialAgent";
 import { systemUnitDirectory } from "../../contract/credentialAgentUnits";
 import type { VerifyTarget } from "../../contract/plan";
 import type { ProofTarget } from "../../contract/proofTarget";
@@ -343,6 +350,27 @@ describe("the agent on an SSH host as the host runs it: sync step over SSH, unit
             stepOutcomes(report, steps),
             names.map((name) => [name, steps.map(() => true)]),
         );
+    });
+
+    it("the lock's table flushed (as nftables.service's reload or stop does): IMDS is open until the next sync step loads it again", async () => {
+        const imdsToken = () =>
+            unprivileged.http("169.254.169.254", 80, "PUT", "/latest/api/token", [
+                ["X-aws-ec2-metadata-token-ttl-seconds", "60"],
+                ["Content-Length", "0"],
+            ]);
+        const pid = units.mainPid(agentUnit);
+        await inNamespaceNow(ns.host, ["nft", "delete", "table", "inet", imdsLockTable]);
+        assert.strictEqual((await imdsToken()).status, 200, "IMDS refused with the table gone");
+        const eventsFrom = units.events.length;
+        await syncStep(names);
+        // The sync from its unit (the step's first) found the table gone and had it reloaded.
+        assert.ok(units.events.slice(eventsFrom).includes(`run ${imdsLockUnit} ExecReload`));
+        await units.untilJournal(
+            profileSyncUnit,
+            `the IMDS lock's table ${imdsLockTable} was gone: loaded it again`,
+        );
+        assert.strictEqual((await imdsToken()).status, 0, "IMDS answered an unprivileged UID");
+        assert.strictEqual(units.mainPid(agentUnit), pid, "the agent was restarted");
     });
 
     it("day 2: a service removed, the sync step reloads the agent through systemctl; its token is refused, the rest proves", async () => {

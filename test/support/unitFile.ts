@@ -17,6 +17,8 @@ export interface UnitCommand {
 export interface ServiceUnit {
     name: string;
     wants: string[];
+    /** BindsTo=: started first, its failure fails this start, its stop stops this unit first. */
+    bindsTo: string[];
     after: string[];
     before: string[];
     type: "simple" | "oneshot";
@@ -42,6 +44,8 @@ export interface ServiceUnit {
     restart: "no" | "on-failure";
     /** RestartSec=, in seconds (systemd's default 100 ms). */
     restartSec: number;
+    /** RestartForceExitStatus=: signals (SIGHUP) after which the main process is started again. */
+    restartForceSignals: string[];
 }
 
 /**
@@ -53,6 +57,11 @@ const acceptedNotEnforced = new Set([
     "Install.WantedBy",
     // Text for people.
     "Unit.Description",
+    // The stand-in adds no implicit dependency either way; the place early in boot that `no`
+    // gives the lock on a host is not shown here (nothing boots).
+    "Unit.DefaultDependencies",
+    // No nftables.service runs in the stand-in host, so there is no reload to propagate.
+    "Unit.ReloadPropagatedFrom",
 ]);
 
 function fail(unit: string, message: string): never {
@@ -123,6 +132,8 @@ function apply(unit: ServiceUnit, section: string, key: string, value: string): 
     switch (id) {
         case "Unit.Wants":
             return list(unit.wants);
+        case "Unit.BindsTo":
+            return list(unit.bindsTo);
         case "Unit.After":
             return list(unit.after);
         case "Unit.Before":
@@ -190,6 +201,17 @@ function apply(unit: ServiceUnit, section: string, key: string, value: string): 
             unit.restartSec = Number(seconds[1]);
             return;
         }
+        case "Service.RestartForceExitStatus":
+            for (const word of value.split(/\s+/)) {
+                if (!/^SIG[A-Z]+$/.test(word)) {
+                    fail(
+                        name,
+                        `RestartForceExitStatus=${value}: ${word} is not honoured; accepted: signal names`,
+                    );
+                }
+                unit.restartForceSignals.push(word);
+            }
+            return;
         case "Service.TimeoutStartSec":
             if (!/^[1-9]\d*$/.test(value)) {
                 fail(name, `TimeoutStartSec=${value} is not honoured; accepted: whole seconds`);
@@ -228,6 +250,7 @@ export function readServiceUnit(directory: string, name: string): ServiceUnit {
     const unit: ServiceUnit = {
         name,
         wants: [],
+        bindsTo: [],
         after: [],
         before: [],
         type: "simple",
@@ -245,6 +268,7 @@ export function readServiceUnit(directory: string, name: string): ServiceUnit {
         privateTmp: false,
         restart: "no",
         restartSec: 0.1,
+        restartForceSignals: [],
     };
     readInto(unit, file);
     const dropIns = `${file}.d`;

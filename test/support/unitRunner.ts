@@ -2,12 +2,14 @@
 // files the installer wrote under a stand-in root, as systemd would on the directives those units
 // use (unitFile.ts refuses any other). Every command runs in the stand-in host (lab/hostLayout.ts:
 // its network namespace, and a mount namespace copied from the host's, where the stand-in root's
-// parts are at their real paths, as the SSH host's sessions see them). Wants=network-online.target
-// is taken as reached (the namespace's network is up before the test starts a unit); no other
-// target is. Then, unless the command has `+`, the unit's sandbox (ProtectSystem=strict,
-// ProtectHome=yes, PrivateTmp=yes) and its credentials (User=/Group= with the user's groups,
-// capabilities, NoNewPrivileges=) through setpriv, as systemd applies them. TimeoutStartSec= stops
-// a oneshot's ExecStart= that runs longer; Restart=on-failure starts a failed main process again.
+// parts are at their real paths, as the SSH host's sessions see them). Wants= network-online.target
+// and network-pre.target are taken as reached (the namespace's network is up before the test
+// starts a unit); no other target is. Then, unless the command has `+`, the unit's sandbox
+// (ProtectSystem=strict, ProtectHome=yes, PrivateTmp=yes) and its credentials (User=/Group= with
+// the user's groups, capabilities, NoNewPrivileges=) through setpriv, as systemd applies them.
+// TimeoutStartSec= stops a oneshot's ExecStart= that runs longer; Restart=on-failure starts a
+// failed main process again (RestartForceExitStatus= as systemd reads it); BindsTo= ties a unit's
+// start and stop to another's.
 import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -84,30 +86,49 @@ export class UnitRunner {
         return main !== undefined && (main.exitCode !== null || main.signalCode !== null);
     }
 
-    /** Starts `name` and what it Wants=, ordered by After=/Before= (one transaction). */
+    /**
+     * Starts `name` and what it Wants= and BindsTo=, ordered by After=/Before= (one transaction).
+     * As in systemd, a wanted unit that fails does not stop the others; a unit whose BindsTo= one
+     * failed is not started, and the start of `name` fails when it or such a unit does.
+     */
     async start(name: string): Promise<void> {
         const units = new Map<string, ServiceUnit>();
         const add = (unitName: string) => {
             if (units.has(unitName)) return;
             const unit = readServiceUnit(this.unitDirectory(), unitName);
             units.set(unitName, unit);
-            for (const wanted of unit.wants) {
-                // The namespace's network is up before any unit starts: this target is reached.
-                if (wanted === networkOnline) continue;
+            for (const wanted of [...unit.wants, ...unit.bindsTo]) {
+                // The namespace's network is up before any unit starts: these targets are reached.
+                if (reachedTargets.includes(wanted)) continue;
                 add(serviceName(unitName, wanted));
             }
         };
         add(name);
+        const failed = new Map<string, Error>();
         for (const unit of order([...units.values()])) {
             if (this.active.has(unit.name)) continue;
+            const boundTo = unit.bindsTo.map((b) => serviceName(unit.name, b));
+            const down = boundTo.find((b) => failed.has(b));
+            if (down !== undefined) {
+                this.events.push(`not started ${unit.name}: ${down} failed`);
+                failed.set(unit.name, new Error(`${unit.name}: not started, ${down} failed`));
+                continue;
+            }
             // A start asked while one is under way waits for it, as systemd joins the two jobs.
             let starting = this.starting.get(unit.name);
             if (starting === undefined) {
                 starting = this.startOne(unit).finally(() => this.starting.delete(unit.name));
                 this.starting.set(unit.name, starting);
             }
-            await starting;
+            try {
+                await starting;
+            } catch (error) {
+                this.journal.push(`${unit.name} failed: ${(error as Error).message}\n`);
+                failed.set(unit.name, error as Error);
+            }
         }
+        const own = failed.get(name);
+        if (own !== undefined) throw own;
     }
 
     private async startOne(unit: ServiceUnit): Promise<void> {
@@ -136,7 +157,7 @@ export class UnitRunner {
         running.main = main;
         main.once("exit", (code, signal) => {
             if (running.stopping || running.main !== main) return;
-            if (unit.restart !== "on-failure" || (signal === null && code === 0)) return;
+            if (unit.restart !== "on-failure" || !failedExit(unit, code, signal)) return;
             this.events.push(`restart ${unit.name}`);
             running.restarting = (async () => {
                 for (const c of unit.execStopPost) {
@@ -160,9 +181,15 @@ export class UnitRunner {
             await this.runCommand(running.unit, "ExecReload", c);
     }
 
-    /** ExecStop=, then (for the main process) SIGTERM to its group, then ExecStopPost=. */
+    /**
+     * The active units bound to `name` first (BindsTo=), then `name`: ExecStop=, then (for the main
+     * process) SIGTERM to its group, then ExecStopPost=.
+     */
     async stop(name: string): Promise<void> {
         const running = this.running(name);
+        for (const [other, { unit }] of [...this.active]) {
+            if (unit.bindsTo.includes(`${name}.service`)) await this.stop(other);
+        }
         this.events.push(`stop ${name}`);
         running.stopping = true;
         await running.restarting;
@@ -176,7 +203,10 @@ export class UnitRunner {
 
     /** Stops every active unit, the last started first. */
     async stopAll(): Promise<void> {
-        for (const name of [...this.active.keys()].reverse()) await this.stop(name);
+        for (const name of [...this.active.keys()].reverse()) {
+            // Stopped already, with a unit it was bound to.
+            if (this.active.has(name)) await this.stop(name);
+        }
     }
 
     private running(name: string): Running {
@@ -262,7 +292,18 @@ export class UnitRunner {
     }
 }
 
-const networkOnline = "network-online.target";
+const reachedTargets = ["network-online.target", "network-pre.target"];
+
+/**
+ * Whether a main process's end is a failure to Restart=on-failure: a non-zero exit, or a signal
+ * but those systemd counts as clean (SIGHUP, SIGINT, SIGTERM, SIGPIPE) unless the unit names it
+ * in RestartForceExitStatus=.
+ */
+function failedExit(unit: ServiceUnit, code: number | null, signal: string | null): boolean {
+    if (signal === null) return code !== 0;
+    const clean = ["SIGHUP", "SIGINT", "SIGTERM", "SIGPIPE"].includes(signal);
+    return !clean || unit.restartForceSignals.includes(signal);
+}
 
 /** "rolepair-imds-lock.service" → "rolepair-imds-lock"; other kinds (targets) are refused. */
 function serviceName(from: string, unit: string): string {

@@ -43,7 +43,10 @@ describe("the stand-in for systemd's unit reader (test/support/unitFile.ts)", ()
         const lock = readServiceUnit(dir, imdsLockUnit);
         assert.strictEqual(lock.type, "oneshot");
         assert.strictEqual(lock.remainAfterExit, true);
-        assert.deepStrictEqual(lock.before, [`${agentUnit}.service`]);
+        assert.deepStrictEqual(lock.before, ["network-pre.target", `${agentUnit}.service`]);
+        assert.deepStrictEqual(lock.wants, ["network-pre.target"]);
+        assert.deepStrictEqual(agent.bindsTo, [`${imdsLockUnit}.service`]);
+        assert.deepStrictEqual(agent.restartForceSignals, ["SIGHUP"]);
     });
 
     for (const [line, named] of [
@@ -56,6 +59,10 @@ describe("the stand-in for systemd's unit reader (test/support/unitFile.ts)", ()
         ["ExecStop=kill", /must be an absolute path/],
         ["Type=forking", /Type=forking is not honoured; accepted: simple, oneshot/],
         ["NoNewPrivileges=maybe", /NoNewPrivileges=maybe is not a boolean/],
+        [
+            "RestartForceExitStatus=1",
+            /RestartForceExitStatus=1: 1 is not honoured; accepted: signal names/,
+        ],
     ] as const) {
         it(`refuses ${line}, naming it`, () => {
             write(agentUnit, withLine(line));

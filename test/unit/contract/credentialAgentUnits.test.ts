@@ -6,12 +6,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
-import { agentProgramPath, imdsLockPath } from "../../../contract/credentialAgent";
+import { agentProgramPath, imdsLockPath, imdsLockTable } from "../../../contract/credentialAgent";
 import { credentialAgentProgram, imdsLockRules } from "../../../contract/credentialAgentProgram";
 import {
     credentialAgentInstaller,
     credentialAgentUnitText,
-    imdsLockTable,
     imdsLockUnitText,
 } from "../../../contract/credentialAgentUnits";
 import { profilesParameterPath, profileSyncNow } from "../../../contract/profileSync";
@@ -23,12 +22,12 @@ const units = "/etc/systemd/system";
 describe("credential agent units and installer", function () {
     this.timeout(60_000);
 
-    it("the agent's unit: its own user, only CAP_NET_BIND_SERVICE, a read-only system, the address added as root", () => {
+    it("the agent's unit: bound to the lock, its own user, only CAP_NET_BIND_SERVICE, a read-only system, the address added as root", () => {
         assert.strictEqual(
             credentialAgentUnitText(),
             `[Unit]
 Description=rolepair: the credential agent (each service's role, to the holders of its token)
-Wants=rolepair-imds-lock.service
+BindsTo=rolepair-imds-lock.service
 After=network-online.target rolepair-imds-lock.service
 
 [Service]
@@ -40,6 +39,7 @@ ExecStart=/usr/local/bin/node --single-threaded /usr/local/lib/rolepair/credenti
 ExecReload=/bin/kill -HUP $MAINPID
 ExecStopPost=-+/usr/sbin/ip address del 169.254.170.23/32 dev lo
 Restart=on-failure
+RestartForceExitStatus=SIGHUP
 RestartSec=2s
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
@@ -54,12 +54,16 @@ WantedBy=multi-user.target
         );
     });
 
-    it("the lock's unit: loaded once before the agent, reloaded from the file, its table deleted on stop", () => {
+    it("the lock's unit: loaded once, early in boot (before the network) and after nftables.service, before the agent, reloaded from the file and with nftables.service, its table deleted on stop", () => {
         assert.strictEqual(
             imdsLockUnitText(),
             `[Unit]
 Description=rolepair: the IMDS lock (only root and the credential agent reach 169.254.169.254)
-Before=rolepair-credential-agent.service
+DefaultDependencies=no
+Wants=network-pre.target
+Before=network-pre.target rolepair-credential-agent.service
+After=nftables.service
+ReloadPropagatedFrom=nftables.service
 
 [Service]
 Type=oneshot

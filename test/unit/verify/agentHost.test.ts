@@ -256,9 +256,10 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
 
     it("reloads a running agent when the services file or a token changed, and does nothing to units otherwise", async () => {
         await apply([profile("test-a", [])]);
+        // Both units active, the lock's table loaded.
         const active: RunCommand = (file, args) => {
-            if (file === "systemctl") {
-                systemctl.push([...args]);
+            if (file === "systemctl" || file === "nft") {
+                if (file === "systemctl") systemctl.push([...args]);
                 return Promise.resolve({ code: 0, stdout: "", stderr: "" });
             }
             return runCommand(file, args);
@@ -287,6 +288,54 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
             ["is-active", "--quiet", "rolepair-credential-agent.service"],
             ["reload", "rolepair-credential-agent.service"],
         ]);
+    });
+
+    it("an active lock whose table is gone (a flush ruleset took it) is loaded again", async () => {
+        await apply([profile("test-a", [])]);
+        const asked: string[][] = [];
+        // nft as it answers when the table is not in the rule set.
+        const flushed: RunCommand = (file, args) => {
+            if (file === "systemctl") {
+                systemctl.push([...args]);
+                return Promise.resolve({ code: 0, stdout: "", stderr: "" });
+            }
+            if (file === "nft") {
+                asked.push([...args]);
+                return Promise.resolve({
+                    code: 1,
+                    stdout: "",
+                    stderr: "Error: No such file or directory\nlist table inet rolepair_imds\n",
+                });
+            }
+            return runCommand(file, args);
+        };
+        systemctl = [];
+        const result = await apply([profile("test-a", [])], { run: flushed });
+        assert.strictEqual(result.failed, false, result.lines.join("\n"));
+        assert.deepStrictEqual(asked, [["list", "table", "inet", "rolepair_imds"]]);
+        assert.deepStrictEqual(systemctl, [
+            ["is-active", "--quiet", "rolepair-imds-lock.service"],
+            ["reload", "rolepair-imds-lock.service"],
+            ["is-active", "--quiet", "rolepair-credential-agent.service"],
+        ]);
+        assert.ok(
+            result.lines.includes("the IMDS lock's table rolepair_imds was gone: loaded it again"),
+            result.lines.join("\n"),
+        );
+
+        // nft failing otherwise is the sync's failure, named; the lock is not reloaded blindly.
+        const broken: RunCommand = (file, args) =>
+            file === "nft"
+                ? Promise.resolve({ code: 1, stdout: "", stderr: "Error: Operation not permitted" })
+                : flushed(file, args);
+        systemctl = [];
+        const failing = await apply([profile("test-a", [])], { run: broken });
+        assert.strictEqual(failing.failed, true);
+        assert.match(
+            failing.lines.join("\n"),
+            /nft list table inet rolepair_imds: .*Operation not permitted/,
+        );
+        assert.ok(!systemctl.some((c) => c[0] === "reload"), systemctl.join("\n"));
     });
 
     it("with no agent profile left: stops and disables the agent, then the lock, and removes the services file, tokens and groups", async () => {

@@ -12,6 +12,7 @@ import {
     agentServiceNameRule,
     agentUnit,
     agentUser,
+    imdsLockTable,
     imdsLockUnit,
 } from "../../../contract/credentialAgent";
 import type { HostProfile } from "../../../contract/profileParameters";
@@ -61,6 +62,14 @@ export interface AgentHostResult {
 }
 
 const units = [imdsLockUnit, agentUnit].map((u) => `${u}.service`);
+
+/** Whether the lock's table is in the kernel's rule set (nft answers 1 when it is not). */
+async function lockTableLoaded(run: RunCommand): Promise<boolean> {
+    const listed = await run("nft", ["list", "table", "inet", imdsLockTable]);
+    if (listed.code === 0) return true;
+    if (/No such file or directory/.test(listed.stderr)) return false;
+    throw new Error(`nft list table inet ${imdsLockTable}: ${commandProblem(listed)}`);
+}
 
 /** The user's UID and primary GID, making it as a system user when missing. */
 async function ensureAgentUser(run: RunCommand, user: string, lines: string[]) {
@@ -183,6 +192,10 @@ async function agentOn(
         if (active.code !== 0) {
             await mustRun(run, "systemctl", ["enable", "--now", unit]);
             lines.push(`started and enabled ${unit}`);
+        } else if (unit.startsWith(imdsLockUnit) && !(await lockTableLoaded(run))) {
+            // Active (a oneshot stays so) but its table gone: a `flush ruleset` took it.
+            await mustRun(run, "systemctl", ["reload", unit]);
+            lines.push(`the IMDS lock's table ${imdsLockTable} was gone: loaded it again`);
         } else if ((wrote || madeToken) && unit.startsWith(agentUnit)) {
             // The agent also watches the file; the reload makes the change take effect at once.
             await mustRun(run, "systemctl", ["reload", unit]);
