@@ -160,7 +160,8 @@ export interface RunScriptArgs {
 
 /**
  * Joins the parts, refuses them unless both checksums match, waits for cloud-init (it installs
- * Node.js and writes ~ec2-user/.aws/config), then runs verify through the wrapper as ec2-user.
+ * Node.js and the profile sync), syncs the profiles as root when asked (the sync writes
+ * ~ec2-user/.aws/config), then runs verify through the wrapper as ec2-user.
  *
  * Why ec2-user: the agent runs commands as root, but the host's AWS config profiles (one per
  * service, credential_source = Ec2InstanceMetadata) are in ~ec2-user/.aws/config, and the SSH
@@ -195,7 +196,7 @@ export function runScript(args: RunScriptArgs): string {
         `printf '%s' ${quote(wrapper.toString("base64"))} | base64 -d > "$run/run.js"`,
         `check "$run/run.js" ${sha256Hex(wrapper)}`,
         `printf '%s' ${quote(Buffer.from(args.planJson).toString("base64"))} | base64 -d > "$run/plan.json"`,
-        // cloud-init installs Node.js and the profiles; the agent can be Online before it ends.
+        // cloud-init installs Node.js and the profile sync; the agent can be Online before it ends.
         "if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi",
         'node_bin=$(command -v node 2>/dev/null || true); for c in /usr/local/bin/node /usr/bin/node-22; do [ -n "$node_bin" ] || { [ -x "$c" ] && node_bin=$c; } || true; done',
         `[ -n "$node_bin" ] || fail ${codes.noNode} "node not found on the host: cloud-init installs nodejs22 (see /var/log/cloud-init-output.log)"`,
