@@ -64,6 +64,13 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
             systemd: true,
             ...extra,
         });
+    /** The services the services file names, in its order. */
+    const served = () =>
+        (
+            JSON.parse(fs.readFileSync(at(agentServicesFile), "utf8")) as {
+                services: { name: string }[];
+            }
+        ).services.map((s) => s.name);
     const members = (group: string) =>
         (accountEntry("group", group)?.[3] ?? "")
             .split(",")
@@ -203,12 +210,7 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         assert.deepStrictEqual(members("rolepair-test-a"), []);
         assert.ok(!fs.existsSync(at(agentTokenFile("test-b"))));
         assert.ok(!accountExists("group", "rolepair-test-b"));
-        assert.deepStrictEqual(
-            JSON.parse(fs.readFileSync(at(agentServicesFile), "utf8")).services.map(
-                (s: { name: string }) => s.name,
-            ),
-            ["test-a"],
-        );
+        assert.deepStrictEqual(served(), ["test-a"]);
         assert.ok(
             removed.lines.includes(
                 "service test-b removed: its token file and rolepair-test-b are gone",
@@ -223,12 +225,7 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
         assert.strictEqual(partly.failed, false, partly.lines.join("\n"));
         assert.strictEqual(token("test-b"), kept.b);
         assert.deepStrictEqual(members("rolepair-test-b"), [bob]);
-        assert.deepStrictEqual(
-            JSON.parse(fs.readFileSync(at(agentServicesFile), "utf8")).services.map(
-                (s: { name: string }) => s.name,
-            ),
-            ["test-a"],
-        );
+        assert.deepStrictEqual(served(), ["test-a"]);
         assert.ok(
             partly.lines.includes(
                 "service test-b not served while its parameter is refused; its token file and group are kept",
@@ -410,12 +407,7 @@ describe("profile sync: the credential agent's host side (real useradd/groupadd,
             [fs.statSync(target).mode & 0o7777, fs.statSync(target).uid],
             [0o600, 0],
         );
-        assert.deepStrictEqual(
-            JSON.parse(fs.readFileSync(at(agentServicesFile), "utf8")).services.map(
-                (s: { name: string }) => s.name,
-            ),
-            ["test-b"],
-        );
+        assert.deepStrictEqual(served(), ["test-b"]);
         // The link is not the sync's to remove either: the service is still asked for.
         assert.ok(fs.lstatSync(at(agentTokenFile("test-a"))).isSymbolicLink());
     });
