@@ -12,13 +12,16 @@ import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { createRequire } from "module";
 
-const { isUpToDate, writeStamp } = createRequire(import.meta.url)("./bundleStamp.cjs");
+const require = createRequire(import.meta.url);
+const { isUpToDate, writeStamp } = require("./bundleStamp.cjs");
+const { minimumNode: minimumNodeOf } = require("./minimumNode.cjs");
 
 // Build once unless something changed (scripts/bundleStamp.cjs); --force builds regardless.
 const stampPath = "dist/.bundle-stamp.json";
 const buildInputs = [
     "scripts/bundle.mjs",
     "scripts/bundleStamp.cjs",
+    "scripts/minimumNode.cjs",
     "package-lock.json",
     "package.json",
     "tsconfig.json",
@@ -46,11 +49,8 @@ function record(outfile, metafile) {
     Object.assign(built.inputs, metafile.inputs);
 }
 
-// The oldest Node the programs run on: package.json's engines, the one copy of that rule.
-const minimumNode = Number(
-    /^>=(\d+)$/.exec(JSON.parse(readFileSync("package.json", "utf8")).engines.node)?.[1],
-);
-if (!Number.isInteger(minimumNode)) throw new Error("package.json engines.node must read >=N");
+// The oldest Node the programs run on (package.json's engines, read by scripts/minimumNode.cjs).
+const minimumNode = minimumNodeOf();
 
 /** One file, plain `node` (minimumNode or newer), no node_modules. */
 const asOneFile = {

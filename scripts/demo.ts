@@ -35,6 +35,28 @@ function readFlags(): DemoFlags {
 }
 const flags = readFlags();
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { minimumNode, isTooOld } = require("./minimumNode.cjs") as {
+    minimumNode(): number;
+    isTooOld(version: string): boolean;
+};
+
+/**
+ * Before anything starts: verify runs as a bundle that refuses an older Node, so on one the demo
+ * would set up and start the emulator only to fail inside the proof. Exit 3, `prove`'s "could not
+ * run". The set-up line that brings a supported Node changes only the shell it is sourced in, so a
+ * new shell on an old machine Node is the usual way to get here: the message says so.
+ */
+function requireSupportedNode(): void {
+    if (!isTooOld(process.versions.node)) return;
+    process.stderr.write(
+        `demo: needs Node.js ${minimumNode()} or newer; this shell's is ${process.version}.\n` +
+            "Run `. scripts/node-runtime.sh` first, in this shell (from bash): it brings Node 24 into .tools/.\n",
+    );
+    process.exit(3);
+}
+requireSupportedNode();
+
 /**
  * What the demo runs on, set up once its flags are read, so that --help and a usage error answer
  * at once: moto in the project's .venv (installed the first time), then the build (verify runs

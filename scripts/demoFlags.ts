@@ -10,6 +10,8 @@ export const demoUsage = [
     "  --broken-grant  service-b's access policy also names service-a's bucket: the proof fails",
     "                  (the isolation row named) and the demo exits 1",
     "  --help, -h      print this text",
+    "",
+    "Exit: 0 the proof holds, 1 it fails, 2 a usage error, 3 cannot run (an older Node.js).",
 ].join("\n");
 
 export interface DemoFlags {

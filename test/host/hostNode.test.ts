@@ -4,7 +4,6 @@
 // one line which Node it needs and exits 2, before any of the SDK's code runs: tried with the
 // machine's own Node when it is older than 22 (Debian's Node 20 here and in CI).
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -12,6 +11,7 @@ import { startImds } from "../../lab/imds";
 import { region, startMoto } from "../../lab/moto";
 import { createScenario } from "../../lab/scenario";
 import { bundlePath, hostEnv, removeHostHomes, runProcess } from "../../lab/verifyProcess";
+import { machineNode } from "../support/machineNode";
 
 const repoRoot = path.join(__dirname, "..", "..");
 const node22 = path.join(repoRoot, ".tools", "node-22", "node_modules", ".bin", "node");
@@ -62,16 +62,6 @@ describe("verify bundle on the host's Node 22", () => {
     });
 });
 
-/** The machine's own Node, outside the PATH that CI puts Node 24 on. */
-function machineNode(): { binary: string; major: number } | undefined {
-    for (const binary of ["/usr/bin/node", "/usr/local/bin/node"]) {
-        if (!fs.existsSync(binary)) continue;
-        const version = execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
-        return { binary, major: Number(/^v(\d+)\./.exec(version)?.[1]) };
-    }
-    return undefined;
-}
-
 describe("the bins on a Node older than 22", () => {
     const old = machineNode();
     for (const bin of bins) {
@@ -89,7 +79,7 @@ describe("the bins on a Node older than 22", () => {
             assert.strictEqual(result.stdout, "");
             assert.strictEqual(
                 result.stderr,
-                `${bin}: needs Node.js 22 or newer; this is ${execFileSync(old!.binary, ["--version"], { encoding: "utf8" }).trim()}\n`,
+                `${bin}: needs Node.js 22 or newer; this is ${old!.version}\n`,
             );
         });
     }

@@ -5,6 +5,7 @@ import * as path from "path";
 
 import { UsageError } from "../../contract/usageError";
 import { demoUsage, parseDemoFlags } from "../../scripts/demoFlags";
+import { machineNode } from "../support/machineNode";
 
 describe("the demo's flags", () => {
     it("with none runs the correct demo with the short command line", () => {
@@ -38,7 +39,7 @@ describe("the demo's flags", () => {
 
 // As a person types it: the answer comes before the demo's set-up and build, which take a minute
 // on a fresh clone. npm prints "> <package> build" when a build starts.
-describe("npm run demo with --help or a bad flag", function () {
+describe("npm run demo, answering before its set-up", function () {
     this.timeout(60_000);
     const root = path.join(__dirname, "..", "..");
     const demo = (flag: string) =>
@@ -57,5 +58,26 @@ describe("npm run demo with --help or a bad flag", function () {
         assert.strictEqual(ran.status, 2, ran.stdout + ran.stderr);
         assert.match(ran.stderr, /--brokengrant/);
         assert.doesNotMatch(ran.stdout, built);
+    });
+
+    // A new shell on an old machine Node, the set-up line not sourced in it: one message naming
+    // the Node needed and the line that brings it, before moto is installed or started.
+    it("on a Node older than 22 says which one and how to get it (exit 3), before any set-up", function () {
+        const old = machineNode();
+        // A machine whose own Node is supported has no older Node to try it with.
+        if (old === undefined || old.major >= 22) this.skip();
+        const ran = spawnSync("npm", ["run", "demo"], {
+            cwd: root,
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${path.dirname(old!.binary)}:${process.env.PATH ?? ""}` },
+        });
+        assert.strictEqual(ran.status, 3, ran.stdout + ran.stderr);
+        assert.match(
+            ran.stderr,
+            new RegExp(`needs Node\\.js 22 or newer; this shell's is ${old!.version}`),
+        );
+        assert.match(ran.stderr, /\. scripts\/node-runtime\.sh/);
+        assert.doesNotMatch(ran.stdout, built);
+        assert.doesNotMatch(ran.stdout + ran.stderr, /moto|Starting the AWS emulator/);
     });
 });
