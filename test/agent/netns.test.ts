@@ -32,6 +32,12 @@ const uidOther = 64109;
 const lockFile = path.join(root, "dist/imds-lock.nft");
 const venv = path.join(root, ".venv/bin");
 const goClient = path.join(root, ".tools/agent-goclient");
+const holdCommand = [
+    process.execPath,
+    "-r",
+    "ts-node/register/transpile-only",
+    path.join(root, "test/agent/connectionHold.ts"),
+];
 
 const pythonClient = `
 import json, sys, boto3, botocore.config
@@ -182,7 +188,7 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                 /chain keep/,
             );
             const chains = inHost("nft", "list", "table", "inet", "rolepair_imds").match(/chain /g);
-            assert.strictEqual(chains?.length, 3, "one copy of the lock's chains after two loads");
+            assert.strictEqual(chains?.length, 4, "one copy of the lock's chains after two loads");
         });
 
         it("drops an unprivileged UID's and the container's requests to IMDS; root and rolepair-agent pass", async () => {
@@ -463,6 +469,109 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
             const answer = await slow;
             assert.strictEqual(answer.error, undefined, "the agent closes a slow sender in time");
             assert.match(answer.text, /^HTTP\/1\.1 408 /);
+        });
+    });
+
+    // The lock's rations, read from the file as it ships: a local UID or a container holding
+    // sockets up to its limit is refused beyond it, and another service's user is still served.
+    describe("connection limits (the lock's agent_clients sets)", () => {
+        const lockRules = fs.readFileSync(lockFile, "utf8");
+        const limit = (pattern: RegExp) => Number(pattern.exec(lockRules)?.[1]);
+        const perUid = limit(/meta skuid ct count over (\d+)/);
+        const perAddress = limit(/ip saddr ct count over (\d+)/);
+        const fromOutside = limit(/new ct count over (\d+)/);
+        const extra = 5;
+        const holder = (ns: string, uid: number | undefined, count: number, from: string[] = []) =>
+            runIn(
+                ns,
+                uid,
+                [...holdCommand, agentAddress, "80", String(count), "1500", ...from],
+                {},
+            ).then((r) => {
+                assert.strictEqual(r.code, 0, r.stderr);
+                return JSON.parse(r.stdout) as {
+                    connected: number;
+                    refused: number;
+                    other: number;
+                };
+            });
+        /** Service A's user asks while the holder holds: it must still get A's credentials. */
+        const askedMeanwhile = async (probe: Probe) => {
+            await new Promise((r) => setTimeout(r, 700));
+            const answer = await probe.http(agentAddress, 80, "GET", "/v1/credentials", [
+                ["Authorization", tokens["service-a"]],
+            ]);
+            if (answer.status === 200)
+                secrets.push(...Object.values(JSON.parse(answer.body) as object));
+            return answer.status;
+        };
+        let userA: Probe;
+        before(async () => {
+            assert.ok(perUid > 0 && perAddress > 0 && fromOutside > perAddress, lockRules);
+            userA = await Probe.start(ns.host, uidA);
+        });
+        after(() => userA?.stop());
+
+        it("one local UID gets its ration of sockets and no more; another UID is served meanwhile", async () => {
+            const [held, status] = await Promise.all([
+                holder(ns.host, uidOther, perUid + extra),
+                askedMeanwhile(userA),
+            ]);
+            assert.deepStrictEqual(held, { connected: perUid, refused: extra, other: 0 });
+            assert.strictEqual(status, 200);
+        });
+
+        it("one container address gets its ration, and a container with many addresses the outside's share", async () => {
+            const [held, status] = await Promise.all([
+                holder(ns.container, undefined, perAddress + extra),
+                askedMeanwhile(userA),
+            ]);
+            assert.deepStrictEqual(held, { connected: perAddress, refused: extra, other: 0 });
+            assert.strictEqual(status, 200);
+
+            // A root container may take more addresses of its subnet: each under the per-address
+            // ration, all of them together stop at the share of connections from outside.
+            const subnet = `10.214.${process.pid % 250}`;
+            const addresses = Array.from(
+                { length: Math.ceil(fromOutside / perAddress) + 1 },
+                (_, i) => `${subnet}.${i + 1}`,
+            );
+            for (const address of addresses)
+                sh(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns.container,
+                    "ip",
+                    "addr",
+                    "add",
+                    `${address}/32`,
+                    "dev",
+                    "lo",
+                );
+            sh(
+                "ip",
+                "netns",
+                "exec",
+                ns.host,
+                "ip",
+                "route",
+                "add",
+                `${subnet}.0/24`,
+                "via",
+                ns.containerAddress,
+            );
+            const many = addresses.length * perAddress;
+            const [all, statusThen] = await Promise.all([
+                holder(ns.container, undefined, many, addresses),
+                askedMeanwhile(userA),
+            ]);
+            assert.deepStrictEqual(all, {
+                connected: fromOutside,
+                refused: many - fromOutside,
+                other: 0,
+            });
+            assert.strictEqual(statusThen, 200);
         });
     });
 
