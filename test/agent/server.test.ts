@@ -99,8 +99,13 @@ describe("agent server (in process, fake STS)", () => {
         assert.match(h.logged.join("\n"), /reloaded: services service-b, service-c/);
     });
 
-    it("keeps the loaded services when a new file is bad, in one line naming the key", async () => {
+    it("serves no service while a new file is bad (503 JSON), says why in one line, and recovers on a good one", async () => {
         const fs = await import("fs");
+        const a = h.tokens["service-a"];
+        assert.strictEqual(
+            (await request(h.agent, "/v1/credentials", { authorization: a })).status,
+            200,
+        );
         fs.writeFileSync(
             `${h.servicesFile}.tmp`,
             JSON.stringify({ region: "us-east-1", services: [{ name: "x" }] }),
@@ -110,10 +115,23 @@ describe("agent server (in process, fake STS)", () => {
         const refusal = h.logged.filter((l) => l.includes("refused"));
         assert.strictEqual(refusal.length, 1);
         assert.match(refusal[0], /services\[0\]\.roleArn: missing/);
-        const a = await request(h.agent, "/v1/credentials", {
-            authorization: h.tokens["service-a"],
+        // The bad file may have been a removal or a rotation: the tokens loaded before it are
+        // not trusted, cached credentials or not.
+        for (const token of [a, h.tokens["service-b"]]) {
+            const answer = await request(h.agent, "/v1/credentials", { authorization: token });
+            assert.strictEqual(answer.status, 503);
+            assert.strictEqual(JSON.parse(answer.body).code, "ServicesFileRefused");
+            assert.ok(!answer.body.includes(token));
+        }
+        h.writeServices(["service-a"]);
+        await eventually(async () => {
+            return (await request(h.agent, "/v1/credentials", { authorization: a })).status === 200;
         });
-        assert.strictEqual(a.status, 200);
+        assert.strictEqual(
+            (await request(h.agent, "/v1/credentials", { authorization: h.tokens["service-b"] }))
+                .status,
+            403,
+        );
     });
 
     it("answers 502 JSON while STS fails for an uncached service, and recovers", async () => {

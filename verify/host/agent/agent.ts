@@ -1,6 +1,9 @@
 // The running agent: the services file loaded, the server listening, reloads on SIGHUP and when the
 // file is replaced (the directory is watched: a rename leaves the old inode behind). A bad file at
-// start is fatal; a bad file on reload keeps what was loaded and says so in one line.
+// start is fatal. A bad file on reload is said in one line, and until a good one loads no service
+// is served: the file it replaced may have been a removal or a rotation, so the services and tokens
+// loaded before are not to be trusted any more (failing closed; credentials already handed out
+// live until they expire, as after any removal).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -44,8 +47,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         } catch (error) {
             const why = error instanceof ServicesFileError ? error.message : String(error);
             options.log(
-                `reload of ${options.servicesFile} refused, keeping the loaded services: ${why}`,
+                `reload of ${options.servicesFile} refused, serving no service until a good file loads: ${why}`,
             );
+            state = { tokens: new TokenIndex([]), cache, refused: true };
             return false;
         }
         if (next.region !== config.region) {

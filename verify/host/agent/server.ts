@@ -21,6 +21,8 @@ export const serverLimits = {
 export interface AgentState {
     readonly tokens: TokenIndex;
     readonly cache: CredentialCache;
+    /** The last reload was refused: every request with a token gets a 503 until one succeeds. */
+    readonly refused?: boolean;
 }
 
 export interface ServerOptions {
@@ -84,7 +86,16 @@ export async function handle(
         );
         return;
     }
-    const { tokens, cache } = options.state();
+    const { tokens, cache, refused } = options.state();
+    if (refused === true) {
+        refuse(
+            res,
+            503,
+            "ServicesFileRefused",
+            "the agent's services file could not be loaded; no service is served until it is fixed (the agent's log names the problem)",
+        );
+        return;
+    }
     const service = tokens.find(authorization[0]);
     if (service === undefined) {
         refuse(res, 403, "Forbidden", "the token is not any configured service's");
