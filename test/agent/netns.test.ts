@@ -505,6 +505,32 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                 secrets.push(...Object.values(JSON.parse(answer.body) as object));
             return answer.status;
         };
+        /**
+         * Until no earlier connection from outside to the agent is still open in conntrack (ones
+         * closing a moment ago count against the rations as the kernel counts them).
+         */
+        const outsideClosed = async () => {
+            const open = () =>
+                sh("ip", "netns", "exec", ns.host, "cat", "/proc/net/nf_conntrack")
+                    .split("\n")
+                    .filter((l) => {
+                        // The first tuple is the connection as its client opened it.
+                        const [, src, dst, dport] =
+                            /src=(\S+) dst=(\S+) sport=\d+ dport=(\d+)/.exec(l) ?? [];
+                        const outside = src !== undefined && src.startsWith("10.");
+                        return (
+                            outside &&
+                            dst === agentAddress &&
+                            dport === "80" &&
+                            !/ (TIME_WAIT|CLOSE) /.test(l)
+                        );
+                    }).length;
+            const end = Date.now() + 15_000;
+            while (open() > 0) {
+                if (Date.now() > end) assert.fail(`${open()} connections to the agent stay open`);
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        };
         let userA: Probe;
         before(async () => {
             assert.ok(perUid > 0 && perAddress > 0 && fromOutside > perAddress, lockRules);
@@ -522,6 +548,7 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
         });
 
         it("one container address gets its ration, and a container with many addresses the outside's share", async () => {
+            await outsideClosed();
             const [held, status] = await Promise.all([
                 holder(ns.container, undefined, perAddress + extra),
                 askedMeanwhile(userA),
@@ -562,6 +589,7 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
                 ns.containerAddress,
             );
             const many = addresses.length * perAddress;
+            await outsideClosed();
             const [all, statusThen] = await Promise.all([
                 holder(ns.container, undefined, many, addresses),
                 askedMeanwhile(userA),
