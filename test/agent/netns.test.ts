@@ -22,6 +22,7 @@ import {
     runIn,
     sh,
 } from "./netnsFixture";
+import { lockRations } from "../support/lockRations";
 
 const agentAddress = "169.254.170.23";
 const imdsAddress = "169.254.169.254";
@@ -476,10 +477,7 @@ describe("credential agent in network namespaces (nft lock, real SDKs)", functio
     // sockets up to its limit is refused beyond it, and another service's user is still served.
     describe("connection limits (the lock's agent_clients sets)", () => {
         const lockRules = fs.readFileSync(lockFile, "utf8");
-        const limit = (pattern: RegExp) => Number(pattern.exec(lockRules)?.[1]);
-        const perUid = limit(/meta skuid ct count over (\d+)/);
-        const perAddress = limit(/ip saddr ct count over (\d+)/);
-        const fromOutside = limit(/new ct count over (\d+)/);
+        const { perUid, perAddress, fromOutside } = lockRations(lockRules);
         const extra = 5;
         const holder = (ns: string, uid: number | undefined, count: number, from: string[] = []) =>
             runIn(

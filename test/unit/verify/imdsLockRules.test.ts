@@ -6,13 +6,13 @@ import * as path from "path";
 
 import { agentAddress, agentPort } from "../../../contract/credentialAgent";
 import { serverLimits } from "../../../verify/host/agent/server";
+import { lockRations } from "../../support/lockRations";
 
 const rules = fs.readFileSync(
     path.join(__dirname, "../../../verify/host/agent/imds-lock.nft"),
     "utf8",
 );
 const agentRules = rules.split("\n").filter((line) => /ct count over/.test(line));
-const limit = (pattern: RegExp) => Number(pattern.exec(rules)?.[1]);
 
 describe("the IMDS lock's connection rations", () => {
     it("count connections to the agent's address and port, three rules", () => {
@@ -24,9 +24,7 @@ describe("the IMDS lock's connection rations", () => {
     });
 
     it("leave this host's processes at least half the agent's connections", () => {
-        const perUid = limit(/meta skuid ct count over (\d+)/);
-        const perAddress = limit(/ip saddr ct count over (\d+)/);
-        const fromOutside = limit(/new ct count over (\d+)/);
+        const { perUid, perAddress, fromOutside } = lockRations(rules);
         assert.ok(perUid > 0 && perAddress > 0, rules);
         assert.ok(perAddress < fromOutside, "one address below the outside's share");
         assert.ok(fromOutside * 2 <= serverLimits.maxConnections, "the outside's share ≤ half");
